@@ -1,0 +1,180 @@
+/* pg_callstack.c: the shadow call stack (see pg_callstack.h).
+ *
+ * Inclusive cost is added to an arc only by the outermost activation of
+ * its callee in the thread: a recursive call is counted as a call, but its
+ * cost is already inside the outer activation's, and adding it again would
+ * make a recursive function look more expensive than the whole program.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_callstack.h"
+
+static PgNode *root_node;
+
+void pg_cs_set_root_node(PgNode *root) { root_node = root; }
+
+static UInt *depth_of(PgThread *th, const PgNode *node)
+{
+   if (node->id >= th->node_depth_capacity) {
+      UInt cap = th->node_depth_capacity ? th->node_depth_capacity : 256;
+      while (cap <= node->id)
+         cap *= 2;
+      th->node_depth = pg_realloc("pg.cs.depth", th->node_depth, cap * sizeof(UInt));
+      pg_memset(th->node_depth + th->node_depth_capacity, 0,
+                (cap - th->node_depth_capacity) * sizeof(UInt));
+      th->node_depth_capacity = cap;
+   }
+   return &th->node_depth[node->id];
+}
+
+PgNode *pg_cs_current_node(const PgThread *th, PgNode *root)
+{
+   return th->depth > 0 ? th->frames[th->depth - 1].charge_node : root;
+}
+
+void pg_cs_charge_dynamic(PgThread *th)
+{
+   ULong now = pg_thread_dyn_clock(th);
+   ULong cost = now - th->dyn_charged;
+   th->dyn_charged = now;
+   if (cost == 0)
+      return;
+   if (th->depth > 0) {
+      const PgFrame *top = &th->frames[th->depth - 1];
+      pg_profile_charge(th->profile, top->charge_node, top->charge_site, cost);
+   } else {
+      pg_profile_charge(th->profile, root_node, 0, cost);
+   }
+}
+
+static PgFrame *new_frame(PgThread *th)
+{
+   if (th->depth == th->capacity) {
+      th->capacity *= 2;
+      th->frames = pg_realloc("pg.cs.frames", th->frames,
+                              th->capacity * sizeof(PgFrame));
+   }
+   return &th->frames[th->depth++];
+}
+
+static void toggle_collect(void)
+{
+   pg_collect_mask = ~pg_collect_mask;
+}
+
+void pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+                     PgNode *callee, Addr target, Addr sp)
+{
+   PgFrame *f;
+   UInt *depth;
+
+   pg_cs_charge_dynamic(th);
+   f = new_frame(th);
+   f->node = callee;
+   f->sp = sp;
+   f->entry_clock = pg_thread_clock(th);
+   f->toggled_collect = False;
+   if (callee->skip) {
+      /* A PLT stub: its cost and the calls it makes belong to the caller
+       * at the call site, and the call to it is not counted. */
+      f->charge_node = caller;
+      f->charge_site = site;
+      f->arc = NULL;
+      f->adds_inclusive = False;
+      return;
+   }
+   f->charge_node = callee;
+   f->charge_site = target;
+   f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
+   depth = depth_of(th, callee);
+   f->adds_inclusive = (*depth)++ == 0;
+   if (callee->toggles_collect && f->adds_inclusive) {
+      /* --toggle-collect flips collection when the function's outermost
+       * activation starts and again when it ends. */
+      toggle_collect();
+      f->toggled_collect = True;
+   }
+   /* Counted whether or not collection is on, as Callgrind does. */
+   f->arc->calls++;
+}
+
+void pg_cs_push_signal_marker(PgThread *th, Addr sp)
+{
+   PgFrame *f;
+   pg_cs_charge_dynamic(th);
+   f = new_frame(th);
+   /* While the marker is on top (before the handler's first block) the
+    * interrupted function still pays for dynamic cost. */
+   if (th->depth > 1) {
+      f->charge_node = th->frames[th->depth - 2].charge_node;
+      f->charge_site = th->frames[th->depth - 2].charge_site;
+   } else {
+      f->charge_node = root_node;
+      f->charge_site = 0;
+   }
+   f->node = NULL;
+   f->sp = sp;
+   f->arc = NULL;
+   f->adds_inclusive = False;
+   f->toggled_collect = False;
+   f->entry_clock = pg_thread_clock(th);
+}
+
+void pg_cs_pop(PgThread *th)
+{
+   PgFrame *f;
+   pg_assert(th->depth > 0);
+   pg_cs_charge_dynamic(th);
+   f = &th->frames[--th->depth];
+   if (f->arc != NULL) {
+      if (f->adds_inclusive)
+         f->arc->inclusive += pg_thread_clock(th) - f->entry_clock;
+      (*depth_of(th, f->node))--;
+   }
+   if (f->toggled_collect)
+      toggle_collect();
+}
+
+UInt pg_cs_unwind_below(PgThread *th, Addr sp)
+{
+   UInt popped = 0;
+   while (th->depth > 0 && th->frames[th->depth - 1].sp < sp) {
+      pg_cs_pop(th);
+      popped++;
+   }
+   return popped;
+}
+
+ULong pg_cs_signal_entry_clock(const PgThread *th)
+{
+   UInt i = th->depth;
+   while (i > 0) {
+      i--;
+      if (th->frames[i].node == NULL)
+         return th->frames[i].entry_clock;
+   }
+   return pg_thread_clock(th);
+}
+
+void pg_cs_unwind_signal(PgThread *th)
+{
+   while (th->depth > 0) {
+      Bool marker = th->frames[th->depth - 1].node == NULL;
+      pg_cs_pop(th);
+      if (marker)
+         break;
+   }
+}
+
+void pg_cs_settle_active(PgThread *th, Bool add_to_arcs)
+{
+   ULong now = pg_thread_clock(th);
+   UInt i;
+   pg_cs_charge_dynamic(th);
+   for (i = 0; i < th->depth; i++) {
+      PgFrame *f = &th->frames[i];
+      if (add_to_arcs && f->arc != NULL && f->adds_inclusive)
+         f->arc->inclusive += now - f->entry_clock;
+      f->entry_clock = now;
+   }
+}

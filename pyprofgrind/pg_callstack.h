@@ -1,0 +1,49 @@
+/* pg_callstack.h: operations on a thread's shadow call stack.  Frames are
+ * pushed and popped by machine calls and returns (detected by the helpers
+ * in pg_main.c), by signal delivery, and later by the Python frame walker;
+ * every push or pop first charges the dynamic cost accumulated since the
+ * last event to the frame on top, so that cost always lands somewhere.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_CALLSTACK_H
+#define PG_CALLSTACK_H
+
+#include "pg_threads.h"
+
+/* The function executing when TH's top frame is on top (a skipped PLT
+ * frame answers for its caller); ROOT when the stack is empty. */
+PgNode *pg_cs_current_node(const PgThread *th, PgNode *root);
+
+/* Pushes a call of CALLEE from CALLER at instruction SITE.  SP is the stack
+ * pointer at the callee's entry; TARGET the callee's entry address. */
+void    pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+                        PgNode *callee, Addr target, Addr sp);
+
+/* Pushes a marker for a signal delivered with stack pointer SP. */
+void    pg_cs_push_signal_marker(PgThread *th, Addr sp);
+
+/* Pops the top frame. */
+void    pg_cs_pop(PgThread *th);
+
+/* Pops every frame whose entry SP is below SP (returns, longjmp,
+ * exceptions); returns how many. */
+UInt    pg_cs_unwind_below(PgThread *th, Addr sp);
+
+/* The clock when the newest signal was delivered. */
+ULong   pg_cs_signal_entry_clock(const PgThread *th);
+
+/* Pops frames down to and including the newest signal marker. */
+void    pg_cs_unwind_signal(PgThread *th);
+
+/* Charges TH's dynamic cost since the last event to the frame on top. */
+void    pg_cs_charge_dynamic(PgThread *th);
+
+/* Adds the cost so far of TH's active calls to their arcs and restarts
+ * their clocks (before a dump), or only restarts them (after zeroing). */
+void    pg_cs_settle_active(PgThread *th, Bool add_to_arcs);
+
+/* Node of dynamic cost charged while the stack is empty. */
+void    pg_cs_set_root_node(PgNode *root);
+
+#endif /* PG_CALLSTACK_H */

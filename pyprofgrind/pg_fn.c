@@ -1,0 +1,224 @@
+/* pg_fn.c: the node table and the code-address classifier.
+ *
+ * Naming follows Callgrind, so that profiles of the same run compare name
+ * for name: a function is identified by its object, the source file of its
+ * code and its (demangled) name; code without a symbol is named by its
+ * address, "0x%016lx", file "???".  PLT entries are marked `skip` (their cost
+ * and outgoing calls are charged to the caller, as Callgrind's default
+ * --skip-plt=yes does) and the dynamic linker's lazy-binding trampoline
+ * `_dl_runtime_resolve*` is marked `pop_on_jump` (it leaves by jumping to
+ * the resolved function, which is then a call from the original caller).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_fn.h"
+#include "pg_options.h"
+#include "pub_tool_hashtable.h"
+#include "pub_tool_deduppoolalloc.h"
+
+/* ------------------------------------------------------------------ */
+/* --- Node table                                                 --- */
+/* ------------------------------------------------------------------ */
+
+static DedupPoolAlloc *strings;
+
+const HChar *pg_fn_intern(const HChar *s)
+{
+   return VG_(allocEltDedupPA)(strings, pg_strlen(s) + 1, s);
+}
+
+static PgNode **node_buckets;
+static UInt     node_bucket_count;
+static PgNode **nodes_by_id;
+static UInt     node_count, node_capacity;
+
+static const HChar *const *toggle_patterns;
+static UInt toggle_pattern_count;
+
+static UInt hash_str(UInt h, const HChar *s)
+{
+   while (*s) h = h * 31u + (UChar)*s++;
+   return h;
+}
+
+static UInt hash_node_key(PgNodeKind kind, const HChar *obj,
+                          const HChar *file, const HChar *name)
+{
+   UInt h = 2166136261u ^ (UInt)kind;
+   h = hash_str(h, obj);
+   h = hash_str(h * 7u, file);
+   return hash_str(h * 13u, name);
+}
+
+static void grow_node_buckets(void)
+{
+   UInt new_count = node_bucket_count * 2, i;
+   PgNode **fresh = pg_calloc("pg.fn.buckets", new_count, sizeof(PgNode *));
+   for (i = 0; i < node_count; i++) {
+      PgNode *n = nodes_by_id[i];
+      UInt b = hash_node_key(n->kind, n->obj, n->file, n->name) % new_count;
+      n->hash_next = fresh[b];
+      fresh[b] = n;
+   }
+   pg_free(node_buckets);
+   node_buckets = fresh;
+   node_bucket_count = new_count;
+}
+
+static Bool matches_toggle_pattern(const HChar *name)
+{
+   UInt i;
+   for (i = 0; i < toggle_pattern_count; i++)
+      if (pg_glob_match(toggle_patterns[i], name))
+         return True;
+   return False;
+}
+
+PgNode *pg_fn_node(PgNodeKind kind, const HChar *obj, const HChar *file,
+                   const HChar *name)
+{
+   UInt b = hash_node_key(kind, obj, file, name) % node_bucket_count;
+   PgNode *n;
+   for (n = node_buckets[b]; n; n = n->hash_next)
+      if (n->kind == kind && pg_strcmp(n->name, name) == 0
+          && pg_strcmp(n->file, file) == 0 && pg_strcmp(n->obj, obj) == 0)
+         return n;
+
+   n = pg_calloc("pg.fn.node", 1, sizeof(PgNode));
+   n->id   = node_count;
+   n->kind = kind;
+   n->obj  = pg_fn_intern(obj);
+   n->file = pg_fn_intern(file);
+   n->name = pg_fn_intern(name);
+   n->pop_on_jump = kind == PG_NODE_C
+                    && pg_strncmp(name, "_dl_runtime_resolve", 19) == 0;
+   n->toggles_collect = matches_toggle_pattern(n->name);
+   n->hash_next = node_buckets[b];
+   node_buckets[b] = n;
+
+   if (node_count == node_capacity) {
+      node_capacity *= 2;
+      nodes_by_id = pg_realloc("pg.fn.byid", nodes_by_id,
+                               node_capacity * sizeof(PgNode *));
+   }
+   nodes_by_id[node_count++] = n;
+   if (node_count > node_bucket_count)
+      grow_node_buckets();
+   return n;
+}
+
+UInt pg_fn_count(void) { return node_count; }
+
+PgNode *pg_fn_by_id(UInt id)
+{
+   pg_assert(id < node_count);
+   return nodes_by_id[id];
+}
+
+void pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n)
+{
+   UInt i;
+   toggle_patterns = patterns;
+   toggle_pattern_count = n;
+   for (i = 0; i < node_count; i++)
+      nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]->name);
+}
+
+/* ------------------------------------------------------------------ */
+/* --- Code address classification                                --- */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+   VgHashNode  hn;          /* key = code address */
+   PgCodeInfo  info;
+} CodeInfoEntry;
+
+static VgHashTable *code_infos;
+static Bool         skip_plt;
+
+static const HChar *section_suffix(VgSectKind sect)
+{
+   switch (sect) {
+   case Vg_SectPLT:  return " [PLT]";
+   case Vg_SectGOT:  return " [GOT]";
+   case Vg_SectData: return " [Data]";
+   case Vg_SectBSS:  return " [BSS]";
+   default:          return "";
+   }
+}
+
+static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
+{
+   const HChar *fn_name, *file, *dir, *obj_name = "???";
+   HChar        name_buf[64], path[4096];
+   UInt         line;
+   PtrdiffT     bias = 0;
+   /* Only an object's .text counts as the object, as in Callgrind: PLT
+    * stubs and code outside any object are in "???". */
+   DebugInfo   *di = VG_(find_DebugInfo)(ep, a);
+
+   if (di != NULL) {
+      obj_name = VG_(DebugInfo_get_filename)(di);
+      bias = VG_(DebugInfo_get_text_bias)(di);
+   }
+   info->sect = VG_(DebugInfo_sect_kind)(NULL, a);
+   info->has_symbol = VG_(get_fnname)(ep, a, &fn_name);
+   if (!info->has_symbol) {
+      VG_(snprintf)(name_buf, sizeof name_buf, "0x%016lx%s",
+                    (Addr)(a - bias), section_suffix(info->sect));
+      fn_name = name_buf;
+   }
+   if (!VG_(get_filename_linenum)(ep, a, &file, &dir, &line))
+      file = "???";
+   else if (dir != NULL && dir[0] != 0 && file[0] != '/') {
+      VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
+      file = path;
+   }
+   info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
+}
+
+const PgCodeInfo *pg_fn_code_info(Addr a)
+{
+   CodeInfoEntry *e = VG_(HT_lookup)(code_infos, a);
+   DiEpoch ep;
+   const HChar *ignored;
+
+   if (e != NULL)
+      return &e->info;
+
+   ep = VG_(current_DiEpoch)();
+   e = pg_calloc("pg.fn.codeinfo", 1, sizeof *e);
+   e->hn.key = a;
+   classify(ep, a, &e->info);
+   e->info.is_entry = VG_(get_fnname_if_entry)(ep, a, &ignored);
+   if (e->info.sect == Vg_SectPLT && skip_plt)
+      e->info.node->skip = True;
+   VG_(HT_add_node)(code_infos, e);
+   return &e->info;
+}
+
+void pg_fn_forget_range(Addr a, SizeT len)
+{
+   UInt n, i;
+   VgHashNode **all;
+   if (VG_(HT_count_nodes)(code_infos) == 0)
+      return;
+   all = VG_(HT_to_array)(code_infos, &n);
+   for (i = 0; i < n; i++) {
+      Addr key = all[i]->key;
+      if (key >= a && key - a < len)
+         pg_free(VG_(HT_remove)(code_infos, key));
+   }
+   pg_free(all);
+}
+
+void pg_fn_init(Bool skip_plt_stubs)
+{
+   skip_plt = skip_plt_stubs;
+   strings = VG_(newDedupPA)(64 * 1024, 1, VG_(malloc), "pg.fn.strings", VG_(free));
+   node_bucket_count = 1024;
+   node_buckets = pg_calloc("pg.fn.buckets", node_bucket_count, sizeof(PgNode *));
+   node_capacity = 1024;
+   nodes_by_id = pg_malloc("pg.fn.byid", node_capacity * sizeof(PgNode *));
+   code_infos = VG_(HT_construct)("pg.fn.codeinfos");
+}

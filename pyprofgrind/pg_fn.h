@@ -1,0 +1,68 @@
+/* pg_fn.h: function nodes, the vertices of the call graph.  A node is a C
+ * function (object, file, name as Valgrind's debug info gives them), and
+ * later a Python function (code object) or an <unknown> frame; every node
+ * kind shares this one table, so the call stack, the arcs and the dump treat
+ * them alike.  Also classifies code addresses (which node, which object and
+ * section, whether the address is a function entry) with a cache, because
+ * the call/return helpers ask for it on every transfer.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_FN_H
+#define PG_FN_H
+
+#include "pg_port.h"
+#include "pub_tool_debuginfo.h"
+
+typedef enum {
+   PG_NODE_C,        /* machine code, named from debug info */
+   PG_NODE_PYTHON,   /* a Python code object */
+   PG_NODE_UNKNOWN   /* a frame that could not be read */
+} PgNodeKind;
+
+typedef struct PgNode {
+   UInt          id;            /* dense, from 0: indexes per-node arrays */
+   PgNodeKind    kind;
+   const HChar  *obj;           /* ob=: object file (or "python") */
+   const HChar  *file;          /* fl=: source file, "???" if unknown */
+   const HChar  *name;          /* fn= */
+   Bool          skip;          /* PLT stub: its cost and calls belong to its caller */
+   Bool          pop_on_jump;   /* dynamic-linker trampoline: leaves by jumping */
+   Bool          toggles_collect; /* matches a --toggle-collect pattern */
+   Bool          shared_body;   /* other functions jump into its body (e.g.
+                                   mempcpy into memcpy): its cost belongs to
+                                   the frame on top, not to its address */
+   struct PgNode *hash_next;
+} PgNode;
+
+/* What the helpers need to know about a code address. */
+typedef struct {
+   PgNode     *node;       /* node->obj names the containing object */
+   VgSectKind  sect;
+   Bool        is_entry;   /* first instruction of a function */
+   Bool        has_symbol; /* else the node is named by the address */
+} PgCodeInfo;
+
+void    pg_fn_init(Bool skip_plt_stubs);
+
+/* Interns a node; strings are copied on first sight. */
+PgNode *pg_fn_node(PgNodeKind kind, const HChar *obj, const HChar *file,
+                   const HChar *name);
+
+/* Classification of a code address, cached.  Never NULL. */
+const PgCodeInfo *pg_fn_code_info(Addr a);
+
+/* Forgets cached classifications in [a, a+len) (code unmapped). */
+void    pg_fn_forget_range(Addr a, SizeT len);
+
+/* A copy of S that lives as long as the tool; equal strings give the same
+ * pointer, so interned names and files compare by address. */
+const HChar *pg_fn_intern(const HChar *s);
+
+UInt    pg_fn_count(void);
+PgNode *pg_fn_by_id(UInt id);
+
+/* Marks nodes whose name matches one of the patterns (--toggle-collect). */
+void    pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n);
+
+#endif /* PG_FN_H */

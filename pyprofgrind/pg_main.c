@@ -1,0 +1,615 @@
+/* pg_main.c: pyprofgrind, a Valgrind tool that counts executed instructions
+ * and builds a call graph in Callgrind's format, designed so that Python
+ * frames can share the call stack with C frames.
+ *
+ * Read top to bottom: options, runtime state, the helpers that instrumented
+ * code calls at control transfers, instrumentation, client requests and
+ * other events, then fini and registration.
+ *
+ * The cost model, and why it is cheap: a block's self cost is counted
+ * inline (one counter per segment between side exits, no helper call), and
+ * attributed to the function that contains the block.  Helpers run only at
+ * calls, returns, indirect jumps and jumps to other functions, where the
+ * shadow stack changes; inclusive costs are differences of a per-thread
+ * instruction clock taken at those events.  Blocks whose owner depends on
+ * the stack rather than on their address (PLT stubs, code without a symbol)
+ * are "dynamic": they advance a second clock whose growth is charged to the
+ * frame on top at the next stack event.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_port.h"
+#include "pub_tool_tooliface.h"
+#include "pub_tool_options.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_debuginfo.h"
+#include "pub_tool_transtab.h"
+#include "pub_tool_clientstate.h"
+#include "pub_tool_libcproc.h"
+#include "pub_tool_libcfile.h"
+#include "pub_tool_threadstate.h"
+#include "pub_tool_vki.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_vkiscnums.h"
+#include "libvex_guest_offsets.h"
+#include "libvex_guest_amd64.h"
+#include "callgrind.h"
+
+#include "pg_options.h"
+#include "pg_outname.h"
+#include "pg_fn.h"
+#include "pg_bb.h"
+#include "pg_profile.h"
+#include "pg_threads.h"
+#include "pg_callstack.h"
+#include "pg_dump.h"
+
+/*------------------------------------------------------------*/
+/*--- Options                                              ---*/
+/*------------------------------------------------------------*/
+
+static PgOptions clo;
+
+static Bool pg_process_cmd_line_option(const HChar *arg)
+{
+   HChar err[256];
+   switch (pg_options_parse(&clo, arg, err, sizeof err)) {
+   case PG_OPT_OK:
+      return True;
+   case PG_OPT_BAD_VALUE:
+      VG_(fmsg_bad_option)(arg, "%s\n", err);   /* exits */
+      return False;
+   case PG_OPT_UNKNOWN:
+   default:
+      return False;
+   }
+}
+
+static void pg_print_usage(void)
+{
+   VG_(printf)("%s", pg_options_usage);
+}
+
+static void pg_print_debug_usage(void)
+{
+   VG_(printf)("    (none)\n");
+}
+
+/*------------------------------------------------------------*/
+/*--- Runtime state                                        ---*/
+/*------------------------------------------------------------*/
+
+static Bool    instrumenting;       /* START/STOP_INSTRUMENTATION */
+static PgNode *root_node;           /* charged for dynamic cost at the root */
+
+/* The last block that ended in a system call or client request, stored
+ * inline by that block: the only blocks whose counting must sometimes be
+ * undone or redone (see adjust_last_block). */
+static PgBB   *last_special_bb;
+
+/*------------------------------------------------------------*/
+/*--- Helpers called by instrumented code                  ---*/
+/*------------------------------------------------------------*/
+
+/* The function on whose behalf code runs now: the frame on top, or the
+ * block's own function at the root or just after a signal arrived. */
+static PgNode *current_caller(const PgThread *th, const PgBB *bb)
+{
+   if (th->depth == 0 || th->frames[th->depth - 1].node == NULL)
+      return bb->code->node;
+   return th->frames[th->depth - 1].charge_node;
+}
+
+static Addr call_site_of(const PgThread *th, const PgBB *bb)
+{
+   /* Calls made from a PLT stub are made at the stub's call site. */
+   if (bb->code->node->skip && th->depth > 0)
+      return th->frames[th->depth - 1].charge_site;
+   return bb->addr + bb->instr_offset[bb->n_instrs - 1];
+}
+
+static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
+{
+   const PgCodeInfo *callee = pg_fn_code_info(target);
+   pg_cs_push_call(th, current_caller(th, bb), call_site_of(th, bb),
+                   callee->node, target, sp);
+}
+
+/* A jump is a call when it enters a function at its first instruction or
+ * crosses into another object or section kind (PLT to text, library to
+ * library): Callgrind's rule, kept so that both tools draw the same graph. */
+static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
+{
+   return target->is_entry || target->sect != bb->code->sect
+          || pg_strcmp(target->node->obj, bb->code->node->obj) != 0;
+}
+
+static VG_REGPARM(3) void helper_call(PgBB *bb, Addr target, Addr sp)
+{
+   PgThread *th = pg_thread_current();
+   pg_cs_unwind_below(th, sp);
+   push_call(th, bb, target, sp);
+}
+
+static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
+{
+   PgThread *th = pg_thread_current();
+   if (pg_cs_unwind_below(th, sp) > 0)
+      return;
+   /* A return that leaves no frame is a jump (e.g. "push; ret"), and
+    * Callgrind always makes that a call. */
+   if (th->depth > 0 && th->frames[th->depth - 1].node != NULL)
+      push_call(th, bb, target, sp);
+}
+
+static VG_REGPARM(3) void helper_jump(PgBB *bb, Addr target, Addr sp)
+{
+   PgThread *th = pg_thread_current();
+   const PgCodeInfo *to;
+
+   pg_cs_unwind_below(th, sp);   /* longjmp, exceptions */
+   to = pg_fn_code_info(target);
+   if (!jump_is_call(bb, to))
+      return;
+   /* The lazy-binding trampoline leaves by jumping to the resolved
+    * function: that is a call from whoever called the trampoline. */
+   if (bb->code->node->pop_on_jump && th->depth > 0
+       && th->frames[th->depth - 1].node == bb->code->node)
+      pg_cs_pop(th);
+   push_call(th, bb, target, sp);
+}
+
+/*------------------------------------------------------------*/
+/*--- Instrumentation                                      ---*/
+/*------------------------------------------------------------*/
+
+#define MAX_INSTRS 4096
+
+/* Emits "*addr += (n & mask)" for a 64-bit cell at a constant address. */
+static void add_masked_at(IRSB *sb, IRExpr *addr, ULong n, IRTemp mask)
+{
+   IRTemp old = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp inc = newIRTemp(sb->tyenv, Ity_I64);
+   IRTemp sum = newIRTemp(sb->tyenv, Ity_I64);
+   addStmtToIRSB(sb, IRStmt_WrTmp(old, IRExpr_Load(Iend_LE, Ity_I64, addr)));
+   addStmtToIRSB(sb, IRStmt_WrTmp(inc,
+      IRExpr_Binop(Iop_And64, IRExpr_Const(IRConst_U64(n)), IRExpr_RdTmp(mask))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(sum,
+      IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(old), IRExpr_RdTmp(inc))));
+   addStmtToIRSB(sb, IRStmt_Store(Iend_LE, addr, IRExpr_RdTmp(sum)));
+}
+
+static IRTemp load_global(IRSB *sb, const void *where)
+{
+   IRTemp t = newIRTemp(sb->tyenv, Ity_I64);
+   addStmtToIRSB(sb, IRStmt_WrTmp(t, IRExpr_Load(Iend_LE, Ity_I64,
+                                  IRExpr_Const(IRConst_U64((Addr)where)))));
+   return t;
+}
+
+/* Counts segment SEG (N instructions) of BB as passed. */
+static void count_segment(IRSB *sb, const PgBB *bb, UInt seg, UInt n,
+                          IRTemp mask, IRTemp counters)
+{
+   if (n == 0)
+      return;
+   add_masked_at(sb, IRExpr_Const(IRConst_U64((Addr)&pg_clock)), n, mask);
+   if (bb->dynamic) {
+      add_masked_at(sb, IRExpr_Const(IRConst_U64((Addr)&pg_dyn_clock)), n, mask);
+   } else {
+      IRTemp cell = newIRTemp(sb->tyenv, Ity_I64);
+      addStmtToIRSB(sb, IRStmt_WrTmp(cell,
+         IRExpr_Binop(Iop_Add64, IRExpr_RdTmp(counters),
+            IRExpr_Const(IRConst_U64((ULong)(bb->first_slot + seg) * sizeof(ULong))))));
+      add_masked_at(sb, IRExpr_RdTmp(cell), 1, mask);
+   }
+}
+
+static void call_helper(IRSB *sb, const HChar *name, void *fn, PgBB *bb,
+                        IRExpr *target, IRExpr *guard)
+{
+   IRTemp sp = newIRTemp(sb->tyenv, Ity_I64);
+   IRExpr **args;
+   IRDirty *di;
+   addStmtToIRSB(sb, IRStmt_WrTmp(sp, IRExpr_Get(OFFSET_amd64_RSP, Ity_I64)));
+   args = mkIRExprVec_3(IRExpr_Const(IRConst_U64((Addr)bb)), target,
+                        IRExpr_RdTmp(sp));
+   di = unsafeIRDirty_0_N(3, name, VG_(fnptr_to_fnentry)(fn), args);
+   if (guard != NULL)
+      di->guard = guard;
+   addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+/* The helper a transfer of kind JK to TARGET needs, or NULL. */
+static void *helper_for_transfer(const PgBB *bb, IRJumpKind jk, IRExpr *target,
+                                 const HChar **name)
+{
+   switch (jk) {
+   case Ijk_Call:
+      *name = "helper_call";
+      return helper_call;
+   case Ijk_Ret:
+      *name = "helper_return";
+      return helper_return;
+   case Ijk_Boring:
+      if (target->tag == Iex_Const) {
+         Addr to = (Addr)target->Iex.Const.con->Ico.U64;
+         if (!jump_is_call(bb, pg_fn_code_info(to)))
+            return NULL;
+      }
+      *name = "helper_jump";
+      return helper_jump;
+   default:
+      return NULL;
+   }
+}
+
+static Bool block_is_dynamic(const PgCodeInfo *code)
+{
+   /* Code without a symbol belongs to whichever function jumped into it;
+    * PLT stubs to their caller. */
+   return code->node->skip || !code->has_symbol || code->node->shared_body;
+}
+
+/* Code jumped into from another function's body runs on that function's
+ * behalf (Callgrind's context rule: mempcpy jumps into memcpy), so such a
+ * function must be counted dynamically.  Returns True when TARGET makes
+ * its function such a function for the first time: its static translations
+ * made so far must then go (see request_retranslation). */
+static Bool note_jump_target(const PgBB *bb, IRJumpKind jk, const IRConst *dst)
+{
+   const PgCodeInfo *to;
+   if (jk != Ijk_Boring || !bb->code->has_symbol)
+      return False;
+   to = pg_fn_code_info((Addr)dst->Ico.U64);
+   if (to->node == bb->code->node || !to->has_symbol || to->node->shared_body
+       || jump_is_call(bb, to))
+      return False;
+   to->node->shared_body = True;
+   return True;
+}
+
+/* Translations cannot be discarded while translating, so the block that
+ * found a shared body asks the scheduler to do it when it leaves: the
+ * exit becomes an instruction-cache invalidation of all client code (the
+ * same mechanism self-modifying code uses).  This happens once per such
+ * function, a handful of times per run. */
+static void request_retranslation(IRSB *sb)
+{
+   addStmtToIRSB(sb, IRStmt_Put(__builtin_offsetof(VexGuestAMD64State, guest_CMSTART),
+                                IRExpr_Const(IRConst_U64(0x1000))));
+   addStmtToIRSB(sb, IRStmt_Put(__builtin_offsetof(VexGuestAMD64State, guest_CMLEN),
+                                IRExpr_Const(IRConst_U64(0x7fffffffe000ULL))));
+}
+
+static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
+                           const VexGuestLayout *layout,
+                           const VexGuestExtents *vge,
+                           const VexArchInfo *archinfo_host,
+                           IRType gWordTy, IRType hWordTy)
+{
+   static UInt   instr_offset[MAX_INSTRS];
+   static UShort instr_segment[MAX_INSTRS];
+   static UInt   segment_size[MAX_INSTRS];
+   UInt    n_instrs = 0, n_segments = 1, seg;
+   Int     i, first;
+   Addr    base;
+   PgBB   *bb;
+   IRSB   *sb;
+   IRTemp  mask, counters = IRTemp_INVALID;
+   const HChar *helper_name;
+   void   *helper;
+
+   if (!instrumenting)
+      return sb_in;
+
+   /* Pass 1: instruction offsets and the segments between side exits. */
+   for (first = 0; first < sb_in->stmts_used; first++)
+      if (sb_in->stmts[first]->tag == Ist_IMark)
+         break;
+   if (first == sb_in->stmts_used)
+      return sb_in;
+   base = (Addr)sb_in->stmts[first]->Ist.IMark.addr;
+   segment_size[0] = 0;
+   for (i = first; i < sb_in->stmts_used; i++) {
+      IRStmt *st = sb_in->stmts[i];
+      if (st->tag == Ist_IMark) {
+         pg_assert(n_instrs < MAX_INSTRS);
+         instr_offset[n_instrs] = (UInt)(st->Ist.IMark.addr - base);
+         instr_segment[n_instrs] = (UShort)(n_segments - 1);
+         segment_size[n_segments - 1]++;
+         n_instrs++;
+      } else if (st->tag == Ist_Exit) {
+         pg_assert(n_segments < MAX_INSTRS);
+         segment_size[n_segments++] = 0;
+      }
+   }
+   /* An exit after the last instruction's statements leaves an empty last
+    * segment; keep it (its counter stays zero). */
+   bb = pg_bb_get(base, n_instrs, instr_offset, instr_segment, n_segments);
+   bb->dynamic = block_is_dynamic(bb->code);
+
+   /* Pass 2: copy, counting each segment just before its exit. */
+   sb = deepCopyIRSBExceptStmts(sb_in);
+   for (i = 0; i < first; i++)
+      addStmtToIRSB(sb, sb_in->stmts[i]);
+   mask = load_global(sb, &pg_collect_mask);
+   if (!bb->dynamic)
+      counters = load_global(sb, &pg_bb_current_counters);
+
+   seg = 0;
+   for (i = first; i < sb_in->stmts_used; i++) {
+      IRStmt *st = sb_in->stmts[i];
+      if (st->tag == Ist_Exit) {
+         count_segment(sb, bb, seg, segment_size[seg], mask, counters);
+         seg++;
+         if (note_jump_target(bb, st->Ist.Exit.jk, st->Ist.Exit.dst)) {
+            request_retranslation(sb);
+            addStmtToIRSB(sb, IRStmt_Exit(st->Ist.Exit.guard, Ijk_InvalICache,
+                                          st->Ist.Exit.dst, st->Ist.Exit.offsIP));
+            continue;
+         }
+         helper = helper_for_transfer(bb, st->Ist.Exit.jk,
+                                      IRExpr_Const(st->Ist.Exit.dst), &helper_name);
+         if (helper != NULL)
+            call_helper(sb, helper_name, helper, bb,
+                        IRExpr_Const(st->Ist.Exit.dst), st->Ist.Exit.guard);
+      }
+      addStmtToIRSB(sb, st);
+   }
+   count_segment(sb, bb, seg, segment_size[seg], mask, counters);
+
+   switch (sb_in->jumpkind) {
+   case Ijk_Sys_syscall:
+   case Ijk_ClientReq:
+      addStmtToIRSB(sb, IRStmt_Store(Iend_LE,
+                    IRExpr_Const(IRConst_U64((Addr)&last_special_bb)),
+                    IRExpr_Const(IRConst_U64((Addr)bb))));
+      break;
+   default:
+      if (sb_in->next->tag == Iex_Const
+          && note_jump_target(bb, sb_in->jumpkind, sb_in->next->Iex.Const.con)) {
+         request_retranslation(sb);
+         sb->jumpkind = Ijk_InvalICache;
+         break;
+      }
+      helper = helper_for_transfer(bb, sb_in->jumpkind, sb_in->next, &helper_name);
+      if (helper != NULL)
+         call_helper(sb, helper_name, helper, bb, sb_in->next, NULL);
+      break;
+   }
+   return sb;
+}
+
+/* Callgrind charges a block at the start of the next one, so it never
+ * charges a thread's last block (the exit system call) nor the signal
+ * return trampoline, and it charges a client request's block under the
+ * collection state the request set.  We count blocks as they run and undo
+ * or redo the count of the last such block to report the same totals. */
+static void adjust_last_block(Long times_segment)
+{
+   PgBB *bb = last_special_bb;
+   UInt  last = bb ? bb->n_segments - 1 : 0, n = 0, i;
+   if (bb == NULL)
+      return;
+   for (i = 0; i < bb->n_instrs; i++)
+      if (bb->instr_segment[i] == last)
+         n++;
+   pg_clock += times_segment * (Long)n;
+   if (bb->dynamic)
+      pg_dyn_clock += times_segment * (Long)n;
+   else
+      pg_bb_current_counters[bb->first_slot + last] += times_segment;
+   last_special_bb = NULL;
+}
+
+/*------------------------------------------------------------*/
+/*--- Events: threads, signals, system calls, fork          ---*/
+/*------------------------------------------------------------*/
+
+static void pg_start_client_code(ThreadId tid, ULong blocks_done)
+{
+   pg_threads_switch_to(tid);
+}
+
+static void pg_pre_deliver_signal(ThreadId tid, Int sig, Bool alt_stack)
+{
+   PgThread *th;
+   pg_threads_switch_to(tid);
+   th = pg_thread_current();
+   pg_cs_push_signal_marker(th, VG_(get_SP)(tid));
+}
+
+static void pg_post_deliver_signal(ThreadId tid, Int sig)
+{
+   PgThread *th;
+   ULong at_delivery;
+   pg_threads_switch_to(tid);
+   th = pg_thread_current();
+   if (th->depth == 0)
+      return;
+   /* The handler is a root of the graph: its cost is not part of the
+    * interrupted call's inclusive cost (as in Callgrind). */
+   at_delivery = pg_cs_signal_entry_clock(th);
+   pg_cs_unwind_signal(th);
+   pg_clock = at_delivery;
+}
+
+static void pg_pre_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs)
+{
+   if (sysno == __NR_exit || sysno == __NR_exit_group
+       || sysno == __NR_rt_sigreturn) {
+      pg_threads_switch_to(tid);
+      if (pg_collect_mask)
+         adjust_last_block(-1);
+   }
+}
+
+static void pg_post_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs,
+                            SysRes res)
+{
+}
+
+static void pg_discard_superblock(Addr orig_addr, VexGuestExtents vge)
+{
+   pg_bb_discard(orig_addr);
+}
+
+static void pg_munmap(Addr a, SizeT len)
+{
+   pg_fn_forget_range(a, len);
+}
+
+static HChar *out_name;
+
+static void expand_out_name(void)
+{
+   HChar err[512];
+   HChar *name = pg_outname_expand(clo.out_file, VG_(getpid)(), NULL, NULL,
+                                   VG_(get_startup_wd)(), err, sizeof err);
+   if (name == NULL) {
+      VG_(fmsg)("--pyprofgrind-out-file: %s\n", err);
+      VG_(exit)(1);
+   }
+   if (out_name != NULL)
+      pg_free(out_name);
+   out_name = name;
+}
+
+static void pg_fork_child(ThreadId tid)
+{
+   /* The child's profile starts at the fork and goes to a file of its own. */
+   pg_threads_switch_to(tid);
+   pg_dump_zero_all();
+   if (pg_outname_has_pid(clo.out_file))
+      expand_out_name();
+   pg_dump_set_out_name(out_name);
+}
+
+/*------------------------------------------------------------*/
+/*--- Client requests (Callgrind's, from callgrind.h)      ---*/
+/*------------------------------------------------------------*/
+
+static void set_instrumenting(Bool on)
+{
+   PgThread **threads;
+   UInt n, i;
+   if (on == instrumenting)
+      return;
+   instrumenting = on;
+   VG_(discard_translations_safely)((Addr)0x1000, ~(SizeT)0xfff, "pyprofgrind");
+   n = pg_threads_all(&threads);
+   for (i = 0; i < n; i++)
+      if (threads[i] != NULL)
+         while (threads[i]->depth > 0)
+            pg_cs_pop(threads[i]);
+}
+
+static Bool pg_handle_client_request(ThreadId tid, UWord *args, UWord *ret)
+{
+   if (!VG_IS_TOOL_USERREQ('C', 'T', args[0]))
+      return False;
+   pg_threads_switch_to(tid);
+   switch (args[0]) {
+   case VG_USERREQ__DUMP_STATS:
+      pg_dump_part("Client Request");
+      break;
+   case VG_USERREQ__DUMP_STATS_AT: {
+      HChar trigger[512];
+      const HChar *what = (const HChar *)args[1];
+      if (what != NULL && VG_(am_is_valid_for_client)((Addr)what, 1, VKI_PROT_READ))
+         VG_(snprintf)(trigger, sizeof trigger, "Client Request: %s", what);
+      else
+         VG_(snprintf)(trigger, sizeof trigger, "Client Request");
+      pg_dump_part(trigger);
+      break;
+   }
+   case VG_USERREQ__ZERO_STATS:
+      pg_dump_zero_all();
+      break;
+   case VG_USERREQ__TOGGLE_COLLECT:
+      pg_collect_mask = ~pg_collect_mask;
+      adjust_last_block(pg_collect_mask ? 1 : -1);
+      break;
+   case VG_USERREQ__START_INSTRUMENTATION:
+      set_instrumenting(True);
+      break;
+   case VG_USERREQ__STOP_INSTRUMENTATION:
+      set_instrumenting(False);
+      break;
+   default:
+      return False;
+   }
+   *ret = 0;
+   return True;
+}
+
+/*------------------------------------------------------------*/
+/*--- Setup and finalisation                               ---*/
+/*------------------------------------------------------------*/
+
+static void pg_post_clo_init(void)
+{
+   HChar err[512];
+
+   /* One block per superblock with known exits, and SP exact at helpers. */
+   VG_(clo_vex_control).guest_chase = False;
+   VG_(clo_vex_control).iropt_unroll_thresh = 0;
+
+   instrumenting = clo.instr_atstart;
+   if (!clo.collect_atstart || clo.n_toggle_collect > 0)
+      pg_collect_mask = 0;
+
+   pg_fn_init(clo.skip_plt);
+   pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
+   pg_bb_init();
+   pg_threads_init(clo.separate_threads);
+   root_node = pg_fn_node(PG_NODE_C, "???", "???", "(root)");
+   pg_cs_set_root_node(root_node);
+
+   expand_out_name();
+   if (!pg_dump_check_writable(out_name, err, sizeof err)) {
+      VG_(fmsg)("%s\n", err);
+      VG_(exit)(1);
+   }
+   pg_dump_init(out_name, &clo);
+}
+
+static void pg_fini(Int exitcode)
+{
+   PgThread **threads;
+   UInt n, i;
+   n = pg_threads_all(&threads);
+   for (i = 0; i < n; i++)
+      if (threads[i] != NULL)
+         while (threads[i]->depth > 0)
+            pg_cs_pop(threads[i]);
+   pg_dump_final();
+}
+
+static void pg_pre_clo_init(void)
+{
+   VG_(details_name)            ("pyprofgrind");
+   VG_(details_version)         (PACKAGE_VERSION_STRING);
+   VG_(details_description)     ("a call-graph profiler for CPython and C");
+   VG_(details_copyright_author)("Copyright (C) the pyprofgrind authors.");
+   VG_(details_bug_reports_to)  ("the pyprofgrind issue tracker");
+   VG_(details_avg_translation_sizeB)(500);
+
+   VG_(basic_tool_funcs)(pg_post_clo_init, pg_instrument, pg_fini);
+   VG_(needs_command_line_options)(pg_process_cmd_line_option,
+                                   pg_print_usage, pg_print_debug_usage);
+   VG_(needs_client_requests)(pg_handle_client_request);
+   VG_(needs_superblock_discards)(pg_discard_superblock);
+   VG_(needs_syscall_wrapper)(pg_pre_syscall, pg_post_syscall);
+
+   VG_(track_start_client_code)(pg_start_client_code);
+   VG_(track_pre_deliver_signal)(pg_pre_deliver_signal);
+   VG_(track_post_deliver_signal)(pg_post_deliver_signal);
+   VG_(track_die_mem_munmap)(pg_munmap);
+   VG_(atfork)(NULL, NULL, pg_fork_child);
+
+   pg_options_set_defaults(&clo);
+}
+
+VG_DETERMINE_INTERFACE_VERSION(pg_pre_clo_init)

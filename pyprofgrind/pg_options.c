@@ -1,0 +1,172 @@
+/* pg_options.c: defaults and parsing of pyprofgrind's command-line options,
+ * one "--name=value" argument at a time, plus the wildcard matching used by
+ * --toggle-collect.  Kept free of Valgrind's option macros so that every
+ * accepted and rejected spelling can be unit tested; the tool's option hook
+ * only forwards arguments here and reports the messages produced.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_port.h"
+#include "pg_options.h"
+
+#define PG_DEFAULT_OUT_FILE "pyprofgrind.out.%p"
+
+const HChar pg_options_usage[] =
+   "    --pyprofgrind-out-file=<f>  output file name template; %p is the\n"
+   "                                process id, %q{VAR} the value of an\n"
+   "                                environment variable, %% a '%'\n"
+   "                                [pyprofgrind.out.%p]\n"
+   "    --dump-instr=no|yes         dump instruction addresses of costs [no]\n"
+   "    --instr-atstart=no|yes      instrument code from the start [yes]\n"
+   "    --collect-atstart=no|yes    collect costs from the start [yes]\n"
+   "    --separate-threads=no|yes   one profile file per thread [no]\n"
+   "    --skip-plt=no|yes           ignore calls to/from PLT sections [yes]\n"
+   "    --compress-strings=no|yes   compress file and function names [yes]\n"
+   "    --compress-pos=no|yes       compress positions of cost lines [yes]\n"
+   "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
+   "                                functions matching <pattern> ('*' and '?'\n"
+   "                                wildcards); may be given up to 32 times\n"
+   "                                [none]\n";
+
+void pg_options_set_defaults(PgOptions *opts)
+{
+   pg_memset(opts, 0, sizeof *opts);
+   opts->out_file         = PG_DEFAULT_OUT_FILE;
+   opts->dump_instr       = False;
+   opts->instr_atstart    = True;
+   opts->collect_atstart  = True;
+   opts->separate_threads = False;
+   opts->skip_plt         = True;
+   opts->compress_names   = True;
+   opts->compress_pos     = True;
+   opts->n_toggle_collect = 0;
+}
+
+/* If ARG is exactly OPTION_NAME or OPTION_NAME followed by '=', returns
+ * True and sets *VALUE to what follows the '=' (NULL when there is none).
+ * Comparing the whole name keeps "--dump-instrs=yes" from being taken for
+ * --dump-instr. */
+static Bool match_option(const HChar *arg, const HChar *option_name,
+                         const HChar **value)
+{
+   SizeT name_len = pg_strlen(option_name);
+
+   if (pg_strncmp(arg, option_name, name_len) != 0)
+      return False;
+   if (arg[name_len] == '\0') {
+      *value = NULL;
+      return True;
+   }
+   if (arg[name_len] == '=') {
+      *value = arg + name_len + 1;
+      return True;
+   }
+   return False;
+}
+
+static PgOptResult parse_yes_no(const HChar *option_name, const HChar *value,
+                                Bool *field, HChar *err, SizeT err_len)
+{
+   if (value != NULL && pg_strcmp(value, "yes") == 0) {
+      *field = True;
+      return PG_OPT_OK;
+   }
+   if (value != NULL && pg_strcmp(value, "no") == 0) {
+      *field = False;
+      return PG_OPT_OK;
+   }
+   if (err && err_len)
+      pg_snprintf(err, err_len, "%s: invalid value '%s' (expected yes or no)",
+                  option_name, value ? value : "");
+   return PG_OPT_BAD_VALUE;
+}
+
+PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
+                             HChar *err, SizeT err_len)
+{
+   const HChar *value;
+   UInt i;
+   struct {
+      const HChar *name;
+      Bool        *field;
+   } yes_no_options[] = {
+      { "--dump-instr",       &opts->dump_instr },
+      { "--instr-atstart",    &opts->instr_atstart },
+      { "--collect-atstart",  &opts->collect_atstart },
+      { "--separate-threads", &opts->separate_threads },
+      { "--skip-plt",         &opts->skip_plt },
+      { "--compress-strings", &opts->compress_names },
+      { "--compress-pos",     &opts->compress_pos },
+   };
+
+   if (err && err_len)
+      err[0] = '\0';
+
+   for (i = 0; i < sizeof yes_no_options / sizeof yes_no_options[0]; i++) {
+      if (match_option(arg, yes_no_options[i].name, &value))
+         return parse_yes_no(yes_no_options[i].name, value,
+                             yes_no_options[i].field, err, err_len);
+   }
+
+   if (match_option(arg, "--pyprofgrind-out-file", &value)) {
+      if (value == NULL || value[0] == '\0') {
+         if (err && err_len)
+            pg_snprintf(err, err_len,
+                        "--pyprofgrind-out-file: expected a file name "
+                        "template (with optional %%p, %%q{VAR}, %%%%), "
+                        "got an empty value");
+         return PG_OPT_BAD_VALUE;
+      }
+      opts->out_file = value;
+      return PG_OPT_OK;
+   }
+
+   if (match_option(arg, "--toggle-collect", &value)) {
+      if (value == NULL || value[0] == '\0') {
+         if (err && err_len)
+            pg_snprintf(err, err_len,
+                        "--toggle-collect: expected a function name pattern "
+                        "('*' and '?' wildcards), got an empty value");
+         return PG_OPT_BAD_VALUE;
+      }
+      if (opts->n_toggle_collect >= PG_MAX_TOGGLE_PATTERNS) {
+         if (err && err_len)
+            pg_snprintf(err, err_len,
+                        "--toggle-collect: too many patterns (at most %d "
+                        "may be given)", PG_MAX_TOGGLE_PATTERNS);
+         return PG_OPT_BAD_VALUE;
+      }
+      opts->toggle_collect[opts->n_toggle_collect++] = value;
+      return PG_OPT_OK;
+   }
+
+   return PG_OPT_UNKNOWN;
+}
+
+Bool pg_glob_match(const HChar *pattern, const HChar *name)
+{
+   /* Where to resume after the most recent '*' if the text after it fails
+    * to match: that '*' then swallows one more character.  Going back to
+    * the latest '*' only is enough, since an earlier one can never match
+    * anything a later one cannot. */
+   const HChar *star_pattern = NULL;
+   const HChar *star_name = NULL;
+
+   while (*name != '\0') {
+      if (*pattern == '*') {
+         star_pattern = ++pattern;
+         star_name = name;
+      } else if (*pattern == '?' || *pattern == *name) {
+         pattern++;
+         name++;
+      } else if (star_pattern != NULL) {
+         pattern = star_pattern;
+         name = ++star_name;
+      } else {
+         return False;
+      }
+   }
+   while (*pattern == '*')
+      pattern++;
+   return *pattern == '\0';
+}

@@ -1,0 +1,51 @@
+/* pg_options.h: the tool's command-line options, their defaults and the
+ * parser for one "--name=value" argument.  Pure logic, unit tested through
+ * pg_port.h; pg_main.c feeds it Valgrind's tool options and reports
+ * PG_OPT_BAD_VALUE with the message it returns.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_OPTIONS_H
+#define PG_OPTIONS_H
+
+#include "pg_port.h"
+
+#define PG_MAX_TOGGLE_PATTERNS 32
+
+typedef struct {
+   const HChar *out_file;        /* --pyprofgrind-out-file, default "pyprofgrind.out.%p" */
+   Bool   dump_instr;            /* --dump-instr=no|yes, default no */
+   Bool   instr_atstart;         /* --instr-atstart=yes|no, default yes */
+   Bool   collect_atstart;       /* --collect-atstart=yes|no, default yes */
+   Bool   separate_threads;      /* --separate-threads=no|yes, default no */
+   Bool   skip_plt;              /* --skip-plt=yes|no, default yes (as Callgrind) */
+   Bool   compress_names;        /* --compress-strings=yes|no, default yes */
+   Bool   compress_pos;          /* --compress-pos=yes|no, default yes */
+   /* --toggle-collect=PATTERN, may be given several times; '*' and '?'
+    * wildcards match a function name. */
+   const HChar *toggle_collect[PG_MAX_TOGGLE_PATTERNS];
+   UInt   n_toggle_collect;
+} PgOptions;
+
+typedef enum {
+   PG_OPT_OK,          /* recognised and stored */
+   PG_OPT_UNKNOWN,     /* not one of ours: the caller reports it */
+   PG_OPT_BAD_VALUE    /* ours, but the value is invalid: ERR says why */
+} PgOptResult;
+
+void pg_options_set_defaults(PgOptions *opts);
+
+/* Parses one argument such as "--dump-instr=yes".  String values point
+ * into ARG, which must outlive OPTS (Valgrind's argv does). */
+PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
+                             HChar *err, SizeT err_len);
+
+/* Shell-style match of NAME against PATTERN with '*' (any run) and '?'
+ * (any one character). */
+Bool pg_glob_match(const HChar *pattern, const HChar *name);
+
+/* The usage text of the options, for --help.  It contains literal '%'
+ * characters: print it with "%s", never as a format. */
+extern const HChar pg_options_usage[];
+
+#endif /* PG_OPTIONS_H */

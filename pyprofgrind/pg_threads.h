@@ -1,0 +1,64 @@
+/* pg_threads.h: per-thread execution state: the shadow call stack, the
+ * thread's instruction clocks and its recursion depths, and the switch
+ * between threads.
+ *
+ * The clocks of the running thread are globals that instrumented code
+ * increments inline (pg_clock counts every collected instruction; it gives
+ * inclusive costs as differences.  pg_dyn_clock counts the instructions of
+ * "dynamic" blocks, whose cost is charged at the next call-stack event to
+ * the frame on top).  A thread switch saves them into the old thread and
+ * loads the new thread's.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_THREADS_H
+#define PG_THREADS_H
+
+#include "pg_port.h"
+#include "pg_fn.h"
+#include "pg_profile.h"
+
+typedef struct {
+   PgNode *node;             /* the callee; NULL for a signal marker */
+   PgNode *charge_node;      /* who pays for dynamic cost while on top */
+   Addr    charge_site;      /* ...and at which instruction */
+   Addr    sp;               /* stack pointer at entry (after the call) */
+   PgArc  *arc;              /* the arc this activation is counted on */
+   ULong   entry_clock;
+   Bool    adds_inclusive;   /* outermost activation of node in this thread */
+   Bool    toggled_collect;  /* entering it toggled collection */
+} PgFrame;
+
+typedef struct {
+   ThreadId   tid;
+   PgFrame   *frames;
+   UInt       depth, capacity;
+   UInt      *node_depth;           /* active activations per node id */
+   UInt       node_depth_capacity;
+   ULong      clock, dyn_clock;     /* saved while another thread runs */
+   ULong      dyn_charged;          /* dyn_clock at the last charge */
+   PgProfile *profile;
+} PgThread;
+
+/* Incremented by instrumented code; belong to the running thread. */
+extern ULong pg_clock;
+extern ULong pg_dyn_clock;
+/* All ones while collecting, zero otherwise: instrumented code adds
+ * (count & mask). */
+extern ULong pg_collect_mask;
+
+void       pg_threads_init(Bool separate_threads);
+PgThread  *pg_thread_current(void);
+PgThread  *pg_thread_get(ThreadId tid);   /* NULL if never seen */
+void       pg_threads_switch_to(ThreadId tid);
+
+/* The clocks of thread TH as of now, whether it runs or not. */
+ULong      pg_thread_clock(const PgThread *th);
+ULong      pg_thread_dyn_clock(const PgThread *th);
+
+/* Every profile (one, or one per thread). */
+UInt       pg_threads_profiles(PgProfile ***out);
+/* Iteration over every thread ever seen. */
+UInt       pg_threads_all(PgThread ***out);
+
+#endif /* PG_THREADS_H */

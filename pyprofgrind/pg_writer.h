@@ -1,0 +1,72 @@
+/* pg_writer.h: a writer of the callgrind profile format (format version 1)
+ * that knows nothing of Valgrind or of how costs were gathered.  It owns
+ * name compression ("fn=(12) name" the first time, "fn=(12)" after; one id
+ * space for objects (ob/cob), one for files (fl/fi/fe/cfi), one for
+ * functions (fn/cfn)) and position compression ("+N"/"-N"/"*" relative to
+ * the previous cost line's position).  Output goes through a sink callback
+ * in large chunks, so the same code writes to a Valgrind file descriptor in
+ * the tool and to memory in the unit tests.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_WRITER_H
+#define PG_WRITER_H
+
+#include "pg_port.h"
+
+typedef void (*PgSinkFn)(void *ctx, const HChar *buf, SizeT len);
+
+typedef enum {
+   PG_NAME_OB, PG_NAME_FL, PG_NAME_FI, PG_NAME_FE, PG_NAME_FN,
+   PG_NAME_COB, PG_NAME_CFI, PG_NAME_CFN
+} PgNameKind;
+
+typedef struct PgWriter PgWriter;
+
+/* POSITIONS_INSTR: positions are "instr line" (addresses and lines) rather
+ * than "line" alone.  COMPRESS_NAMES / COMPRESS_POS turn the two kinds of
+ * compression on. */
+PgWriter *pg_writer_new(PgSinkFn sink, void *sink_ctx, Bool positions_instr,
+                        Bool compress_names, Bool compress_pos);
+
+/* Writes "KEY: VALUE\n" (header lines such as "pid", "cmd", "events").
+ * callgrind_annotate takes "events" as the last header line, so write it
+ * last. */
+void pg_writer_header(PgWriter *w, const HChar *key, const HChar *value);
+
+/* Writes the fixed first lines: "# callgrind format", "version: 1",
+ * "creator: CREATOR" and "positions: line" or "positions: instr line". */
+void pg_writer_preamble(PgWriter *w, const HChar *creator);
+
+/* Writes "KIND=(id) name" / "KIND=(id)" (or "KIND=name" uncompressed).
+ * Ids start at 1 in each id space.  NAME should be non-empty (readers take
+ * "fn=(3) " for a reference to id 3).  After ob/fl/fi/fe/fn the next cost
+ * line has absolute positions, as no reader relates positions across such
+ * a change. */
+void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name);
+
+/* Writes one cost line: position (INSTR only with instr positions), then
+ * the NCOSTS event counts.  Trailing zero costs are dropped, but at least
+ * one count is always written. */
+void pg_writer_cost(PgWriter *w, Addr instr, UInt line,
+                    const ULong *costs, UInt ncosts);
+
+/* Writes "calls=COUNT TARGET-POSITION" (absolute); the next pg_writer_cost
+ * call must give the call site's position and the call's inclusive cost,
+ * and is written with absolute positions (asserted: no other line may come
+ * in between). */
+void pg_writer_calls(PgWriter *w, ULong count, Addr target_instr,
+                     UInt target_line);
+
+/* Writes a blank line (separates function blocks; readers ignore it). */
+void pg_writer_blank(PgWriter *w);
+
+/* printf-style free text, for lines the writer has no call for. */
+void pg_writer_printf(PgWriter *w, const HChar *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+
+/* Flushes the rest of the buffer to the sink and frees the writer.  The
+ * sink reports its own failures; the writer has none to report. */
+void pg_writer_finish(PgWriter *w);
+
+#endif /* PG_WRITER_H */
