@@ -43,7 +43,7 @@ void pg_cs_charge_dynamic(PgThread *th)
       const PgFrame *top = &th->frames[th->depth - 1];
       pg_profile_charge(th->profile, top->charge_node, top->charge_site, cost);
    } else {
-      pg_profile_charge(th->profile, root_node, 0, cost);
+      pg_profile_charge(th->profile, th->root_node ? th->root_node : root_node, 0, cost);
    }
 }
 
@@ -71,6 +71,7 @@ void pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    pg_cs_charge_dynamic(th);
    f = new_frame(th);
    f->node = callee;
+   f->uncounted_bb = NULL;
    f->sp = sp;
    f->entry_clock = pg_thread_clock(th);
    f->toggled_collect = False;
@@ -113,6 +114,7 @@ void pg_cs_push_signal_marker(PgThread *th, Addr sp)
       f->charge_site = 0;
    }
    f->node = NULL;
+   f->uncounted_bb = NULL;
    f->sp = sp;
    f->arc = NULL;
    f->adds_inclusive = False;
@@ -127,8 +129,11 @@ void pg_cs_pop(PgThread *th)
    pg_cs_charge_dynamic(th);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
+      ULong spent = pg_thread_clock(th) - f->entry_clock;
       if (f->adds_inclusive)
-         f->arc->inclusive += pg_thread_clock(th) - f->entry_clock;
+         f->arc->inclusive += spent;
+      if (spent != 0)
+         f->arc->ran_collected = True;
       (*depth_of(th, f->node))--;
    }
    if (f->toggled_collect)
@@ -156,6 +161,17 @@ ULong pg_cs_signal_entry_clock(const PgThread *th)
    return pg_thread_clock(th);
 }
 
+struct PgBB *pg_cs_signal_uncounted_bb(const PgThread *th)
+{
+   UInt i = th->depth;
+   while (i > 0) {
+      i--;
+      if (th->frames[i].node == NULL)
+         return th->frames[i].uncounted_bb;
+   }
+   return NULL;
+}
+
 void pg_cs_unwind_signal(PgThread *th)
 {
    while (th->depth > 0) {
@@ -173,8 +189,12 @@ void pg_cs_settle_active(PgThread *th, Bool add_to_arcs)
    pg_cs_charge_dynamic(th);
    for (i = 0; i < th->depth; i++) {
       PgFrame *f = &th->frames[i];
-      if (add_to_arcs && f->arc != NULL && f->adds_inclusive)
-         f->arc->inclusive += now - f->entry_clock;
+      if (add_to_arcs && f->arc != NULL) {
+         if (f->adds_inclusive)
+            f->arc->inclusive += now - f->entry_clock;
+         if (now != f->entry_clock)
+            f->arc->ran_collected = True;
+      }
       f->entry_clock = now;
    }
 }

@@ -33,6 +33,9 @@ UInt    pg_cs_unwind_below(PgThread *th, Addr sp);
 /* The clock when the newest signal was delivered. */
 ULong   pg_cs_signal_entry_clock(const PgThread *th);
 
+/* The block whose count waits for the newest signal handler's return. */
+struct PgBB *pg_cs_signal_uncounted_bb(const PgThread *th);
+
 /* Pops frames down to and including the newest signal marker. */
 void    pg_cs_unwind_signal(PgThread *th);
 

@@ -187,7 +187,7 @@ static XArray *collect_arcs(const PgProfile *p)
    for (i = 0; i < p->arc_buckets; i++) {
       PgArc *a;
       for (a = p->arcs[i]; a != NULL; a = a->hash_next) {
-         if (a->calls == 0 && a->inclusive == 0)
+         if (!a->ran_collected)
             continue;
          pg_pos_resolve(&a->site);
          pg_pos_resolve(&a->target);

@@ -95,7 +95,9 @@ static PgBB   *last_special_bb;
  * block's own function at the root or just after a signal arrived. */
 static PgNode *current_caller(const PgThread *th, const PgBB *bb)
 {
-   if (th->depth == 0 || th->frames[th->depth - 1].node == NULL)
+   if (th->depth == 0)
+      return th->root_node != NULL ? th->root_node : bb->code->node;
+   if (th->frames[th->depth - 1].node == NULL)
       return bb->code->node;
    return th->frames[th->depth - 1].charge_node;
 }
@@ -145,17 +147,21 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
 static VG_REGPARM(3) void helper_jump(PgBB *bb, Addr target, Addr sp)
 {
    PgThread *th = pg_thread_current();
-   const PgCodeInfo *to;
+   Bool left_trampoline = False;
 
-   pg_cs_unwind_below(th, sp);   /* longjmp, exceptions */
-   to = pg_fn_code_info(target);
-   if (!jump_is_call(bb, to))
-      return;
    /* The lazy-binding trampoline leaves by jumping to the resolved
     * function: that is a call from whoever called the trampoline. */
    if (bb->code->node->pop_on_jump && th->depth > 0
-       && th->frames[th->depth - 1].node == bb->code->node)
+       && th->frames[th->depth - 1].node == bb->code->node) {
       pg_cs_pop(th);
+      left_trampoline = True;
+   }
+   /* A jump that leaves frames (longjmp, exceptions) is a return to the
+    * frame it lands in, never also a call. */
+   if (pg_cs_unwind_below(th, sp) > 0 && !left_trampoline)
+      return;
+   if (!jump_is_call(bb, pg_fn_code_info(target)))
+      return;
    push_call(th, bb, target, sp);
 }
 
@@ -382,24 +388,30 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
 }
 
 /* Callgrind charges a block at the start of the next one, so it never
- * charges a thread's last block (the exit system call) nor the signal
- * return trampoline, and it charges a client request's block under the
- * collection state the request set.  We count blocks as they run and undo
- * or redo the count of the last such block to report the same totals. */
-static void adjust_last_block(Long times_segment)
+ * charges a thread's last block (the exit system call), nor the signal
+ * return trampoline, nor the block before a signal whose handler leaves by
+ * longjmp; and it charges a client request's block under the collection
+ * state the request set.  We count blocks as they run and undo or redo the
+ * count of such a block to report the same totals. */
+static void recount_block(PgBB *bb, Long times)
 {
-   PgBB *bb = last_special_bb;
-   UInt  last = bb ? bb->n_segments - 1 : 0, n = 0, i;
+   UInt last, n = 0, i;
    if (bb == NULL)
       return;
+   last = bb->n_segments - 1;
    for (i = 0; i < bb->n_instrs; i++)
       if (bb->instr_segment[i] == last)
          n++;
-   pg_clock += times_segment * (Long)n;
+   pg_clock += times * (Long)n;
    if (bb->dynamic)
-      pg_dyn_clock += times_segment * (Long)n;
+      pg_dyn_clock += times * (Long)n;
    else
-      pg_bb_current_counters[bb->first_slot + last] += times_segment;
+      pg_bb_current_counters[bb->first_slot + last] += times;
+}
+
+static void adjust_last_block(Long times)
+{
+   recount_block(last_special_bb, times);
    last_special_bb = NULL;
 }
 
@@ -407,9 +419,20 @@ static void adjust_last_block(Long times_segment)
 /*--- Events: threads, signals, system calls, fork          ---*/
 /*------------------------------------------------------------*/
 
+/* The block that ran last before the scheduler took over, when that was a
+ * system call: a signal delivered now interrupts right after it. */
+static PgBB *block_before_scheduler;
+
 static void pg_start_client_code(ThreadId tid, ULong blocks_done)
 {
+   PgThread *th;
+   block_before_scheduler = NULL;
    pg_threads_switch_to(tid);
+   th = pg_thread_current();
+   if (th->root_node == NULL) {
+      /* The function a thread starts in is the root of its graph. */
+      th->root_node = pg_fn_code_info(VG_(get_IP)(tid))->node;
+   }
 }
 
 static void pg_pre_deliver_signal(ThreadId tid, Int sig, Bool alt_stack)
@@ -418,12 +441,19 @@ static void pg_pre_deliver_signal(ThreadId tid, Int sig, Bool alt_stack)
    pg_threads_switch_to(tid);
    th = pg_thread_current();
    pg_cs_push_signal_marker(th, VG_(get_SP)(tid));
+   /* Counted again if the handler returns normally. */
+   if (block_before_scheduler != NULL && pg_collect_mask) {
+      recount_block(block_before_scheduler, -1);
+      th->frames[th->depth - 1].uncounted_bb = block_before_scheduler;
+   }
+   block_before_scheduler = NULL;
 }
 
 static void pg_post_deliver_signal(ThreadId tid, Int sig)
 {
    PgThread *th;
    ULong at_delivery;
+   PgBB *interrupted;
    pg_threads_switch_to(tid);
    th = pg_thread_current();
    if (th->depth == 0)
@@ -431,8 +461,10 @@ static void pg_post_deliver_signal(ThreadId tid, Int sig)
    /* The handler is a root of the graph: its cost is not part of the
     * interrupted call's inclusive cost (as in Callgrind). */
    at_delivery = pg_cs_signal_entry_clock(th);
+   interrupted = pg_cs_signal_uncounted_bb(th);
    pg_cs_unwind_signal(th);
    pg_clock = at_delivery;
+   recount_block(interrupted, 1);
 }
 
 static void pg_pre_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs)
@@ -448,6 +480,7 @@ static void pg_pre_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs)
 static void pg_post_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs,
                             SysRes res)
 {
+   block_before_scheduler = last_special_bb;
 }
 
 static void pg_discard_superblock(Addr orig_addr, VexGuestExtents vge)

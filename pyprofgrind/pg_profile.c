@@ -109,8 +109,10 @@ void pg_profile_zero(PgProfile *p)
    pg_bb_zero_counter_set(p->counters);
    for (i = 0; i < p->arc_buckets; i++) {
       PgArc *a;
-      for (a = p->arcs[i]; a; a = a->hash_next)
+      for (a = p->arcs[i]; a; a = a->hash_next) {
          a->calls = a->inclusive = 0;
+         a->ran_collected = False;
+      }
    }
    for (i = 0; i < p->dyn_buckets; i++) {
       PgDynCost *d;

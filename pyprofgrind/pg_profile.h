@@ -26,7 +26,10 @@ typedef struct PgArc {
    PgPos         site;       /* the call instruction in the caller */
    PgPos         target;     /* the callee's entry */
    ULong         calls;
-   ULong         inclusive;
+   ULong         inclusive;  /* outermost activations only */
+   Bool          ran_collected; /* some activation ran while collecting:
+                                   arcs without are not written (Callgrind
+                                   writes none for calls it did not see) */
    struct PgArc *hash_next;
 } PgArc;
 

@@ -27,6 +27,8 @@ typedef struct {
    ULong   entry_clock;
    Bool    adds_inclusive;   /* outermost activation of node in this thread */
    Bool    toggled_collect;  /* entering it toggled collection */
+   struct PgBB *uncounted_bb;/* signal marker: the interrupted block, whose
+                                count waits for the handler's return */
 } PgFrame;
 
 typedef struct {
@@ -38,6 +40,7 @@ typedef struct {
    ULong      clock, dyn_clock;     /* saved while another thread runs */
    ULong      dyn_charged;          /* dyn_clock at the last charge */
    PgProfile *profile;
+   PgNode    *root_node;            /* function the thread started in */
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */

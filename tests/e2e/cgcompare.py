@@ -13,6 +13,7 @@ the two agree on the Ir event:
     folded contexts): equal.
 With --self-check FILE it only validates one file: names defined before
 use, every calls= line followed by a cost line, totals == sum of self costs.
+With --list-functions FILE it prints each function's folded self Ir.
 
 The parser follows the "Callgrind Format Specification" of the Valgrind
 manual, plus what Callgrind 3.x actually writes (jcnd=N/M, jfi=/jfn=).
@@ -408,7 +409,8 @@ class Comparison:
         self.b = candidate
         self.options = options
         self.ignore_patterns = [re.compile(p) for p in options.ignore_fn]
-        self.threshold_ir = options.threshold / 100.0 * max(reference.total_ir, 0)
+        # Smallest self cost (in whole Ir) that gets compared.
+        self.threshold_ir = math.ceil(options.threshold / 100.0 * max(reference.total_ir, 0))
         self.mismatches = []   # (section, text) rows to print
         self.compared_rows = []
         self.max_deviation = (0.0, None)
@@ -531,6 +533,14 @@ def self_check(path):
              ", total Ir %d" % profile.total_ir if "Ir" in profile.events else ""))
 
 
+def list_functions(path):
+    """Print "self-Ir base-name [object]" for every function with self cost."""
+    profile = load_profile(path)
+    for key, ir in sorted(profile.self_ir.items(), key=lambda item: (-item[1], item[0])):
+        if ir > 0:
+            print("%d %s" % (ir, describe_function(key)))
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         description="Compare two Callgrind-format profiles on the Ir event "
@@ -538,6 +548,9 @@ def parse_arguments(argv):
     parser.add_argument("files", nargs="*", metavar="FILE", help="profiles A and B")
     parser.add_argument("--self-check", metavar="FILE",
                         help="only check FILE's internal consistency")
+    parser.add_argument("--list-functions", metavar="FILE",
+                        help="print the self Ir of every function in FILE, "
+                             "contexts folded (used to tell processes apart)")
     parser.add_argument("--tolerance", type=float, default=0.5, metavar="PERCENT",
                         help="allowed relative self-cost deviation (default 0.5)")
     parser.add_argument("--threshold", type=float, default=0.1, metavar="PERCENT",
@@ -557,10 +570,12 @@ def parse_arguments(argv):
                              "fully matches REGEX has self cost or incoming calls; repeatable")
     parser.add_argument("--verbose", action="store_true", help="print everything compared")
     options = parser.parse_args(argv)
-    if options.self_check is None and len(options.files) != 2:
+    single_file_modes = [m for m in (options.self_check, options.list_functions) if m]
+    if len(single_file_modes) > 1 or (single_file_modes and options.files):
+        parser.error("--self-check and --list-functions take exactly one file "
+                     "and no other files")
+    if not single_file_modes and len(options.files) != 2:
         parser.error("need two files A B, or --self-check FILE")
-    if options.self_check is not None and options.files:
-        parser.error("--self-check takes exactly one file")
     for pattern in options.ignore_fn + options.expect_present + options.expect_absent:
         try:
             re.compile(pattern)
@@ -574,6 +589,9 @@ def main(argv):
     try:
         if options.self_check is not None:
             self_check(options.self_check)
+            return 0
+        if options.list_functions is not None:
+            list_functions(options.list_functions)
             return 0
         reference = load_profile(options.files[0])
         candidate = load_profile(options.files[1])

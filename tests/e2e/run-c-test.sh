@@ -57,7 +57,7 @@ compile_command_for() {  # NAME SOURCE EXECUTABLE
     esac
 }
 
-# Functions whose presence in a profile tells which process wrote it, for
+# Functions whose self cost in a profile tells which process wrote it, for
 # programs that fork; prints "role:function" pairs.
 process_role_markers_for() {  # NAME
     case $1 in
@@ -233,8 +233,7 @@ run_profiled B "$TOOL_B" ${b_options[@]+"${b_options[@]}"}
 # Name every profile file of SIDE by its pairing key "role[.part]", written
 # as lines "KEY FILE", sorted by key.
 pairing_keys() {  # SIDE
-    local side=$1 file suffix pid part role marker pids
-    local markers
+    local side=$1 file suffix pid part role marker pids functions markers
     markers=$(process_role_markers_for "$test_name")
     pids=$(for file in "$work_dir/$side".out.*; do
                [ -e "$file" ] || continue
@@ -250,8 +249,9 @@ pairing_keys() {  # SIDE
         if [ "$(echo "$pids" | wc -l)" = 1 ]; then
             role=main
         else
+            functions=$("$PYTHON" "$script_dir/cgcompare.py" --list-functions "$file")
             for marker in $markers; do
-                if grep -q "^c\?fn=.*[ =]${marker#*:}\$" "$work_dir/$side.out.$pid"*; then
+                if grep -q "^[0-9]* ${marker#*:} \[" <<<"$functions"; then
                     role=${marker%%:*}
                 fi
             done
