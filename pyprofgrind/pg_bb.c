@@ -4,6 +4,7 @@
  */
 #include "pg_bb.h"
 #include "pub_tool_hashtable.h"
+#include "pub_tool_debuginfo.h"
 
 typedef struct {
    VgHashNode hn;      /* key = block address */
@@ -73,6 +74,8 @@ PgCounterSet *pg_bb_counter_sets(void) { return counter_sets; }
 /* --- Blocks                                                     --- */
 /* ------------------------------------------------------------------ */
 
+static void retire(Addr addr);
+
 static Bool same_shape(const PgBB *bb, UInt n_instrs, const UInt *instr_offset,
                        const UShort *instr_segment, UInt n_segments)
 {
@@ -90,7 +93,7 @@ PgBB *pg_bb_get(Addr addr, UInt n_instrs, const UInt *instr_offset,
    if (e != NULL) {
       if (same_shape(e->bb, n_instrs, instr_offset, instr_segment, n_segments))
          return e->bb;
-      pg_bb_discard(addr);
+      retire(addr);
    }
 
    bb = pg_calloc("pg.bb", 1, sizeof *bb);
@@ -143,7 +146,7 @@ void pg_bb_resolve_lines(PgBB *bb)
    }
 }
 
-void pg_bb_discard(Addr addr)
+static void retire(Addr addr)
 {
    BBEntry *e = VG_(HT_remove)(live_blocks, addr);
    if (e == NULL)
@@ -151,6 +154,31 @@ void pg_bb_discard(Addr addr)
    pg_bb_resolve_lines(e->bb);
    e->bb->live = False;
    pg_free(e);
+}
+
+/* True if [a, a+len) overlaps the text of a loaded object: only then can
+ * blocks be in it (anonymous JIT code aside, whose blocks have no lines
+ * to lose anyway). */
+static Bool overlaps_object_text(Addr a, SizeT len)
+{
+   const DebugInfo *di;
+   for (di = VG_(next_DebugInfo)(NULL); di != NULL; di = VG_(next_DebugInfo)(di)) {
+      Addr lo = VG_(DebugInfo_get_text_avma)(di);
+      SizeT size = VG_(DebugInfo_get_text_size)(di);
+      if (size > 0 && lo < a + len && a < lo + size)
+         return True;
+   }
+   return False;
+}
+
+void pg_bb_forget_range(Addr a, SizeT len)
+{
+   PgBB *bb;
+   if (!overlaps_object_text(a, len))
+      return;
+   for (bb = all_blocks; bb != NULL; bb = bb->next_all)
+      if (bb->live && bb->addr >= a && bb->addr - a < len)
+         retire(bb->addr);
 }
 
 PgBB *pg_bb_all(void) { return all_blocks; }

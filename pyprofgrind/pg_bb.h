@@ -50,10 +50,9 @@ void          pg_bb_init(void);
 PgBB         *pg_bb_get(Addr addr, UInt n_instrs, const UInt *instr_offset,
                         const UShort *instr_segment, UInt n_segments);
 
-/* A translation of ADDR was discarded: its code may change, so the block
- * stops being reused and its lines are resolved now while debug info
- * still exists. */
-void          pg_bb_discard(Addr addr);
+/* Code in [A, A+LEN) is being unmapped: its blocks stop being reused and
+ * their lines are resolved now, while the debug info still exists. */
+void          pg_bb_forget_range(Addr a, SizeT len);
 
 /* Fills instr_line / instr_file from debug info if not done yet. */
 void          pg_bb_resolve_lines(PgBB *bb);

@@ -149,8 +149,7 @@ static XArray *collect_self_costs(const PgProfile *p)
 
    for (bb = pg_bb_all(); bb != NULL; bb = bb->next_all) {
       Bool ran = False;
-      if (bb->dynamic)
-         continue;
+      /* A block that became dynamic keeps what it counted before. */
       for (i = 0; i < bb->n_segments; i++)
          ran |= count[bb->first_slot + i] != 0;
       if (!ran)

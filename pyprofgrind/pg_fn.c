@@ -177,14 +177,31 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
    info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
 }
 
+/* The helpers ask for the same few targets over and over (an eval loop's
+ * dispatch targets, a library's entry points): a direct-mapped cache in
+ * front of the hash table answers most of them. */
+#define RECENT_SIZE 4096
+static CodeInfoEntry *recent[RECENT_SIZE];
+
+static UInt recent_slot(Addr a)
+{
+   return (UInt)((a ^ (a >> 12)) & (RECENT_SIZE - 1));
+}
+
 const PgCodeInfo *pg_fn_code_info(Addr a)
 {
-   CodeInfoEntry *e = VG_(HT_lookup)(code_infos, a);
+   UInt slot = recent_slot(a);
+   CodeInfoEntry *e = recent[slot];
    DiEpoch ep;
    const HChar *ignored;
 
-   if (e != NULL)
+   if (e != NULL && e->hn.key == a)
       return &e->info;
+   e = VG_(HT_lookup)(code_infos, a);
+   if (e != NULL) {
+      recent[slot] = e;
+      return &e->info;
+   }
 
    ep = VG_(current_DiEpoch)();
    e = pg_calloc("pg.fn.codeinfo", 1, sizeof *e);
@@ -194,6 +211,7 @@ const PgCodeInfo *pg_fn_code_info(Addr a)
    if (e->info.sect == Vg_SectPLT && skip_plt)
       e->info.node->skip = True;
    VG_(HT_add_node)(code_infos, e);
+   recent[slot] = e;
    return &e->info;
 }
 
@@ -206,8 +224,12 @@ void pg_fn_forget_range(Addr a, SizeT len)
    all = VG_(HT_to_array)(code_infos, &n);
    for (i = 0; i < n; i++) {
       Addr key = all[i]->key;
-      if (key >= a && key - a < len)
-         pg_free(VG_(HT_remove)(code_infos, key));
+      if (key >= a && key - a < len) {
+         CodeInfoEntry *gone = VG_(HT_remove)(code_infos, key);
+         if (recent[recent_slot(key)] == gone)
+            recent[recent_slot(key)] = NULL;
+         pg_free(gone);
+      }
    }
    pg_free(all);
 }

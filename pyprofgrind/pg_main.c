@@ -122,8 +122,9 @@ static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
  * library): Callgrind's rule, kept so that both tools draw the same graph. */
 static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
 {
+   /* Object names are interned: equal names are the same pointer. */
    return target->is_entry || target->sect != bb->code->sect
-          || pg_strcmp(target->node->obj, bb->code->node->obj) != 0;
+          || target->node->obj != bb->code->node->obj;
 }
 
 static VG_REGPARM(3) void helper_call(PgBB *bb, Addr target, Addr sp)
@@ -262,6 +263,17 @@ static Bool block_is_dynamic(const PgCodeInfo *code)
  * function must be counted dynamically.  Returns True when TARGET makes
  * its function such a function for the first time: its static translations
  * made so far must then go (see request_retranslation). */
+/* GCC splits one source function into foo, foo.cold, foo.part.0...: jumps
+ * among those are one function's control flow, not a shared body. */
+static Bool same_source_function(const HChar *a, const HChar *b)
+{
+   while (*a && *a == *b && *a != '.') {
+      a++;
+      b++;
+   }
+   return (*a == 0 || *a == '.') && (*b == 0 || *b == '.');
+}
+
 static Bool note_jump_target(const PgBB *bb, IRJumpKind jk, const IRConst *dst)
 {
    const PgCodeInfo *to;
@@ -269,9 +281,13 @@ static Bool note_jump_target(const PgBB *bb, IRJumpKind jk, const IRConst *dst)
       return False;
    to = pg_fn_code_info((Addr)dst->Ico.U64);
    if (to->node == bb->code->node || !to->has_symbol || to->node->shared_body
-       || jump_is_call(bb, to))
+       || jump_is_call(bb, to)
+       || same_source_function(to->node->name, bb->code->node->name))
       return False;
    to->node->shared_body = True;
+   if (VG_(clo_verbosity) > 1)
+      VG_(dmsg)("pyprofgrind: %s jumps into the body of %s: counting it "
+                "dynamically\n", bb->code->node->name, to->node->name);
    return True;
 }
 
@@ -485,20 +501,28 @@ static void pg_post_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs,
 
 static void pg_discard_superblock(Addr orig_addr, VexGuestExtents vge)
 {
-   pg_bb_discard(orig_addr);
+   /* Nothing to do: a block translated again at the same address with the
+    * same shape keeps its counters (see pg_bb_get); code that goes away
+    * is handled at munmap. */
 }
 
 static void pg_munmap(Addr a, SizeT len)
 {
+   pg_bb_forget_range(a, len);
    pg_fn_forget_range(a, len);
 }
 
 static HChar *out_name;
 
+static const HChar *client_getenv(void *ctx, const HChar *name)
+{
+   return VG_(getenv)(name);
+}
+
 static void expand_out_name(void)
 {
    HChar err[512];
-   HChar *name = pg_outname_expand(clo.out_file, VG_(getpid)(), NULL, NULL,
+   HChar *name = pg_outname_expand(clo.out_file, VG_(getpid)(), client_getenv, NULL,
                                    VG_(get_startup_wd)(), err, sizeof err);
    if (name == NULL) {
       VG_(fmsg)("--pyprofgrind-out-file: %s\n", err);

@@ -61,7 +61,7 @@ PgArc *pg_profile_arc(PgProfile *p, PgNode *caller, PgNode *callee,
    a->target.addr = target;
    a->hash_next = p->arcs[b];
    p->arcs[b] = a;
-   if (++p->arc_count > 2 * p->arc_buckets)
+   if (++p->arc_count > p->arc_buckets)
       grow_arcs(p);
    return a;
 }
@@ -99,7 +99,7 @@ void pg_profile_charge(PgProfile *p, PgNode *node, Addr site, ULong cost)
    d->cost = cost;
    d->hash_next = p->dyn[b];
    p->dyn[b] = d;
-   if (++p->dyn_count > 2 * p->dyn_buckets)
+   if (++p->dyn_count > p->dyn_buckets)
       grow_dyn(p);
 }
 

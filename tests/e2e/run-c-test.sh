@@ -19,16 +19,16 @@
 # commands to reproduce are printed, one per line.  Work files are kept in
 # $builddir/NAME.work (removed on success unless KEEP_WORK=1).
 #
-# Under automake, each NAME.test wrapper next to this script execs
-# "run-c-test.sh NAME"; the harness exports srcdir and runs tests in the
-# build directory.  By hand: tests/e2e/run-c-test.sh recursion
+# Under automake, list the wrappers tests/e2e/NAME.test in TESTS: each execs
+# "run-c-test.sh NAME" from the directory it is in.  The test sources,
+# cgcompare.py and this script are found next to this script (also in VPATH
+# builds), so automake's srcdir is not needed.  By hand:
+#   tests/e2e/run-c-test.sh recursion
 #
 # Environment (all optional):
+#   top_builddir  top of the build tree               [this script's dir/../..]
 #   VG_IN_PLACE   launcher for the in-tree Valgrind   [$top_builddir/vg-in-place]
-#   top_builddir  top of the build tree               [$builddir/../..]
-#   srcdir        directory of the test sources       [this script's directory]
-#   builddir      where NAME.work is created          [$PWD under automake
-#                                                      (srcdir set), else srcdir]
+#   builddir      where NAME.work is created          [$top_builddir/tests/e2e/build]
 #   TOOL_B        tool producing profile B            [pyprofgrind]
 #   B_OPTIONS     extra Valgrind options for the B run only, e.g.
 #                 "--dump-instr=yes" (with TOOL_B=callgrind: self-test)
@@ -36,7 +36,9 @@
 #   CC, CXX       compilers                           [gcc, g++]
 #   E2E_CPPFLAGS  extra preprocessor flags, e.g. -I to find <valgrind/callgrind.h>
 #   CALLGRIND_ANNOTATE                                [callgrind_annotate]
-#   CGCOMPARE_FLAGS  extra cgcompare.py options, e.g. "--all-arcs --verbose"
+#   CGCOMPARE_FLAGS  cgcompare.py options [--all-arcs: call counts of every
+#                 arc must match, not only of arcs to costly functions];
+#                 e.g. "--all-arcs --verbose", or "" for cgcompare's defaults
 #   KEEP_WORK=1   keep NAME.work after a pass
 
 set -u
@@ -89,14 +91,9 @@ if [ -z "$test_name" ]; then
 fi
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${srcdir:-}" ]; then
-    default_builddir=$PWD
-else
-    default_builddir=$script_dir
-fi
-srcdir=$(cd "${srcdir:-$script_dir}" && pwd)
-builddir=$(cd "${builddir:-$default_builddir}" && pwd)
-top_builddir=$(cd "${top_builddir:-$builddir/../..}" && pwd)
+top_builddir=$(cd "${top_builddir:-$script_dir/../..}" && pwd)
+builddir=${builddir:-$top_builddir/tests/e2e/build}
+mkdir -p "$builddir" && builddir=$(cd "$builddir" && pwd) || exit 1
 VG_IN_PLACE=${VG_IN_PLACE:-$top_builddir/vg-in-place}
 TOOL_B=${TOOL_B:-pyprofgrind}
 read -r -a b_options <<<"${B_OPTIONS:-}"
@@ -104,14 +101,16 @@ CC=${CC:-gcc}
 CXX=${CXX:-g++}
 E2E_CPPFLAGS=${E2E_CPPFLAGS:-}
 CALLGRIND_ANNOTATE=${CALLGRIND_ANNOTATE:-callgrind_annotate}
-CGCOMPARE_FLAGS=${CGCOMPARE_FLAGS:-}
+CGCOMPARE_FLAGS=${CGCOMPARE_FLAGS---all-arcs}
 if [ -z "${PYTHON:-}" ]; then
     if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 fi
 # A launcher given as a path is made absolute, one given as a bare name is
 # looked up in the fixed PATH below.
 case $VG_IN_PLACE in
-    */*) VG_IN_PLACE=$(cd "$(dirname "$VG_IN_PLACE")" && pwd)/$(basename "$VG_IN_PLACE") ;;
+    */*) if [ -d "$(dirname "$VG_IN_PLACE")" ]; then
+             VG_IN_PLACE=$(cd "$(dirname "$VG_IN_PLACE")" && pwd)/$(basename "$VG_IN_PLACE")
+         fi ;;
 esac
 
 # Both profiled runs see exactly this environment (the environment's size
@@ -140,8 +139,10 @@ run_logged() {
 
 fail() {
     log "FAIL: $*"
-    echo "--- to reproduce (work files are in $work_dir):"
-    printf '%s\n' "${reproduce_commands[@]}"
+    if [ "${#reproduce_commands[@]}" != 0 ]; then
+        echo "--- to reproduce (work files are in $work_dir):"
+        printf '%s\n' "${reproduce_commands[@]}"
+    fi
     exit 1
 }
 
@@ -155,15 +156,25 @@ show_file() {  # FILE [LINES]: indented tail of a log file
     return 0
 }
 
+show_report() {  # FILE: indented start of a report, and its last line if cut
+    local line_count
+    line_count=$(wc -l <"$1")
+    head -n 50 "$1" | sed 's/^/    /'
+    if [ "$line_count" -gt 50 ]; then
+        echo "    ... $((line_count - 51)) more line(s) in $1 ..."
+        tail -n 1 "$1" | sed 's/^/    /'
+    fi
+}
+
 # ------------------------------------------------------------ preparation --
 
-if [ -f "$srcdir/$test_name.c" ]; then
-    source_file=$srcdir/$test_name.c
-elif [ -f "$srcdir/$test_name.cc" ]; then
-    source_file=$srcdir/$test_name.cc
+if [ -f "$script_dir/$test_name.c" ]; then
+    source_file=$script_dir/$test_name.c
+elif [ -f "$script_dir/$test_name.cc" ]; then
+    source_file=$script_dir/$test_name.cc
     command -v "$CXX" >/dev/null 2>&1 || skip "no C++ compiler ($CXX)"
 else
-    echo "$test_name: no $test_name.c or $test_name.cc in $srcdir" >&2
+    echo "$test_name: no $test_name.c or $test_name.cc in $script_dir" >&2
     exit 1
 fi
 command -v "$CC" >/dev/null 2>&1 || skip "no C compiler ($CC)"
@@ -282,7 +293,7 @@ while read -r key profile_a; do
         log "[$key] $(tail -n 1 "$work_dir/compare.$key.txt")"
     else
         log "[$key] profiles disagree:"
-        show_file "$work_dir/compare.$key.txt" 40
+        show_report "$work_dir/compare.$key.txt"
         show_file "$work_dir/compare.$key.err"
         failures=$((failures + 1))
     fi
@@ -300,8 +311,8 @@ while read -r key profile_a; do
     fi
     # --threshold=100: choose every source file, not only those of the
     # functions making up 99% of the cost (after CALLGRIND_ZERO_STATS,
-    # callgrind_annotate counts "calls=0" inclusive costs as self cost of
-    # the callee, which can crowd the test's own functions out).
+    # callgrind_annotate counts the inclusive cost of a "calls=0" arc as
+    # self cost of the caller, which can crowd the test's own functions out).
     if ! run_logged "$annotate_out.auto.txt" "$annotate_out.auto.err" \
             "$CALLGRIND_ANNOTATE" --auto=yes --threshold=100 "$profile_b"; then
         log "[$key] callgrind_annotate --auto=yes failed"
