@@ -99,6 +99,14 @@ void pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    f->arc->calls++;
 }
 
+void pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
+                                PgNode *callee)
+{
+   PgArc *arc = pg_profile_arc(th->profile, caller, callee, site, 0);
+   arc->calls++;
+   arc->ran_collected = True;
+}
+
 void pg_cs_push_signal_marker(PgThread *th, Addr sp)
 {
    PgFrame *f;

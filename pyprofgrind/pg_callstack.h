@@ -20,6 +20,11 @@ PgNode *pg_cs_current_node(const PgThread *th, PgNode *root);
 void    pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
                         PgNode *callee, Addr target, Addr sp);
 
+/* Counts a call of CALLEE from CALLER at SITE that happened before the
+ * stack was known (seen only by its return). */
+void    pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
+                                   PgNode *callee);
+
 /* Pushes a marker for a signal delivered with stack pointer SP. */
 void    pg_cs_push_signal_marker(PgThread *th, Addr sp);
 

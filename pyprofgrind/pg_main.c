@@ -139,6 +139,15 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
    PgThread *th = pg_thread_current();
    if (pg_cs_unwind_below(th, sp) > 0)
       return;
+   if (th->depth == 0) {
+      /* Returning above the oldest known frame (instrumentation was
+       * started late): the function returned to called the one running,
+       * as Callgrind infers, and runs on from now. */
+      PgNode *returning = current_caller(th, bb);
+      th->root_node = pg_fn_code_info(target - 1)->node;
+      pg_cs_record_inferred_call(th, th->root_node, target - 1, returning);
+      return;
+   }
    /* A return that leaves no frame is a jump (e.g. "push; ret"), and
     * Callgrind always makes that a call. */
    if (th->depth > 0 && th->frames[th->depth - 1].node != NULL)
@@ -555,11 +564,16 @@ static void set_instrumenting(Bool on)
       return;
    instrumenting = on;
    VG_(discard_translations_safely)((Addr)0x1000, ~(SizeT)0xfff, "pyprofgrind");
+   /* What runs uninstrumented is unknown: start every stack afresh (as
+    * Callgrind does); returns to older frames are inferred later. */
    n = pg_threads_all(&threads);
-   for (i = 0; i < n; i++)
-      if (threads[i] != NULL)
-         while (threads[i]->depth > 0)
-            pg_cs_pop(threads[i]);
+   for (i = 0; i < n; i++) {
+      if (threads[i] == NULL)
+         continue;
+      while (threads[i]->depth > 0)
+         pg_cs_pop(threads[i]);
+      threads[i]->root_node = NULL;
+   }
 }
 
 static Bool pg_handle_client_request(ThreadId tid, UWord *args, UWord *ret)

@@ -409,6 +409,7 @@ class Comparison:
         self.b = candidate
         self.options = options
         self.ignore_patterns = [re.compile(p) for p in options.ignore_fn]
+        self.only_patterns = [re.compile(p) for p in options.only_fn]
         # Smallest self cost (in whole Ir) that gets compared.
         self.threshold_ir = math.ceil(options.threshold / 100.0 * max(reference.total_ir, 0))
         self.mismatches = []   # (section, text) rows to print
@@ -418,6 +419,8 @@ class Comparison:
         self.arcs_compared = 0
 
     def is_ignored(self, key):
+        if self.only_patterns and not any(p.fullmatch(key[1]) for p in self.only_patterns):
+            return True
         return any(p.search(key[1]) for p in self.ignore_patterns)
 
     def passes_threshold(self, key):
@@ -437,7 +440,7 @@ class Comparison:
                                         "costs %d" % (profile.path, profile.total_ir,
                                                       profile.self_ir_sum)))
         row = "program total Ir: A=%d B=%d" % (self.a.total_ir, self.b.total_ir)
-        if self.a.total_ir != self.b.total_ir:
+        if self.a.total_ir != self.b.total_ir and not self.only_patterns:
             self.mismatches.append(("total", row + " (diff %+d)"
                                     % (self.b.total_ir - self.a.total_ir)))
         self.compared_rows.append(row)
@@ -476,6 +479,12 @@ class Comparison:
                 self.mismatches.append(("call", row))
 
     def check_expectations(self):
+        for pattern in self.options.expect_absent_in_b:
+            regex = re.compile(pattern)
+            for k, ir in sorted(self.b.self_ir.items()):
+                if ir > 0 and regex.fullmatch(k[1]):
+                    self.mismatches.append(("expect", "%s: '%s' should have no cost but "
+                                            "has %d Ir" % (self.b.path, describe_function(k), ir)))
         for profile in (self.a, self.b):
             for pattern in self.options.expect_present:
                 regex = re.compile(pattern)
@@ -568,6 +577,13 @@ def parse_arguments(argv):
     parser.add_argument("--expect-absent", action="append", default=[], metavar="REGEX",
                         help="require, in both files, that no function whose base name "
                              "fully matches REGEX has self cost or incoming calls; repeatable")
+    parser.add_argument("--only-fn", action="append", default=[], metavar="REGEX",
+                        help="compare only functions whose base name fully matches REGEX "
+                             "(and arcs between them); program totals may then differ; "
+                             "repeatable")
+    parser.add_argument("--expect-absent-in-b", action="append", default=[], metavar="REGEX",
+                        help="require that no function of B whose base name fully matches "
+                             "REGEX has self cost (A may have it); repeatable")
     parser.add_argument("--verbose", action="store_true", help="print everything compared")
     options = parser.parse_args(argv)
     single_file_modes = [m for m in (options.self_check, options.list_functions) if m]
@@ -576,7 +592,8 @@ def parse_arguments(argv):
                      "and no other files")
     if not single_file_modes and len(options.files) != 2:
         parser.error("need two files A B, or --self-check FILE")
-    for pattern in options.ignore_fn + options.expect_present + options.expect_absent:
+    for pattern in (options.ignore_fn + options.expect_present + options.expect_absent
+                    + options.only_fn + options.expect_absent_in_b):
         try:
             re.compile(pattern)
         except re.error as exc:

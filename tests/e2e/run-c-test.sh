@@ -72,6 +72,11 @@ process_role_markers_for() {  # NAME
 # profile's role plus dump-part suffix, e.g. "main" (final dump), "main.1".
 cgcompare_expectations_for() {  # NAME PART
     case $1:$2 in
+        fork:child)
+            # Unlike Callgrind, the child's profile starts at the fork: the
+            # work the parent did before it must not be in the child's file,
+            # and what the child did after it must cost exactly the same.
+            echo "--only-fn child_after_fork --expect-absent-in-b before_fork_work" ;;
         clientreq:main.1)
             echo "--expect-present measured_work --expect-absent zeroed_setup_work" \
                  "--expect-absent collected_after_toggle" ;;
