@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_callstack.h"
+#include "pg_python.h"
 
 static PgNode *root_node;
 
@@ -34,7 +35,15 @@ PgNode *pg_cs_current_node(const PgThread *th, PgNode *root)
 
 void pg_cs_charge_dynamic(PgThread *th)
 {
+   pg_cs_charge_dynamic_before(th, 0);
+}
+
+void pg_cs_charge_dynamic_before(PgThread *th, ULong latest)
+{
    ULong now = pg_thread_dyn_clock(th);
+   if (now - th->dyn_charged < latest)
+      return;
+   now -= latest;
    ULong cost = now - th->dyn_charged;
    th->dyn_charged = now;
    if (cost == 0)
@@ -62,27 +71,30 @@ static void toggle_collect(void)
    pg_collect_mask = ~pg_collect_mask;
 }
 
-void pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
-                     PgNode *callee, Addr target, Addr sp)
+PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+                         PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
    UInt *depth;
 
    pg_cs_charge_dynamic(th);
    f = new_frame(th);
+   pg_memset(f, 0, sizeof *f);
    f->node = callee;
-   f->uncounted_bb = NULL;
    f->sp = sp;
    f->entry_clock = pg_thread_clock(th);
    f->toggled_collect = False;
-   if (callee->skip) {
+   /* In the Python view C functions are not nodes: like PLT stubs, their
+    * cost and calls go to the Python line that called them. */
+   if (callee->skip || (callee->kind == PG_NODE_C && pg_py_enabled()
+                        && pg_py_view() == PG_VIEW_PYTHON)) {
       /* A PLT stub: its cost and the calls it makes belong to the caller
        * at the call site, and the call to it is not counted. */
       f->charge_node = caller;
       f->charge_site = site;
       f->arc = NULL;
       f->adds_inclusive = False;
-      return;
+      return f;
    }
    f->charge_node = callee;
    f->charge_site = target;
@@ -97,6 +109,7 @@ void pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    }
    /* Counted whether or not collection is on, as Callgrind does. */
    f->arc->calls++;
+   return f;
 }
 
 void pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
@@ -112,6 +125,7 @@ void pg_cs_push_signal_marker(PgThread *th, Addr sp)
    PgFrame *f;
    pg_cs_charge_dynamic(th);
    f = new_frame(th);
+   pg_memset(f, 0, sizeof *f);
    /* While the marker is on top (before the handler's first block) the
     * interrupted function still pays for dynamic cost. */
    if (th->depth > 1) {

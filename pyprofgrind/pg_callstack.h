@@ -17,8 +17,8 @@ PgNode *pg_cs_current_node(const PgThread *th, PgNode *root);
 
 /* Pushes a call of CALLEE from CALLER at instruction SITE.  SP is the stack
  * pointer at the callee's entry; TARGET the callee's entry address. */
-void    pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
-                        PgNode *callee, Addr target, Addr sp);
+PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+                         PgNode *callee, Addr target, Addr sp);
 
 /* Counts a call of CALLEE from CALLER at SITE that happened before the
  * stack was known (seen only by its return). */
@@ -46,6 +46,10 @@ void    pg_cs_unwind_signal(PgThread *th);
 
 /* Charges TH's dynamic cost since the last event to the frame on top. */
 void    pg_cs_charge_dynamic(PgThread *th);
+
+/* Same, but leaves the last LATEST instructions uncharged (they belong to
+ * the position the caller is about to set). */
+void    pg_cs_charge_dynamic_before(PgThread *th, ULong latest);
 
 /* Adds the cost so far of TH's active calls to their arcs and restarts
  * their clocks (before a dump), or only restarts them (after zeroing). */

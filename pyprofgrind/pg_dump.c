@@ -14,6 +14,7 @@
 #include "pg_profile.h"
 #include "pg_threads.h"
 #include "pg_callstack.h"
+#include "pg_python.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_libcproc.h"
 #include "pub_tool_clientstate.h"
@@ -140,6 +141,36 @@ static void add_entry(XArray *entries, PgNode *node, const HChar *file,
    VG_(addToXA)(entries, &e);
 }
 
+/* Fills POS's line: from debug info for machine code, from the code
+ * object's line table for a Python node (POS's address is then a bytecode
+ * offset; as a call target, the function's first line). */
+static void resolve_position(const PgNode *node, PgPos *pos, Bool as_target)
+{
+   if (node->kind == PG_NODE_C) {
+      pg_pos_resolve(pos);
+   } else if (node->py != NULL && pos->line == 0) {
+      pos->line = as_target ? (UInt)node->py->first_line
+                            : pg_py_line_of(node, (UInt)pos->addr);
+      pos->file = node->file;
+   }
+}
+
+/* Sums the costs of entries at the same position (sorted input). */
+static XArray *merge_equal_positions(XArray *sorted)
+{
+   Word n = VG_(sizeXA)(sorted), kept = 0, i;
+   for (i = 0; i < n; i++) {
+      SelfEntry *e = VG_(indexXA)(sorted, i);
+      SelfEntry *last = kept > 0 ? VG_(indexXA)(sorted, kept - 1) : NULL;
+      if (last != NULL && cmp_self(last, e) == 0)
+         last->cost += e->cost;
+      else
+         *(SelfEntry *)VG_(indexXA)(sorted, kept++) = *e;
+   }
+   VG_(dropTailXA)(sorted, n - kept);
+   return sorted;
+}
+
 static XArray *collect_self_costs(const PgProfile *p)
 {
    XArray *entries = VG_(newXA)(VG_(malloc), "pg.dump.self", VG_(free), sizeof(SelfEntry));
@@ -170,13 +201,13 @@ static XArray *collect_self_costs(const PgProfile *p)
       for (d = p->dyn[i]; d != NULL; d = d->hash_next) {
          if (d->cost == 0)
             continue;
-         pg_pos_resolve(&d->pos);
+         resolve_position(d->node, &d->pos, False);
          add_entry(entries, d->node, d->pos.file, d->pos.addr, d->pos.line, d->cost);
       }
    }
    VG_(setCmpFnXA)(entries, cmp_self);
    VG_(sortXA)(entries);
-   return entries;
+   return merge_equal_positions(entries);
 }
 
 static XArray *collect_arcs(const PgProfile *p)
@@ -188,8 +219,8 @@ static XArray *collect_arcs(const PgProfile *p)
       for (a = p->arcs[i]; a != NULL; a = a->hash_next) {
          if (!a->ran_collected)
             continue;
-         pg_pos_resolve(&a->site);
-         pg_pos_resolve(&a->target);
+         resolve_position(a->caller, &a->site, False);
+         resolve_position(a->callee, &a->target, True);
          VG_(addToXA)(arcs, &a);
       }
    }
@@ -242,7 +273,8 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
          file = self[i].file;
          pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
       }
-      pg_writer_cost(w, object_offset(self[i].addr), self[i].line, &self[i].cost, 1);
+      pg_writer_cost(w, node->kind == PG_NODE_C ? object_offset(self[i].addr) : self[i].addr,
+                     self[i].line, &self[i].cost, 1);
    }
    if (file != node->file && n_arcs > 0)
       pg_writer_name(w, PG_NAME_FE, node->file);
@@ -253,8 +285,11 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
       if (a->callee->file != node->file)
          pg_writer_name(w, PG_NAME_CFI, a->callee->file);
       pg_writer_name(w, PG_NAME_CFN, a->callee->name);
-      pg_writer_calls(w, a->calls, object_offset(a->target.addr), a->target.line);
-      pg_writer_cost(w, object_offset(a->site.addr), a->site.line, &a->inclusive, 1);
+      pg_writer_calls(w, a->calls,
+                      a->callee->kind == PG_NODE_C ? object_offset(a->target.addr) : 0,
+                      a->target.line);
+      pg_writer_cost(w, node->kind == PG_NODE_C ? object_offset(a->site.addr) : a->site.addr,
+                     a->site.line, &a->inclusive, 1);
    }
    pg_writer_blank(w);
 }

@@ -13,6 +13,7 @@
  */
 #include "pg_fn.h"
 #include "pg_options.h"
+#include "pg_python.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_deduppoolalloc.h"
 
@@ -42,9 +43,9 @@ static UInt hash_str(UInt h, const HChar *s)
 }
 
 static UInt hash_node_key(PgNodeKind kind, const HChar *obj,
-                          const HChar *file, const HChar *name)
+                          const HChar *file, const HChar *name, UInt disc)
 {
-   UInt h = 2166136261u ^ (UInt)kind;
+   UInt h = (2166136261u ^ (UInt)kind) + disc * 2654435761u;
    h = hash_str(h, obj);
    h = hash_str(h * 7u, file);
    return hash_str(h * 13u, name);
@@ -56,7 +57,7 @@ static void grow_node_buckets(void)
    PgNode **fresh = pg_calloc("pg.fn.buckets", new_count, sizeof(PgNode *));
    for (i = 0; i < node_count; i++) {
       PgNode *n = nodes_by_id[i];
-      UInt b = hash_node_key(n->kind, n->obj, n->file, n->name) % new_count;
+      UInt b = hash_node_key(n->kind, n->obj, n->file, n->name, n->discriminator) % new_count;
       n->hash_next = fresh[b];
       fresh[b] = n;
    }
@@ -77,22 +78,36 @@ static Bool matches_toggle_pattern(const HChar *name)
 PgNode *pg_fn_node(PgNodeKind kind, const HChar *obj, const HChar *file,
                    const HChar *name)
 {
-   UInt b = hash_node_key(kind, obj, file, name) % node_bucket_count;
+   return pg_fn_node_d(kind, obj, file, name, 0, NULL);
+}
+
+PgNode *pg_fn_node_d(PgNodeKind kind, const HChar *obj, const HChar *file,
+                     const HChar *name, UInt discriminator, Bool *is_new)
+{
+   UInt b = hash_node_key(kind, obj, file, name, discriminator) % node_bucket_count;
    PgNode *n;
+   if (is_new != NULL)
+      *is_new = False;
    for (n = node_buckets[b]; n; n = n->hash_next)
-      if (n->kind == kind && pg_strcmp(n->name, name) == 0
+      if (n->kind == kind && n->discriminator == discriminator
+          && pg_strcmp(n->name, name) == 0
           && pg_strcmp(n->file, file) == 0 && pg_strcmp(n->obj, obj) == 0)
          return n;
+   if (is_new != NULL)
+      *is_new = True;
 
    n = pg_calloc("pg.fn.node", 1, sizeof(PgNode));
    n->id   = node_count;
    n->kind = kind;
+   n->discriminator = discriminator;
    n->obj  = pg_fn_intern(obj);
    n->file = pg_fn_intern(file);
    n->name = pg_fn_intern(name);
    n->pop_on_jump = kind == PG_NODE_C
                     && pg_strncmp(name, "_dl_runtime_resolve", 19) == 0;
    n->toggles_collect = matches_toggle_pattern(n->name);
+   if (kind == PG_NODE_C)
+      pg_py_classify_node(n);
    n->hash_next = node_buckets[b];
    node_buckets[b] = n;
 

@@ -23,12 +23,15 @@ typedef enum {
 typedef struct PgNode {
    UInt          id;            /* dense, from 0: indexes per-node arrays */
    PgNodeKind    kind;
+   UInt          discriminator;
    const HChar  *obj;           /* ob=: object file (or "python") */
    const HChar  *file;          /* fl=: source file, "???" if unknown */
    const HChar  *name;          /* fn= */
    Bool          skip;          /* PLT stub: its cost and calls belong to its caller */
    Bool          pop_on_jump;   /* dynamic-linker trampoline: leaves by jumping */
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
+   struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
+   struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
    Bool          shared_body;   /* other functions jump into its body (e.g.
                                    mempcpy into memcpy): its cost belongs to
                                    the frame on top, not to its address */
@@ -45,9 +48,12 @@ typedef struct {
 
 void    pg_fn_init(Bool skip_plt_stubs);
 
-/* Interns a node; strings are copied on first sight. */
+/* Interns a node; strings are copied on first sight.  DISCRIMINATOR tells
+ * apart nodes of equal names (a Python code object's first line). */
 PgNode *pg_fn_node(PgNodeKind kind, const HChar *obj, const HChar *file,
                    const HChar *name);
+PgNode *pg_fn_node_d(PgNodeKind kind, const HChar *obj, const HChar *file,
+                     const HChar *name, UInt discriminator, Bool *is_new);
 
 /* Classification of a code address, cached.  Never NULL. */
 const PgCodeInfo *pg_fn_code_info(Addr a);

@@ -43,6 +43,8 @@
 #include "pg_threads.h"
 #include "pg_callstack.h"
 #include "pg_dump.h"
+#include "pg_python.h"
+#include "pg_guestmem.h"
 
 /*------------------------------------------------------------*/
 /*--- Options                                              ---*/
@@ -104,8 +106,9 @@ static PgNode *current_caller(const PgThread *th, const PgBB *bb)
 
 static Addr call_site_of(const PgThread *th, const PgBB *bb)
 {
-   /* Calls made from a PLT stub are made at the stub's call site. */
-   if (bb->code->node->skip && th->depth > 0)
+   /* Calls made from a PLT stub are made at the stub's call site; calls
+    * the eval loop makes for a Python frame at that frame's position. */
+   if (th->depth > 0 && (bb->code->node->skip || bb->dynamic))
       return th->frames[th->depth - 1].charge_site;
    return bb->addr + bb->instr_offset[bb->n_instrs - 1];
 }
@@ -115,6 +118,8 @@ static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
    const PgCodeInfo *callee = pg_fn_code_info(target);
    pg_cs_push_call(th, current_caller(th, bb), call_site_of(th, bb),
                    callee->node, target, sp);
+   if (callee->node->eval_of != NULL)
+      pg_py_eval_entered(th, VG_(get_running_tid)(), callee->node->eval_of);
 }
 
 /* A jump is a call when it enters a function at its first instruction or
@@ -263,8 +268,25 @@ static void *helper_for_transfer(const PgBB *bb, IRJumpKind jk, IRExpr *target,
 static Bool block_is_dynamic(const PgCodeInfo *code)
 {
    /* Code without a symbol belongs to whichever function jumped into it;
-    * PLT stubs to their caller. */
-   return code->node->skip || !code->has_symbol || code->node->shared_body;
+    * PLT stubs to their caller; the eval loop to the Python frame it runs;
+    * in the Python view, all C code to the Python line that caused it. */
+   return code->node->skip || !code->has_symbol || code->node->shared_body
+          || code->node->eval_of != NULL
+          || (pg_py_enabled() && pg_py_view() == PG_VIEW_PYTHON);
+}
+
+static VG_REGPARM(2) void helper_py_step(PgBB *bb, UWord n_instrs)
+{
+   pg_py_step(pg_thread_current(), bb->code->node->eval_of, (UInt)n_instrs);
+}
+
+static void call_py_step(IRSB *sb, PgBB *bb)
+{
+   IRExpr **args = mkIRExprVec_2(IRExpr_Const(IRConst_U64((Addr)bb)),
+                                 IRExpr_Const(IRConst_U64(bb->n_instrs)));
+   IRDirty *di = unsafeIRDirty_0_N(2, "helper_py_step",
+                                   VG_(fnptr_to_fnentry)(helper_py_step), args);
+   addStmtToIRSB(sb, IRStmt_Dirty(di));
 }
 
 /* Code jumped into from another function's body runs on that function's
@@ -389,6 +411,8 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
       addStmtToIRSB(sb, st);
    }
    count_segment(sb, bb, seg, segment_size[seg], mask, counters);
+   if (bb->code->node->eval_of != NULL)
+      call_py_step(sb, bb);
 
    switch (sb_in->jumpkind) {
    case Ijk_Sys_syscall:
@@ -517,8 +541,14 @@ static void pg_discard_superblock(Addr orig_addr, VexGuestExtents vge)
 
 static void pg_munmap(Addr a, SizeT len)
 {
+   pg_mem_forget();
    pg_bb_forget_range(a, len);
    pg_fn_forget_range(a, len);
+}
+
+static void pg_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
+{
+   pg_mem_forget();
 }
 
 static HChar *out_name;
@@ -631,6 +661,7 @@ static void pg_post_clo_init(void)
    if (!clo.collect_atstart || clo.n_toggle_collect > 0)
       pg_collect_mask = 0;
 
+   pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED);
    pg_fn_init(clo.skip_plt);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
    pg_bb_init();
@@ -678,6 +709,7 @@ static void pg_pre_clo_init(void)
    VG_(track_pre_deliver_signal)(pg_pre_deliver_signal);
    VG_(track_post_deliver_signal)(pg_post_deliver_signal);
    VG_(track_die_mem_munmap)(pg_munmap);
+   VG_(track_change_mem_mprotect)(pg_mprotect);
    VG_(atfork)(NULL, NULL, pg_fork_child);
 
    pg_options_set_defaults(&clo);

@@ -23,6 +23,10 @@ const HChar pg_options_usage[] =
    "    --skip-plt=no|yes           ignore calls to/from PLT sections [yes]\n"
    "    --compress-strings=no|yes   compress file and function names [yes]\n"
    "    --compress-pos=no|yes       compress positions of cost lines [yes]\n"
+   "    --python=no|yes             attribute costs to Python frames too [yes]\n"
+   "    --python-view=mixed|python  mixed: C and Python functions in one call\n"
+   "                                graph; python: Python functions only, C\n"
+   "                                cost charged to the Python line [mixed]\n"
    "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
    "                                functions matching <pattern> ('*' and '?'\n"
    "                                wildcards); may be given up to 32 times\n"
@@ -39,6 +43,8 @@ void pg_options_set_defaults(PgOptions *opts)
    opts->skip_plt         = True;
    opts->compress_names   = True;
    opts->compress_pos     = True;
+   opts->python           = True;
+   opts->python_view      = False;
    opts->n_toggle_collect = 0;
 }
 
@@ -97,6 +103,7 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       { "--skip-plt",         &opts->skip_plt },
       { "--compress-strings", &opts->compress_names },
       { "--compress-pos",     &opts->compress_pos },
+      { "--python",           &opts->python },
    };
 
    if (err && err_len)
@@ -119,6 +126,21 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       }
       opts->out_file = value;
       return PG_OPT_OK;
+   }
+
+   if (match_option(arg, "--python-view", &value)) {
+      if (value != NULL && pg_strcmp(value, "mixed") == 0) {
+         opts->python_view = False;
+         return PG_OPT_OK;
+      }
+      if (value != NULL && pg_strcmp(value, "python") == 0) {
+         opts->python_view = True;
+         return PG_OPT_OK;
+      }
+      if (err && err_len)
+         pg_snprintf(err, err_len, "--python-view: invalid value '%s' "
+                     "(expected mixed or python)", value ? value : "");
+      return PG_OPT_BAD_VALUE;
    }
 
    if (match_option(arg, "--toggle-collect", &value)) {

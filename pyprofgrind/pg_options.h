@@ -21,6 +21,8 @@ typedef struct {
    Bool   skip_plt;              /* --skip-plt=yes|no, default yes (as Callgrind) */
    Bool   compress_names;        /* --compress-strings=yes|no, default yes */
    Bool   compress_pos;          /* --compress-pos=yes|no, default yes */
+   Bool   python;                /* --python=yes|no, default yes */
+   Bool   python_view;           /* --python-view=mixed|python: True for python */
    /* --toggle-collect=PATTERN, may be given several times; '*' and '?'
     * wildcards match a function name. */
    const HChar *toggle_collect[PG_MAX_TOGGLE_PATTERNS];

@@ -29,6 +29,13 @@ typedef struct {
    Bool    toggled_collect;  /* entering it toggled collection */
    struct PgBB *uncounted_bb;/* signal marker: the interrupted block, whose
                                 count waits for the handler's return */
+   /* Python frames (node->kind == PG_NODE_PYTHON): the interpreter's frame
+    * and code object; charge_site is the bytecode offset executing. */
+   Addr    py_frame;
+   Addr    py_code;
+   /* Eval-function C frames: the interpreter and its thread state. */
+   struct PgPyInterp *py_interp;
+   Addr    py_tstate;
 } PgFrame;
 
 typedef struct {

@@ -1,0 +1,1755 @@
+/* pyprofgrind-inspect.c: reads the DWARF debug information of a CPython
+ * interpreter (a python executable or a libpython shared object) and
+ * reports what pyprofgrind's frame walker needs to know about that build:
+ * the eval function and which arguments hold the frame and thread state,
+ * the frame model, the line table and string formats, the offsets of the
+ * structure members the walker reads, and the dispatch labels of the eval
+ * loop.  The Valgrind tool cannot read DWARF itself (a tool has no libc,
+ * so no libdwarf): it reads the text this program prints with --layout
+ * (see pg_pylayout.h for the format and pg_pylayout_parse for the reader).
+ *
+ * Everything is found by structure and member names, never by version
+ * number, so a new CPython that keeps its member names works unchanged.
+ * The version is reported too (from the Py_Version constant, or the
+ * version string in .rodata, or the structures themselves), but only as
+ * information and as the key into the table of known layouts.
+ *
+ *   pyprofgrind-inspect [--layout] [--debug-file DEBUGFILE] FILE
+ *   pyprofgrind-inspect --known X.Y
+ *   pyprofgrind-inspect --check-layout LAYOUTFILE
+ *
+ * Exit status: 0 success, 1 FILE is not a CPython with DWARF (or the
+ * layout is incomplete, or a layout file is bad), 2 usage error.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libdwarf/dwarf.h>
+#include <libdwarf/libdwarf.h>
+
+#include "pg_pylayout.h"
+
+static const char *program_name = "pyprofgrind-inspect";
+
+/* ===================================================================== */
+/* A small ELF64 reader.                                                  */
+/*                                                                       */
+/* libdwarf only exposes the DWARF sections, but three facts live in      */
+/* ordinary ELF data: the build-id note, the value of the Py_Version      */
+/* constant (its DWARF definition has a location, not a value) and the    */
+/* version string in .rodata.  Reading section headers, one symbol table  */
+/* and a few bytes is little code, so this avoids a libelf dependency.    */
+/* ===================================================================== */
+
+typedef struct {
+   const unsigned char *data;     /* the whole file, mapped */
+   size_t               size;
+   Elf64_Shdr          *sections; /* copied: the mapping may be unaligned */
+   unsigned             n_sections;
+   const Elf64_Shdr    *names;    /* section name string table */
+} ElfImage;
+
+static void elf_close(ElfImage *elf)
+{
+   if (elf->data != NULL)
+      munmap((void *)elf->data, elf->size);
+   free(elf->sections);
+   memset(elf, 0, sizeof *elf);
+}
+
+/* Maps PATH and checks it is a little-endian ELF64 file with sane section
+ * headers; else False with the reason in WHY. */
+static int elf_open(ElfImage *elf, const char *path, char *why, size_t why_len)
+{
+   Elf64_Ehdr header;
+   struct stat st;
+   void *map;
+   int fd;
+   unsigned i;
+
+   memset(elf, 0, sizeof *elf);
+   fd = open(path, O_RDONLY);
+   if (fd < 0) {
+      snprintf(why, why_len, "cannot open: %s", strerror(errno));
+      return 0;
+   }
+   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      snprintf(why, why_len, "not a regular file");
+      close(fd);
+      return 0;
+   }
+   if ((size_t)st.st_size < sizeof header) {
+      snprintf(why, why_len, "not an ELF file (too short)");
+      close(fd);
+      return 0;
+   }
+   map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+   close(fd);
+   if (map == MAP_FAILED) {
+      snprintf(why, why_len, "cannot map: %s", strerror(errno));
+      return 0;
+   }
+   elf->data = map;
+   elf->size = (size_t)st.st_size;
+
+   memcpy(&header, elf->data, sizeof header);
+   if (memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
+      snprintf(why, why_len, "not an ELF file");
+      goto fail;
+   }
+   if (header.e_ident[EI_CLASS] != ELFCLASS64
+       || header.e_ident[EI_DATA] != ELFDATA2LSB) {
+      snprintf(why, why_len, "not a little-endian 64-bit ELF file");
+      goto fail;
+   }
+   if (header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0
+       || header.e_shoff > elf->size
+       || (elf->size - header.e_shoff) / sizeof(Elf64_Shdr) < header.e_shnum
+       || header.e_shstrndx >= header.e_shnum) {
+      snprintf(why, why_len, "ELF section headers missing or damaged");
+      goto fail;
+   }
+   elf->n_sections = header.e_shnum;
+   elf->sections = calloc(elf->n_sections, sizeof(Elf64_Shdr));
+   if (elf->sections == NULL) {
+      snprintf(why, why_len, "out of memory");
+      goto fail;
+   }
+   memcpy(elf->sections, elf->data + header.e_shoff,
+          elf->n_sections * sizeof(Elf64_Shdr));
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *s = &elf->sections[i];
+      if (s->sh_type != SHT_NOBITS
+          && (s->sh_offset > elf->size || s->sh_size > elf->size - s->sh_offset)) {
+         snprintf(why, why_len, "ELF section %u lies outside the file", i);
+         goto fail;
+      }
+   }
+   elf->names = &elf->sections[header.e_shstrndx];
+   return 1;
+
+fail:
+   elf_close(elf);
+   return 0;
+}
+
+/* The NUL-terminated string at OFFSET of string table section TABLE, or
+ * NULL if it runs off the section. */
+static const char *elf_string(const ElfImage *elf, const Elf64_Shdr *table,
+                              Elf64_Word offset)
+{
+   const char *start;
+
+   if (table->sh_type == SHT_NOBITS || offset >= table->sh_size)
+      return NULL;
+   start = (const char *)elf->data + table->sh_offset + offset;
+   if (memchr(start, '\0', table->sh_size - offset) == NULL)
+      return NULL;
+   return start;
+}
+
+static const Elf64_Shdr *elf_section(const ElfImage *elf, const char *name)
+{
+   unsigned i;
+
+   for (i = 0; i < elf->n_sections; i++) {
+      const char *section_name = elf_string(elf, elf->names,
+                                            elf->sections[i].sh_name);
+      if (section_name != NULL && strcmp(section_name, name) == 0)
+         return &elf->sections[i];
+   }
+   return NULL;
+}
+
+/* Looks NAME up in .symtab, then .dynsym (which survives stripping). */
+static int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
+                      Elf64_Xword *size)
+{
+   static const Elf32_Word table_types[] = { SHT_SYMTAB, SHT_DYNSYM };
+   unsigned t, i;
+
+   for (t = 0; t < 2; t++) {
+      for (i = 0; i < elf->n_sections; i++) {
+         const Elf64_Shdr *symbols = &elf->sections[i];
+         const Elf64_Shdr *strings;
+         size_t n, k;
+
+         if (symbols->sh_type != table_types[t]
+             || symbols->sh_entsize != sizeof(Elf64_Sym)
+             || symbols->sh_link >= elf->n_sections)
+            continue;
+         strings = &elf->sections[symbols->sh_link];
+         n = symbols->sh_size / sizeof(Elf64_Sym);
+         for (k = 0; k < n; k++) {
+            Elf64_Sym sym;
+            const char *sym_name;
+            memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym,
+                   sizeof sym);
+            if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
+               continue;
+            sym_name = elf_string(elf, strings, sym.st_name);
+            if (sym_name != NULL && strcmp(sym_name, name) == 0) {
+               *value = sym.st_value;
+               *size = sym.st_size;
+               return 1;
+            }
+         }
+      }
+   }
+   return 0;
+}
+
+/* Copies N bytes at link-time address ADDR from the allocated section
+ * holding them; False if no section in the file has their bytes (in a
+ * detached debug file .rodata is SHT_NOBITS). */
+static int elf_read(const ElfImage *elf, Elf64_Addr addr, void *out, size_t n)
+{
+   unsigned i;
+
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *s = &elf->sections[i];
+      if (!(s->sh_flags & SHF_ALLOC) || s->sh_type == SHT_NOBITS)
+         continue;
+      if (addr >= s->sh_addr && addr - s->sh_addr <= s->sh_size
+          && n <= s->sh_size - (addr - s->sh_addr)) {
+         memcpy(out, elf->data + s->sh_offset + (addr - s->sh_addr), n);
+         return 1;
+      }
+   }
+   return 0;
+}
+
+/* The GNU build-id note in hex, "" if there is none. */
+static void elf_build_id(const ElfImage *elf, char *hex, size_t hex_len)
+{
+   unsigned i;
+
+   hex[0] = '\0';
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *s = &elf->sections[i];
+      size_t pos = 0;
+
+      if (s->sh_type != SHT_NOTE)
+         continue;
+      while (pos + sizeof(Elf64_Nhdr) <= s->sh_size) {
+         Elf64_Nhdr note;
+         size_t name_size, desc_size, k;
+         const unsigned char *name, *desc;
+
+         memcpy(&note, elf->data + s->sh_offset + pos, sizeof note);
+         name_size = (note.n_namesz + 3u) & ~3u;
+         desc_size = (note.n_descsz + 3u) & ~3u;
+         if (name_size > s->sh_size - pos - sizeof note
+             || desc_size > s->sh_size - pos - sizeof note - name_size)
+            break;
+         name = elf->data + s->sh_offset + pos + sizeof note;
+         desc = name + name_size;
+         if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4
+             && memcmp(name, "GNU", 4) == 0
+             && note.n_descsz * 2 + 1 <= hex_len) {
+            for (k = 0; k < note.n_descsz; k++)
+               sprintf(hex + 2 * k, "%02x", desc[k]);
+            return;
+         }
+         pos += sizeof note + name_size + desc_size;
+      }
+   }
+}
+
+/* Parses "MAJOR.MINOR.MICRO[{a,b,rc}SERIAL][+]" at S (ending at END) as a
+ * PY_VERSION_HEX; the text must be followed by a NUL. */
+static int parse_version_string(const char *s, const char *end, unsigned *hex)
+{
+   unsigned part[3] = { 0, 0, 0 }, level = 0xf, serial = 0;
+   unsigned i;
+
+   for (i = 0; i < 3; i++) {
+      const char *digits = s;
+      while (s < end && *s >= '0' && *s <= '9' && s - digits < 3)
+         part[i] = part[i] * 10 + (unsigned)(*s++ - '0');
+      if (s == digits)
+         return 0;
+      if (i < 2) {
+         if (s == end || *s != '.')
+            return 0;
+         s++;
+      }
+   }
+   if (s < end && (*s == 'a' || *s == 'b' || (*s == 'r' && s + 1 < end && s[1] == 'c'))) {
+      level = *s == 'a' ? 0xa : *s == 'b' ? 0xb : 0xc;
+      s += level == 0xc ? 2 : 1;
+      if (s == end || *s < '0' || *s > '9')
+         return 0;
+      while (s < end && *s >= '0' && *s <= '9')
+         serial = serial * 10 + (unsigned)(*s++ - '0');
+   }
+   if (s < end && *s == '+')
+      s++;
+   if (s == end || *s != '\0' || part[1] > 255 || part[2] > 255 || serial > 15)
+      return 0;
+   *hex = (part[0] << 24) | (part[1] << 16) | (part[2] << 8) | (level << 4) | serial;
+   return 1;
+}
+
+/* Searches .rodata for PY_VERSION ("3.10.13"), which the linker may have
+ * merged into the tail of a longer string such as the install prefix.  A
+ * candidate is "MAJOR.MINOR." followed by a version and a NUL, not preceded
+ * by a digit or a dot.  Returns how many distinct versions were seen (the
+ * answer is trusted only when that is 1). */
+static int elf_version_string(const ElfImage *elf, int major, int minor,
+                              unsigned *version_hex)
+{
+   const Elf64_Shdr *rodata = elf_section(elf, ".rodata");
+   char prefix[16];
+   size_t prefix_len, pos;
+   const char *start, *end;
+   unsigned found = 0;
+   int distinct = 0;
+
+   if (rodata == NULL || rodata->sh_type == SHT_NOBITS)
+      return 0;
+   prefix_len = (size_t)snprintf(prefix, sizeof prefix, "%d.%d.", major, minor);
+   start = (const char *)elf->data + rodata->sh_offset;
+   end = start + rodata->sh_size;
+   for (pos = 0; pos + prefix_len < rodata->sh_size; pos++) {
+      const char *p = start + pos;
+      unsigned hex;
+      if (*p != prefix[0] || memcmp(p, prefix, prefix_len) != 0)
+         continue;
+      if (pos > 0 && ((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '.'))
+         continue;
+      if (!parse_version_string(p, end, &hex))
+         continue;
+      if (distinct == 0 || hex != found) {
+         distinct++;
+         found = hex;
+      }
+   }
+   if (distinct == 1)
+      *version_hex = found;
+   return distinct;
+}
+
+/* ===================================================================== */
+/* Printing a layout in its text form                                    */
+/* ===================================================================== */
+
+typedef struct {
+   const char *key;
+   size_t      field;     /* offsetof in PgPyLayout */
+   const char *looked_for;/* what the DWARF search looks for, for humans */
+} IntField;
+
+#define INT_FIELD(f, what) { #f, offsetof(PgPyLayout, f), what }
+
+/* The Int fields of PgPyLayout in text-form order. */
+static const IntField int_fields[] = {
+   INT_FIELD(eval_frame_arg, "eval function parameter pointing to a frame"),
+   INT_FIELD(eval_tstate_arg, "eval function parameter pointing to PyThreadState"),
+   INT_FIELD(tstate_frame, "PyThreadState.frame"),
+   INT_FIELD(tstate_cframe, "PyThreadState.cframe (with a current_frame member)"),
+   INT_FIELD(cframe_current_frame, "cframe's current_frame"),
+   INT_FIELD(tstate_current_frame, "PyThreadState.current_frame"),
+   INT_FIELD(frame_code, "frame member f_code or f_executable"),
+   INT_FIELD(frame_back, "frame member f_back or previous"),
+   INT_FIELD(frame_lasti, "PyFrameObject.f_lasti"),
+   INT_FIELD(frame_lasti_unit, "f_lasti unit (needs f_lasti and a line table)"),
+   INT_FIELD(frame_instr_ptr, "_PyInterpreterFrame member prev_instr or instr_ptr"),
+   INT_FIELD(frame_owner, "_PyInterpreterFrame.owner"),
+   INT_FIELD(frame_is_entry, "_PyInterpreterFrame.is_entry"),
+   INT_FIELD(frame_owner_cstack, "enumerator FRAME_OWNED_BY_CSTACK"),
+   INT_FIELD(code_filename, "PyCodeObject.co_filename"),
+   INT_FIELD(code_name, "PyCodeObject.co_name"),
+   INT_FIELD(code_qualname, "PyCodeObject.co_qualname"),
+   INT_FIELD(code_firstlineno, "PyCodeObject.co_firstlineno"),
+   INT_FIELD(code_linetable, "PyCodeObject member co_linetable or co_lnotab"),
+   INT_FIELD(code_code, "PyCodeObject.co_code"),
+   INT_FIELD(code_code_adaptive, "PyCodeObject.co_code_adaptive"),
+   INT_FIELD(bytes_size, "PyBytesObject/PyStringObject ob_size"),
+   INT_FIELD(bytes_data, "PyBytesObject/PyStringObject ob_sval"),
+   INT_FIELD(unicode_length, "PyASCIIObject.length"),
+   INT_FIELD(unicode_state, "PyASCIIObject.state"),
+   INT_FIELD(unicode_ascii_data, "sizeof(PyASCIIObject)"),
+   INT_FIELD(unicode_compact_data, "sizeof(PyCompactUnicodeObject)"),
+   INT_FIELD(unicode_kind_shift, "bit-field PyASCIIObject.state.kind"),
+   INT_FIELD(unicode_compact_shift, "bit-field PyASCIIObject.state.compact"),
+   INT_FIELD(unicode_ascii_shift, "bit-field PyASCIIObject.state.ascii"),
+};
+#define N_INT_FIELDS (sizeof int_fields / sizeof int_fields[0])
+
+static Int *int_field_of(PgPyLayout *layout, unsigned i)
+{
+   return (Int *)((char *)layout + int_fields[i].field);
+}
+
+static const char *frame_model_name(PgFrameModel model)
+{
+   switch (model) {
+   case PG_FRAMES_PER_CALL: return "per_call";
+   case PG_FRAMES_IN_EVAL:  return "in_eval";
+   default:                 return "none";
+   }
+}
+
+static const char *line_format_name(PgLineTableFormat format)
+{
+   switch (format) {
+   case PG_LINES_LNOTAB_UNSIGNED: return "lnotab_unsigned";
+   case PG_LINES_LNOTAB_SIGNED:   return "lnotab_signed";
+   case PG_LINES_LINETABLE_310:   return "linetable_310";
+   case PG_LINES_LOCATIONS_311:   return "locations_311";
+   default:                       return "none";
+   }
+}
+
+static const char *string_format_name(PgStringFormat format)
+{
+   switch (format) {
+   case PG_STR_BYTES:   return "bytes";
+   case PG_STR_UNICODE: return "unicode";
+   default:             return "none";
+   }
+}
+
+/* Prints LAYOUT in the text form pg_pylayout_parse reads. */
+static void print_layout(FILE *out, const PgPyLayout *layout, const char *origin)
+{
+   unsigned i;
+
+   fprintf(out, "# pyprofgrind CPython layout of %s\n", origin);
+   fprintf(out, "version_hex 0x%08x\n", layout->version_hex);
+   if (layout->source[0] != '\0')
+      fprintf(out, "source %s\n", layout->source);
+   if (layout->build_id[0] != '\0')
+      fprintf(out, "build_id %s\n", layout->build_id);
+   if (layout->eval_function[0] != '\0')
+      fprintf(out, "eval_function %s\n", layout->eval_function);
+   fprintf(out, "frame_model %s\n", frame_model_name(layout->frame_model));
+   fprintf(out, "line_format %s\n", line_format_name(layout->line_format));
+   fprintf(out, "string_format %s\n", string_format_name(layout->string_format));
+   for (i = 0; i < N_INT_FIELDS; i++)
+      fprintf(out, "%s %d\n", int_fields[i].key,
+              *int_field_of((PgPyLayout *)layout, i));
+   for (i = 0; i < layout->n_labels; i++)
+      fprintf(out, "label %s 0x%lx\n", layout->labels[i].name,
+              (unsigned long)layout->labels[i].addr);
+}
+
+/* ===================================================================== */
+/* DWARF                                                                  */
+/* ===================================================================== */
+
+/* Top-level DIEs looked up by name: the eval functions and the object
+ * types that are not reachable from the eval function's parameters. */
+enum {
+   TARGET_EVAL_DEFAULT,     /* 3.6+: _PyEval_EvalFrameDefault */
+   TARGET_EVAL_EX,          /* 2.7 (a thin wrapper in 3.x) */
+   TARGET_THREAD_STATE,
+   TARGET_CODE,
+   TARGET_BYTES,
+   TARGET_STRING,           /* Python 2 str */
+   TARGET_ASCII,
+   TARGET_COMPACT_UNICODE,
+   N_TARGETS
+};
+
+static const struct {
+   const char *name;
+   Dwarf_Half  tag;         /* DW_TAG_subprogram or DW_TAG_typedef */
+} target_specs[N_TARGETS] = {
+   { "_PyEval_EvalFrameDefault", DW_TAG_subprogram },
+   { "PyEval_EvalFrameEx",       DW_TAG_subprogram },
+   { "PyThreadState",            DW_TAG_typedef },
+   { "PyCodeObject",             DW_TAG_typedef },
+   { "PyBytesObject",            DW_TAG_typedef },
+   { "PyStringObject",           DW_TAG_typedef },
+   { "PyASCIIObject",            DW_TAG_typedef },
+   { "PyCompactUnicodeObject",   DW_TAG_typedef },
+};
+
+typedef struct {
+   const char  *path;          /* FILE from the command line */
+   const char  *dwarf_path;    /* where the DWARF is read from */
+   Dwarf_Debug  dbg;
+   Dwarf_Error  err;
+
+   /* Name lookups: subprogram DIE, or the complete struct a typedef names. */
+   int          found[N_TARGETS];
+   Dwarf_Off    target_die[N_TARGETS];
+   int          cstack_found;
+   Dwarf_Signed cstack_value;
+   unsigned     units_total, units_scanned;
+
+   /* Structures reached from the eval function. */
+   Dwarf_Off    eval_die, frame_struct, tstate_struct, code_struct;
+   char         frame_struct_name[48];
+
+   /* Structural fingerprints for the version family. */
+   int          has_f_exc_type, has_co_extra, has_co_posonlyargcount;
+   int          has_co_exceptiontable;
+   int          family_major, family_minor;
+   const char  *family_note;
+
+   const char  *version_from;  /* how version_hex was found */
+
+   unsigned     labels_seen, labels_target, labels_no_address;
+   unsigned     labels_dropped;
+
+   PgPyLayout   layout;
+   char         found_as[N_INT_FIELDS][80];
+} Inspector;
+
+static void drop_error(Inspector *in)
+{
+   if (in->err != NULL) {
+      dwarf_dealloc_error(in->dbg, in->err);
+      in->err = NULL;
+   }
+}
+
+static Dwarf_Die die_at(Inspector *in, Dwarf_Off offset)
+{
+   Dwarf_Die die = NULL;
+
+   if (dwarf_offdie_b(in->dbg, offset, 1, &die, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+      return NULL;
+   }
+   return die;
+}
+
+static Dwarf_Half die_tag(Inspector *in, Dwarf_Die die)
+{
+   Dwarf_Half tag = 0;
+
+   if (dwarf_tag(die, &tag, &in->err) != DW_DLV_OK)
+      drop_error(in);
+   return tag;
+}
+
+/* The DIE's own DW_AT_name, or NULL.  libdwarf owns the string. */
+static const char *die_name(Inspector *in, Dwarf_Die die)
+{
+   char *name = NULL;
+   int res = dwarf_diename(die, &name, &in->err);
+
+   if (res == DW_DLV_ERROR)
+      drop_error(in);
+   return res == DW_DLV_OK ? name : NULL;
+}
+
+static Dwarf_Off die_offset(Inspector *in, Dwarf_Die die)
+{
+   Dwarf_Off offset = 0;
+
+   if (dwarf_dieoffset(die, &offset, &in->err) != DW_DLV_OK)
+      drop_error(in);
+   return offset;
+}
+
+static int die_has(Inspector *in, Dwarf_Die die, Dwarf_Half attr_num)
+{
+   Dwarf_Bool has = 0;
+
+   if (dwarf_hasattr(die, attr_num, &has, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+      return 0;
+   }
+   return has != 0;
+}
+
+static Dwarf_Attribute die_attr(Inspector *in, Dwarf_Die die, Dwarf_Half attr_num)
+{
+   Dwarf_Attribute attr = NULL;
+   int res = dwarf_attr(die, attr_num, &attr, &in->err);
+
+   if (res == DW_DLV_ERROR)
+      drop_error(in);
+   return res == DW_DLV_OK ? attr : NULL;
+}
+
+/* A constant attribute (offsets, sizes, enumerator values).  Fixed-size
+ * forms are read as unsigned: DW_FORM_data1 holding 128 is an offset of
+ * 128, not -128; only the signed forms are read as signed.  False if
+ * absent or not a constant. */
+static int die_constant(Inspector *in, Dwarf_Die die, Dwarf_Half attr_num,
+                        Dwarf_Signed *value)
+{
+   Dwarf_Attribute attr = die_attr(in, die, attr_num);
+   Dwarf_Half form = 0;
+   Dwarf_Unsigned u;
+   Dwarf_Signed s;
+   int ok = 0;
+
+   if (attr == NULL)
+      return 0;
+   if (dwarf_whatform(attr, &form, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+   } else if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+      if (dwarf_formsdata(attr, &s, &in->err) == DW_DLV_OK) {
+         *value = s;
+         ok = 1;
+      }
+   } else if (dwarf_formudata(attr, &u, &in->err) == DW_DLV_OK) {
+      *value = (Dwarf_Signed)u;
+      ok = 1;
+   }
+   drop_error(in);
+   dwarf_dealloc_attribute(attr);
+   return ok;
+}
+
+/* The global offset a reference attribute (DW_AT_type...) points to. */
+static int die_ref(Inspector *in, Dwarf_Die die, Dwarf_Half attr_num,
+                   Dwarf_Off *target)
+{
+   Dwarf_Attribute attr = die_attr(in, die, attr_num);
+   int ok;
+
+   if (attr == NULL)
+      return 0;
+   ok = dwarf_global_formref(attr, target, &in->err) == DW_DLV_OK;
+   if (!ok)
+      drop_error(in);
+   dwarf_dealloc_attribute(attr);
+   return ok;
+}
+
+/* DW_AT_data_member_location of a member: a constant (DWARF 3+) or, in
+ * older producers, a DW_OP_plus_uconst expression. */
+static int member_location(Inspector *in, Dwarf_Die member, Dwarf_Signed *offset)
+{
+   Dwarf_Attribute attr;
+   Dwarf_Block *block = NULL;
+   int ok = 0;
+
+   if (die_constant(in, member, DW_AT_data_member_location, offset))
+      return 1;
+   attr = die_attr(in, member, DW_AT_data_member_location);
+   if (attr == NULL)
+      return 0;
+   if (dwarf_formblock(attr, &block, &in->err) == DW_DLV_OK) {
+      const unsigned char *p = block->bl_data;
+      if (block->bl_len >= 2 && p[0] == DW_OP_plus_uconst) {
+         Dwarf_Unsigned value = 0;
+         unsigned shift = 0;
+         Dwarf_Unsigned i;
+         for (i = 1; i < block->bl_len && shift < 63; i++, shift += 7) {
+            value |= (Dwarf_Unsigned)(p[i] & 0x7f) << shift;
+            if (!(p[i] & 0x80)) {
+               *offset = (Dwarf_Signed)value;
+               ok = 1;
+               break;
+            }
+         }
+      }
+      dwarf_dealloc(in->dbg, block, DW_DLA_BLOCK);
+   } else {
+      drop_error(in);
+   }
+   dwarf_dealloc_attribute(attr);
+   return ok;
+}
+
+/* Follows the DW_AT_type of DIE through typedefs and qualifiers, and
+ * through at most MAX_POINTERS pointer types, to a structure or union.
+ * NAMES collects the typedef and tag names met (space separated, for
+ * matching), may be NULL.  Returns the struct's offset, or 0. */
+static Dwarf_Off resolve_struct(Inspector *in, Dwarf_Die die, int max_pointers,
+                                char *names, size_t names_len)
+{
+   Dwarf_Off type_off;
+   Dwarf_Off result = 0;
+   int steps;
+
+   if (names != NULL && names_len > 0)
+      names[0] = '\0';
+   if (!die_ref(in, die, DW_AT_type, &type_off))
+      return 0;
+   for (steps = 0; steps < 16; steps++) {
+      Dwarf_Die type = die_at(in, type_off);
+      Dwarf_Half tag;
+      const char *name;
+      int follow = 0;
+
+      if (type == NULL)
+         return 0;
+      tag = die_tag(in, type);
+      name = die_name(in, type);
+      if (name != NULL && names != NULL
+          && strlen(names) + strlen(name) + 2 < names_len) {
+         strcat(names, " ");
+         strcat(names, name);
+      }
+      switch (tag) {
+      case DW_TAG_structure_type:
+      case DW_TAG_union_type:
+         result = type_off;
+         break;
+      case DW_TAG_pointer_type:
+         if (max_pointers-- > 0)
+            follow = 1;
+         break;
+      case DW_TAG_typedef:
+      case DW_TAG_const_type:
+      case DW_TAG_volatile_type:
+      case DW_TAG_restrict_type:
+      case DW_TAG_atomic_type:
+         follow = 1;
+         break;
+      default:
+         break;
+      }
+      if (follow && !die_ref(in, type, DW_AT_type, &type_off))
+         follow = 0;
+      dwarf_dealloc_die(type);
+      if (!follow)
+         break;
+   }
+   if (names != NULL && names_len > 0)
+      strcat(names, " ");
+   return result;
+}
+
+/* True if " WORD " occurs in a names list built by resolve_struct. */
+static int names_include(const char *names, const char *word)
+{
+   char padded[64];
+
+   snprintf(padded, sizeof padded, " %s ", word);
+   return strstr(names, padded) != NULL;
+}
+
+static int struct_is_complete(Inspector *in, Dwarf_Off struct_off)
+{
+   Dwarf_Die die = die_at(in, struct_off);
+   int complete;
+
+   if (die == NULL)
+      return 0;
+   complete = !die_has(in, die, DW_AT_declaration);
+   dwarf_dealloc_die(die);
+   return complete;
+}
+
+static Dwarf_Signed struct_size(Inspector *in, Dwarf_Off struct_off)
+{
+   Dwarf_Die die = die_at(in, struct_off);
+   Dwarf_Signed size = -1;
+
+   if (die == NULL)
+      return -1;
+   if (!die_constant(in, die, DW_AT_byte_size, &size))
+      size = -1;
+   dwarf_dealloc_die(die);
+   return size;
+}
+
+typedef struct {
+   Dwarf_Signed offset;     /* bytes from the start of the outer struct */
+   Dwarf_Off    member;     /* the member DIE */
+   char         path[80];   /* "ob_base.ob_size" */
+} MemberHit;
+
+/* Finds member NAME of the struct at STRUCT_OFF.  With BASES, also looks
+ * inside embedded base objects: members named ob_base or _base (CPython's
+ * convention for PyObject_HEAD / PyObject_VAR_HEAD and subclassing) and
+ * anonymous members, adding their offsets. */
+static int find_member(Inspector *in, Dwarf_Off struct_off, const char *name,
+                       int bases, MemberHit *hit)
+{
+   Dwarf_Die parent, child, next;
+   Dwarf_Off embedded[8];
+   Dwarf_Signed embedded_at[8];
+   char embedded_name[8][24];
+   unsigned n_embedded = 0, i;
+   int found = 0;
+
+   parent = die_at(in, struct_off);
+   if (parent == NULL)
+      return 0;
+   if (dwarf_child(parent, &child, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+      dwarf_dealloc_die(parent);
+      return 0;
+   }
+   dwarf_dealloc_die(parent);
+   while (child != NULL) {
+      if (die_tag(in, child) == DW_TAG_member) {
+         const char *member_name = die_name(in, child);
+         Dwarf_Signed location = 0, bit_location;
+
+         if (!member_location(in, child, &location)
+             && die_constant(in, child, DW_AT_data_bit_offset, &bit_location))
+            location = bit_location / 8;
+         if (member_name != NULL && strcmp(member_name, name) == 0) {
+            hit->offset = location;
+            hit->member = die_offset(in, child);
+            snprintf(hit->path, sizeof hit->path, "%s", name);
+            found = 1;
+         } else if (bases && n_embedded < 8
+                    && (member_name == NULL || strcmp(member_name, "ob_base") == 0
+                        || strcmp(member_name, "_base") == 0)) {
+            Dwarf_Off inner = resolve_struct(in, child, 0, NULL, 0);
+            if (inner != 0) {
+               embedded[n_embedded] = inner;
+               embedded_at[n_embedded] = location;
+               snprintf(embedded_name[n_embedded], sizeof embedded_name[0],
+                        "%s", member_name != NULL ? member_name : "");
+               n_embedded++;
+            }
+         }
+      }
+      if (found) {
+         dwarf_dealloc_die(child);
+         return 1;
+      }
+      if (dwarf_siblingof_b(in->dbg, child, 1, &next, &in->err) != DW_DLV_OK) {
+         drop_error(in);
+         next = NULL;
+      }
+      dwarf_dealloc_die(child);
+      child = next;
+   }
+   for (i = 0; i < n_embedded; i++) {
+      if (find_member(in, embedded[i], name, bases, hit)) {
+         char inner_path[80];
+         snprintf(inner_path, sizeof inner_path, "%s", hit->path);
+         if (embedded_name[i][0] != '\0')
+            snprintf(hit->path, sizeof hit->path, "%.23s.%.54s",
+                     embedded_name[i], inner_path);
+         hit->offset += embedded_at[i];
+         return 1;
+      }
+   }
+   return 0;
+}
+
+/* The bit position of bit-field NAME of the struct at STRUCT_OFF, counted
+ * from the least significant bit of the struct's first byte (amd64 is
+ * little-endian, so this is its shift within a 32-bit load). */
+static int bitfield_shift(Inspector *in, Dwarf_Off struct_off, const char *name,
+                          Int *shift)
+{
+   MemberHit hit;
+   Dwarf_Die member;
+   Dwarf_Signed data_bit_offset, bit_offset, bit_size, byte_size, location;
+   int ok = 0;
+
+   if (!find_member(in, struct_off, name, 0, &hit))
+      return 0;
+   member = die_at(in, hit.member);
+   if (member == NULL)
+      return 0;
+   if (die_constant(in, member, DW_AT_data_bit_offset, &data_bit_offset)) {
+      *shift = (Int)data_bit_offset;   /* DWARF 4+: from the struct start */
+      ok = 1;
+   } else if (die_constant(in, member, DW_AT_bit_offset, &bit_offset)
+              && die_constant(in, member, DW_AT_bit_size, &bit_size)
+              && die_constant(in, member, DW_AT_byte_size, &byte_size)) {
+      /* DWARF 2/3: counted from the most significant bit of a storage
+       * unit of BYTE_SIZE bytes at the member's location. */
+      if (!member_location(in, member, &location))
+         location = 0;
+      *shift = (Int)(location * 8 + byte_size * 8 - bit_offset - bit_size);
+      ok = 1;
+   }
+   dwarf_dealloc_die(member);
+   return ok;
+}
+
+/* ---- Scanning compilation units for the named targets ---------------- */
+
+static int has_code(Inspector *in, Dwarf_Die die)
+{
+   /* low_pc, or ranges when GCC split the function into hot and cold
+    * parts. */
+   return die_has(in, die, DW_AT_low_pc) || die_has(in, die, DW_AT_ranges);
+}
+
+/* With link-time optimisation (Debian builds python3.x with -flto) the
+ * code of a function is described by a nameless DIE in an "<artificial>"
+ * unit whose DW_AT_abstract_origin points to the named DIE in the unit of
+ * its source file.  Records such a DIE if its origin is an eval function. */
+static void consider_concrete_subprogram(Inspector *in, Dwarf_Die die)
+{
+   Dwarf_Off origin_off;
+   Dwarf_Die origin;
+   const char *name;
+   unsigned t;
+
+   if (in->found[TARGET_EVAL_DEFAULT] && in->found[TARGET_EVAL_EX])
+      return;
+   if (!die_has(in, die, DW_AT_abstract_origin) || !has_code(in, die)
+       || !die_ref(in, die, DW_AT_abstract_origin, &origin_off))
+      return;
+   origin = die_at(in, origin_off);
+   if (origin == NULL)
+      return;
+   name = die_name(in, origin);
+   for (t = TARGET_EVAL_DEFAULT; name != NULL && t <= TARGET_EVAL_EX; t++) {
+      if (!in->found[t] && strcmp(name, target_specs[t].name) == 0) {
+         in->target_die[t] = die_offset(in, die);
+         in->found[t] = 1;
+      }
+   }
+   dwarf_dealloc_die(origin);
+}
+
+/* Records a top-level DIE if it is one of the targets (and, for types,
+ * names a complete struct), or an enumeration holding FRAME_OWNED_BY_CSTACK. */
+static void consider_top_level_die(Inspector *in, Dwarf_Die die)
+{
+   Dwarf_Half tag = die_tag(in, die);
+   const char *name;
+   unsigned t;
+
+   if (tag == DW_TAG_enumeration_type) {
+      Dwarf_Die child, next;
+      if (in->cstack_found)
+         return;
+      if (dwarf_child(die, &child, &in->err) != DW_DLV_OK) {
+         drop_error(in);
+         return;
+      }
+      while (child != NULL) {
+         const char *enumerator = die_name(in, child);
+         if (enumerator != NULL && strcmp(enumerator, "FRAME_OWNED_BY_CSTACK") == 0
+             && die_constant(in, child, DW_AT_const_value, &in->cstack_value))
+            in->cstack_found = 1;
+         if (in->cstack_found
+             || dwarf_siblingof_b(in->dbg, child, 1, &next, &in->err) != DW_DLV_OK) {
+            drop_error(in);
+            next = NULL;
+         }
+         dwarf_dealloc_die(child);
+         child = next;
+      }
+      return;
+   }
+   if (tag != DW_TAG_subprogram && tag != DW_TAG_typedef)
+      return;
+   name = die_name(in, die);
+   if (name == NULL && tag == DW_TAG_subprogram) {
+      consider_concrete_subprogram(in, die);
+      return;
+   }
+   if (name == NULL)
+      return;
+   for (t = 0; t < N_TARGETS; t++) {
+      if (in->found[t] || target_specs[t].tag != tag
+          || strcmp(target_specs[t].name, name) != 0)
+         continue;
+      if (tag == DW_TAG_subprogram) {
+         /* Only a definition with code will do (not a declaration, nor
+          * the abstract DIE of an LTO build). */
+         if (die_has(in, die, DW_AT_declaration) || !has_code(in, die))
+            return;
+         in->target_die[t] = die_offset(in, die);
+         in->found[t] = 1;
+      } else {
+         Dwarf_Off struct_off = resolve_struct(in, die, 0, NULL, 0);
+         if (struct_off != 0 && struct_is_complete(in, struct_off)) {
+            in->target_die[t] = struct_off;
+            in->found[t] = 1;
+         }
+      }
+      return;
+   }
+}
+
+static void scan_unit(Inspector *in, Dwarf_Off unit_off)
+{
+   Dwarf_Die unit = die_at(in, unit_off);
+   Dwarf_Die die, next;
+
+   if (unit == NULL)
+      return;
+   in->units_scanned++;
+   if (dwarf_child(unit, &die, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+      die = NULL;
+   }
+   dwarf_dealloc_die(unit);
+   while (die != NULL) {
+      consider_top_level_die(in, die);
+      if (dwarf_siblingof_b(in->dbg, die, 1, &next, &in->err) != DW_DLV_OK) {
+         drop_error(in);
+         next = NULL;
+      }
+      dwarf_dealloc_die(die);
+      die = next;
+   }
+}
+
+/* True once every name lookup the layout can use has an answer: the eval
+ * function, the thread state and code object types, and the string types
+ * of either Python 2 or Python 3. */
+static int targets_complete(const Inspector *in)
+{
+   int have_eval = in->found[TARGET_EVAL_DEFAULT] || in->found[TARGET_EVAL_EX];
+   int have_strings = in->found[TARGET_STRING]
+      || (in->found[TARGET_ASCII] && in->found[TARGET_COMPACT_UNICODE]
+          && in->found[TARGET_BYTES]);
+   return have_eval && in->found[TARGET_THREAD_STATE] && in->found[TARGET_CODE]
+      && have_strings;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+   size_t n = strlen(s), m = strlen(suffix);
+   return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Lists the units, then scans ceval.c's unit first (it defines the eval
+ * function and uses nearly every type needed) and the others only while
+ * something is still missing.  Returns False on a DWARF error. */
+static int scan_units(Inspector *in)
+{
+   Dwarf_Off *units = NULL;
+   size_t n_units = 0, capacity = 0, i;
+   long priority = -1;
+
+   for (;;) {
+      Dwarf_Unsigned header_length, type_offset, next_header;
+      Dwarf_Half version, address_size, length_size, extension_size, unit_type;
+      Dwarf_Off abbrev_offset;
+      Dwarf_Sig8 signature;
+      Dwarf_Die unit_die = NULL;
+      const char *name;
+      int res;
+
+      res = dwarf_next_cu_header_d(in->dbg, 1, &header_length, &version,
+                                   &abbrev_offset, &address_size, &length_size,
+                                   &extension_size, &signature, &type_offset,
+                                   &next_header, &unit_type, &in->err);
+      if (res == DW_DLV_NO_ENTRY)
+         break;
+      if (res == DW_DLV_ERROR) {
+         drop_error(in);
+         break;
+      }
+      if (dwarf_siblingof_b(in->dbg, NULL, 1, &unit_die, &in->err) != DW_DLV_OK) {
+         drop_error(in);
+         continue;
+      }
+      if (n_units == capacity) {
+         Dwarf_Off *bigger;
+         capacity = capacity ? capacity * 2 : 256;
+         bigger = realloc(units, capacity * sizeof *units);
+         if (bigger == NULL) {
+            fprintf(stderr, "%s: out of memory\n", program_name);
+            exit(1);
+         }
+         units = bigger;
+      }
+      units[n_units] = die_offset(in, unit_die);
+      name = die_name(in, unit_die);
+      if (priority < 0 && name != NULL && ends_with(name, "ceval.c"))
+         priority = (long)n_units;
+      n_units++;
+      dwarf_dealloc_die(unit_die);
+   }
+   in->units_total = (unsigned)n_units;
+
+   if (priority >= 0)
+      scan_unit(in, units[priority]);
+   for (i = 0; i < n_units && !targets_complete(in); i++) {
+      if ((long)i != priority)
+         scan_unit(in, units[i]);
+   }
+   free(units);
+   return n_units > 0;
+}
+
+/* ---- Building the layout --------------------------------------------- */
+
+static unsigned field_index(size_t field)
+{
+   unsigned i;
+
+   for (i = 0; i < N_INT_FIELDS; i++) {
+      if (int_fields[i].field == field)
+         return i;
+   }
+   fprintf(stderr, "%s: internal error: field %zu not in the table\n",
+           program_name, field);
+   exit(1);
+}
+
+#define SET_FIELD(in, f, value, ...) \
+   set_field((in), offsetof(PgPyLayout, f), (value), __VA_ARGS__)
+
+static void set_field(Inspector *in, size_t field, Dwarf_Signed value,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Stores VALUE in a layout field and remembers where it came from (for
+ * the human-readable summary). */
+static void set_field(Inspector *in, size_t field, Dwarf_Signed value,
+                      const char *fmt, ...)
+{
+   unsigned i = field_index(field);
+   va_list args;
+
+   *int_field_of(&in->layout, i) = (Int)value;
+   va_start(args, fmt);
+   vsnprintf(in->found_as[i], sizeof in->found_as[i], fmt, args);
+   va_end(args);
+}
+
+/* Looks up member NAME of STRUCT_OFF into layout field FIELD. */
+static int take_member(Inspector *in, size_t field, Dwarf_Off struct_off,
+                       const char *struct_name, const char *name, int bases)
+{
+   MemberHit hit;
+
+   if (struct_off == 0 || !find_member(in, struct_off, name, bases, &hit))
+      return 0;
+   set_field(in, field, hit.offset, "%s.%s", struct_name, hit.path);
+   return 1;
+}
+
+#define TAKE_MEMBER(in, f, s, sname, mname, bases) \
+   take_member((in), offsetof(PgPyLayout, f), (s), (sname), (mname), (bases))
+
+/* Does the struct have member NAME (direct members only)? */
+static int has_member(Inspector *in, Dwarf_Off struct_off, const char *name)
+{
+   MemberHit hit;
+   return struct_off != 0 && find_member(in, struct_off, name, 0, &hit);
+}
+
+/* Reads the eval function's parameters (which holds the frame, which the
+ * thread state, and so the frame model) and its DW_TAG_label children. */
+static void read_eval_function(Inspector *in)
+{
+   Dwarf_Die eval, child, next;
+   Dwarf_Die pending[16];        /* lexical blocks still to visit */
+   unsigned n_pending = 0;
+   int param_index = 0;
+
+   eval = die_at(in, in->eval_die);
+   if (eval == NULL)
+      return;
+   if (dwarf_child(eval, &child, &in->err) != DW_DLV_OK) {
+      drop_error(in);
+      child = NULL;
+   }
+   dwarf_dealloc_die(eval);
+
+   for (;;) {
+      if (child == NULL) {
+         if (n_pending == 0)
+            break;
+         child = pending[--n_pending];
+         continue;
+      }
+      switch (die_tag(in, child)) {
+      case DW_TAG_formal_parameter: {
+         char names[256];
+         Dwarf_Off pointee, origin_off;
+         Dwarf_Die typed = child, origin = NULL;
+         /* In an LTO build's concrete DIE the type is on the origin. */
+         if (!die_has(in, child, DW_AT_type)
+             && die_ref(in, child, DW_AT_abstract_origin, &origin_off)
+             && (origin = die_at(in, origin_off)) != NULL)
+            typed = origin;
+         pointee = resolve_struct(in, typed, 1, names, sizeof names);
+         if (origin != NULL)
+            dwarf_dealloc_die(origin);
+         if (names_include(names, "PyThreadState") || names_include(names, "_ts")) {
+            SET_FIELD(in, eval_tstate_arg, param_index,
+                      "parameter %d, a PyThreadState *", param_index);
+            if (pointee != 0 && struct_is_complete(in, pointee))
+               in->tstate_struct = pointee;
+         } else if (names_include(names, "_PyInterpreterFrame")
+                    || names_include(names, "PyFrameObject")
+                    || names_include(names, "_frame")) {
+            int in_eval = names_include(names, "_PyInterpreterFrame");
+            snprintf(in->frame_struct_name, sizeof in->frame_struct_name, "%s",
+                     in_eval ? "_PyInterpreterFrame" : "PyFrameObject");
+            SET_FIELD(in, eval_frame_arg, param_index, "parameter %d, a %s *",
+                      param_index, in->frame_struct_name);
+            in->layout.frame_model = in_eval ? PG_FRAMES_IN_EVAL : PG_FRAMES_PER_CALL;
+            if (pointee != 0 && struct_is_complete(in, pointee))
+               in->frame_struct = pointee;
+         }
+         param_index++;
+         break;
+      }
+      case DW_TAG_lexical_block: {
+         /* Labels are function-scoped in C, but GCC may attach them to a
+          * block.  Inlined subroutines are not visited: their labels are
+          * the inlined function's. */
+         Dwarf_Die inner;
+         int res = dwarf_child(child, &inner, &in->err);
+         if (res == DW_DLV_OK && n_pending < 16)
+            pending[n_pending++] = inner;
+         else if (res == DW_DLV_OK)
+            dwarf_dealloc_die(inner);   /* nested too deep: not visited */
+         else
+            drop_error(in);
+         break;
+      }
+      case DW_TAG_label: {
+         const char *name = die_name(in, child);
+         Dwarf_Addr low_pc;
+         Dwarf_Off origin;
+         Dwarf_Die origin_die = NULL;
+
+         if (name == NULL && die_ref(in, child, DW_AT_abstract_origin, &origin)
+             && (origin_die = die_at(in, origin)) != NULL)
+            name = die_name(in, origin_die);
+         if (name != NULL) {
+            in->labels_seen++;
+            if (strncmp(name, "TARGET_", 7) == 0)
+               in->labels_target++;
+            if (dwarf_lowpc(child, &low_pc, &in->err) != DW_DLV_OK) {
+               drop_error(in);
+               in->labels_no_address++;
+            } else if (in->layout.n_labels >= PG_MAX_LABELS
+                       || strlen(name) >= sizeof in->layout.labels[0].name) {
+               in->labels_dropped++;
+            } else {
+               PgLabel *label = &in->layout.labels[in->layout.n_labels++];
+               snprintf(label->name, sizeof label->name, "%s", name);
+               label->addr = (Addr)low_pc;
+            }
+         }
+         if (origin_die != NULL)
+            dwarf_dealloc_die(origin_die);
+         break;
+      }
+      default:
+         break;
+      }
+      if (dwarf_siblingof_b(in->dbg, child, 1, &next, &in->err) != DW_DLV_OK) {
+         drop_error(in);
+         next = NULL;
+      }
+      dwarf_dealloc_die(child);
+      child = next;
+   }
+}
+
+/* Guesses major.minor from which structures and members exist, for the
+ * summary and for when no version number can be read.  Each test is the
+ * change that release made. */
+static void guess_family(Inspector *in)
+{
+   PgPyLayout *l = &in->layout;
+
+   in->family_major = in->family_minor = -1;
+   in->family_note = "";
+   if (l->string_format == PG_STR_BYTES) {
+      in->family_major = 2; in->family_minor = 7;
+      in->family_note = "PyStringObject, no PyASCIIObject";
+   } else if (l->frame_model == PG_FRAMES_PER_CALL) {
+      in->family_major = 3;
+      if (l->line_format == PG_LINES_LINETABLE_310) {
+         in->family_minor = 10; in->family_note = "co_linetable with PyFrameObject frames";
+      } else if (l->eval_tstate_arg >= 0) {
+         in->family_minor = 9; in->family_note = "eval function takes the thread state";
+      } else if (in->has_co_posonlyargcount) {
+         in->family_minor = 8; in->family_note = "co_posonlyargcount";
+      } else if (!in->has_f_exc_type && in->has_co_extra) {
+         in->family_minor = 7; in->family_note = "no PyFrameObject.f_exc_type";
+      } else if (in->has_co_extra) {
+         in->family_minor = 6; in->family_note = "co_extra, PyFrameObject.f_exc_type";
+      } else {
+         in->family_major = -1; in->family_note = "older than 3.6";
+      }
+   } else if (l->frame_model == PG_FRAMES_IN_EVAL) {
+      in->family_major = 3;
+      if (l->frame_is_entry >= 0) {
+         in->family_minor = 11; in->family_note = "_PyInterpreterFrame.is_entry";
+      } else if (l->tstate_cframe >= 0) {
+         in->family_minor = 12; in->family_note = "_PyCFrame, no is_entry";
+      } else {
+         in->family_minor = 13; in->family_note = "PyThreadState.current_frame (3.13 or later)";
+      }
+   }
+}
+
+static void read_version(Inspector *in, const ElfImage *elf)
+{
+   Elf64_Addr address;
+   Elf64_Xword size;
+   unsigned char bytes[4];
+
+   in->version_from = "not found";
+   /* 3.11+: const unsigned long Py_Version = PY_VERSION_HEX. */
+   if (elf != NULL && elf_symbol(elf, "Py_Version", &address, &size) && size >= 4
+       && elf_read(elf, address, bytes, 4)) {
+      in->layout.version_hex = (unsigned)bytes[0] | (unsigned)bytes[1] << 8
+         | (unsigned)bytes[2] << 16 | (unsigned)bytes[3] << 24;
+      in->version_from = "the Py_Version constant";
+      return;
+   }
+   if (in->family_major < 0)
+      return;
+   if (elf != NULL && elf_version_string(elf, in->family_major, in->family_minor,
+                                         &in->layout.version_hex) == 1) {
+      in->version_from = "the version string in .rodata";
+      return;
+   }
+   in->layout.version_hex = (unsigned)in->family_major << 24
+      | (unsigned)in->family_minor << 16;
+   in->version_from = "the structures only (micro version unknown)";
+}
+
+/* Fills in->layout from the DWARF. */
+static void build_layout(Inspector *in, const ElfImage *elf)
+{
+   PgPyLayout *l = &in->layout;
+   MemberHit hit;
+   Dwarf_Off code = 0, bytes_struct = 0, tstate;
+   const char *bytes_name;
+   char names[256];
+
+   snprintf(l->source, sizeof l->source, "dwarf");
+   in->eval_die = in->found[TARGET_EVAL_DEFAULT] ? in->target_die[TARGET_EVAL_DEFAULT]
+                                                 : in->target_die[TARGET_EVAL_EX];
+   snprintf(l->eval_function, sizeof l->eval_function, "%s",
+            in->found[TARGET_EVAL_DEFAULT] ? target_specs[TARGET_EVAL_DEFAULT].name
+                                           : target_specs[TARGET_EVAL_EX].name);
+   read_eval_function(in);
+
+   /* Thread state -> current frame. */
+   tstate = in->tstate_struct ? in->tstate_struct
+          : in->found[TARGET_THREAD_STATE] ? in->target_die[TARGET_THREAD_STATE] : 0;
+   TAKE_MEMBER(in, tstate_frame, tstate, "PyThreadState", "frame", 0);
+   TAKE_MEMBER(in, tstate_current_frame, tstate, "PyThreadState", "current_frame", 0);
+   if (tstate != 0 && find_member(in, tstate, "cframe", 0, &hit)) {
+      Dwarf_Die member = die_at(in, hit.member);
+      Dwarf_Off cframe = member ? resolve_struct(in, member, 1, names, sizeof names) : 0;
+      MemberHit current;
+      if (member != NULL)
+         dwarf_dealloc_die(member);
+      /* 3.10's CFrame has no current_frame: it is not a path to frames. */
+      if (cframe != 0 && find_member(in, cframe, "current_frame", 0, &current)) {
+         SET_FIELD(in, tstate_cframe, hit.offset, "PyThreadState.cframe");
+         SET_FIELD(in, cframe_current_frame, current.offset, "%s.current_frame",
+                   names_include(names, "_PyCFrame") ? "_PyCFrame" : "cframe");
+      }
+   }
+
+   /* Frame. */
+   if (in->frame_struct != 0) {
+      Dwarf_Off frame = in->frame_struct;
+      const char *fname = in->frame_struct_name;
+      if (find_member(in, frame, "f_code", 0, &hit)
+          || find_member(in, frame, "f_executable", 0, &hit)) {
+         Dwarf_Die member = die_at(in, hit.member);
+         SET_FIELD(in, frame_code, hit.offset, "%s.%s", fname, hit.path);
+         if (member != NULL) {
+            Dwarf_Off pointee = resolve_struct(in, member, 1, names, sizeof names);
+            if (pointee != 0 && names_include(names, "PyCodeObject")
+                && struct_is_complete(in, pointee))
+               code = pointee;
+            dwarf_dealloc_die(member);
+         }
+      }
+      if (!TAKE_MEMBER(in, frame_back, frame, fname, "f_back", 0))
+         TAKE_MEMBER(in, frame_back, frame, fname, "previous", 0);
+      if (l->frame_model == PG_FRAMES_PER_CALL)
+         TAKE_MEMBER(in, frame_lasti, frame, fname, "f_lasti", 0);
+      if (!TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "prev_instr", 0))
+         TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "instr_ptr", 0);
+      TAKE_MEMBER(in, frame_owner, frame, fname, "owner", 0);
+      TAKE_MEMBER(in, frame_is_entry, frame, fname, "is_entry", 0);
+      in->has_f_exc_type = has_member(in, frame, "f_exc_type");
+   }
+   if (l->frame_owner >= 0 && in->cstack_found)
+      SET_FIELD(in, frame_owner_cstack, in->cstack_value, "FRAME_OWNED_BY_CSTACK");
+
+   /* Code object. */
+   if (code == 0 && in->found[TARGET_CODE])
+      code = in->target_die[TARGET_CODE];
+   TAKE_MEMBER(in, code_filename, code, "PyCodeObject", "co_filename", 0);
+   TAKE_MEMBER(in, code_name, code, "PyCodeObject", "co_name", 0);
+   TAKE_MEMBER(in, code_qualname, code, "PyCodeObject", "co_qualname", 0);
+   TAKE_MEMBER(in, code_firstlineno, code, "PyCodeObject", "co_firstlineno", 0);
+   TAKE_MEMBER(in, code_code, code, "PyCodeObject", "co_code", 0);
+   TAKE_MEMBER(in, code_code_adaptive, code, "PyCodeObject", "co_code_adaptive", 0);
+   in->has_co_extra = has_member(in, code, "co_extra");
+   in->has_co_posonlyargcount = has_member(in, code, "co_posonlyargcount");
+   in->has_co_exceptiontable = has_member(in, code, "co_exceptiontable");
+
+   /* Strings: Python 2 str, or Python 3 bytes + str. */
+   if (in->found[TARGET_ASCII]) {
+      Dwarf_Off ascii = in->target_die[TARGET_ASCII];
+      l->string_format = PG_STR_UNICODE;
+      bytes_struct = in->found[TARGET_BYTES] ? in->target_die[TARGET_BYTES] : 0;
+      bytes_name = "PyBytesObject";
+      TAKE_MEMBER(in, unicode_length, ascii, "PyASCIIObject", "length", 1);
+      if (find_member(in, ascii, "state", 1, &hit)) {
+         Dwarf_Die member = die_at(in, hit.member);
+         Dwarf_Off state = member ? resolve_struct(in, member, 0, NULL, 0) : 0;
+         Int shift;
+         SET_FIELD(in, unicode_state, hit.offset, "PyASCIIObject.%s", hit.path);
+         if (member != NULL)
+            dwarf_dealloc_die(member);
+         if (state != 0 && bitfield_shift(in, state, "kind", &shift))
+            SET_FIELD(in, unicode_kind_shift, shift, "PyASCIIObject.state.kind");
+         if (state != 0 && bitfield_shift(in, state, "compact", &shift))
+            SET_FIELD(in, unicode_compact_shift, shift, "PyASCIIObject.state.compact");
+         if (state != 0 && bitfield_shift(in, state, "ascii", &shift))
+            SET_FIELD(in, unicode_ascii_shift, shift, "PyASCIIObject.state.ascii");
+      }
+      /* Compact strings keep their characters right after the header. */
+      if (struct_size(in, ascii) > 0)
+         SET_FIELD(in, unicode_ascii_data, struct_size(in, ascii),
+                   "sizeof(PyASCIIObject)");
+      if (in->found[TARGET_COMPACT_UNICODE]
+          && struct_size(in, in->target_die[TARGET_COMPACT_UNICODE]) > 0)
+         SET_FIELD(in, unicode_compact_data,
+                   struct_size(in, in->target_die[TARGET_COMPACT_UNICODE]),
+                   "sizeof(PyCompactUnicodeObject)");
+   } else if (in->found[TARGET_STRING]) {
+      l->string_format = PG_STR_BYTES;
+      bytes_struct = in->target_die[TARGET_STRING];
+      bytes_name = "PyStringObject";
+   } else {
+      bytes_name = "PyBytesObject";
+   }
+   TAKE_MEMBER(in, bytes_size, bytes_struct, bytes_name, "ob_size", 1);
+   TAKE_MEMBER(in, bytes_data, bytes_struct, bytes_name, "ob_sval", 1);
+
+   /* Line table: its member name and the neighbouring members tell the
+    * format (3.10 renamed co_lnotab to co_linetable; 3.11 changed the
+    * encoding and added co_exceptiontable; Python 2's increments are
+    * unsigned). */
+   if (TAKE_MEMBER(in, code_linetable, code, "PyCodeObject", "co_linetable", 0)) {
+      l->line_format = in->has_co_exceptiontable ? PG_LINES_LOCATIONS_311
+                                                 : PG_LINES_LINETABLE_310;
+   } else if (TAKE_MEMBER(in, code_linetable, code, "PyCodeObject", "co_lnotab", 0)) {
+      l->line_format = l->string_format == PG_STR_BYTES ? PG_LINES_LNOTAB_UNSIGNED
+                                                        : PG_LINES_LNOTAB_SIGNED;
+   }
+   /* f_lasti counts bytes, except in 3.10 (the one PyFrameObject version
+    * with co_linetable) where it counts 2-byte code units. */
+   if (l->frame_lasti >= 0 && l->line_format != PG_LINES_NONE)
+      SET_FIELD(in, frame_lasti_unit, l->line_format == PG_LINES_LINETABLE_310 ? 2 : 1,
+                "%s", l->line_format == PG_LINES_LINETABLE_310
+                         ? "instruction index (co_linetable era)" : "byte offset");
+
+   guess_family(in);
+   read_version(in, elf);
+   if (elf != NULL)
+      elf_build_id(elf, l->build_id, sizeof l->build_id);
+}
+
+/* ===================================================================== */
+/* Output for humans                                                     */
+/* ===================================================================== */
+
+static void print_summary(const Inspector *in, double seconds)
+{
+   const PgPyLayout *l = &in->layout;
+   char err[512];
+   unsigned i;
+   int complete = pg_pylayout_complete(l, err, sizeof err);
+
+   printf("file:           %s\n", in->path);
+   if (strcmp(in->dwarf_path, in->path) != 0)
+      printf("debug info:     %s\n", in->dwarf_path);
+   printf("build id:       %s\n", l->build_id[0] ? l->build_id : "(none)");
+   printf("CPython:        %u.%u.%u (PY_VERSION_HEX 0x%08x, from %s)\n",
+          l->version_hex >> 24, (l->version_hex >> 16) & 0xff,
+          (l->version_hex >> 8) & 0xff, l->version_hex, in->version_from);
+   if (in->family_major >= 0)
+      printf("structures:     look like %d.%d (%s)\n", in->family_major,
+             in->family_minor, in->family_note);
+   else
+      printf("structures:     do not match a known CPython release (%s)\n",
+             in->family_note);
+   if (in->family_major >= 0
+       && ((unsigned)in->family_major != l->version_hex >> 24
+           || (unsigned)in->family_minor != ((l->version_hex >> 16) & 0xff)))
+      printf("note:           the version number and the structures disagree; "
+             "the layout is read from the structures\n");
+   printf("eval function:  %s\n", l->eval_function);
+   printf("frame model:    %s (%s)\n", frame_model_name(l->frame_model),
+          l->frame_model == PG_FRAMES_PER_CALL
+             ? "one eval call per Python frame, the frame is an argument"
+          : l->frame_model == PG_FRAMES_IN_EVAL
+             ? "one eval call runs many frames, read the current one from the thread state"
+             : "no frame parameter found");
+   printf("line table:     %s\n", line_format_name(l->line_format));
+   printf("strings:        %s\n", string_format_name(l->string_format));
+   printf("\n");
+   for (i = 0; i < N_INT_FIELDS; i++) {
+      Int value = *int_field_of((PgPyLayout *)l, i);
+      if (value != PG_LAYOUT_NO_OFFSET)
+         printf("  %-22s %5d  %s\n", int_fields[i].key, value, in->found_as[i]);
+   }
+   printf("\n");
+   for (i = 0; i < N_INT_FIELDS; i++) {
+      if (*int_field_of((PgPyLayout *)l, i) == PG_LAYOUT_NO_OFFSET)
+         printf("  not found: %-22s (%s)\n", int_fields[i].key,
+                int_fields[i].looked_for);
+   }
+   printf("\nlabels:         %u in %s (%u TARGET_), %u without an address, "
+          "%u not kept (limit %d, or name too long)\n",
+          in->labels_seen, l->eval_function, in->labels_target,
+          in->labels_no_address, in->labels_dropped, PG_MAX_LABELS);
+   printf("DWARF units:    %u scanned of %u, %.0f ms\n", in->units_scanned,
+          in->units_total, seconds * 1000.0);
+   if (complete)
+      printf("complete:       yes, the frame walker has everything it needs\n");
+   else
+      printf("complete:       NO: %s\n", err);
+}
+
+/* ===================================================================== */
+/* Modes                                                                 */
+/* ===================================================================== */
+
+static double now_seconds(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Suggests the conventional place of detached debug info, if it exists. */
+static void debug_file_hint(const ElfImage *elf, char *hint, size_t hint_len)
+{
+   char build_id[68], path[256];
+
+   hint[0] = '\0';
+   if (elf == NULL)
+      return;
+   elf_build_id(elf, build_id, sizeof build_id);
+   if (strlen(build_id) < 4)
+      return;
+   snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%.2s/%s.debug",
+            build_id, build_id + 2);
+   if (access(path, R_OK) == 0)
+      snprintf(hint, hint_len, " (its detached debug info is %s: pass it with "
+               "--debug-file)", path);
+}
+
+static int inspect_file(const char *path, const char *debug_path, int layout_mode)
+{
+   Inspector *in;
+   ElfImage elf;
+   char why[256], hint[400];
+   double start = now_seconds();
+   int have_elf, res, status = 0;
+   char err[512];
+
+   in = calloc(1, sizeof *in);
+   if (in == NULL) {
+      fprintf(stderr, "%s: out of memory\n", program_name);
+      return 1;
+   }
+   in->path = path;
+   in->dwarf_path = debug_path != NULL ? debug_path : path;
+   pg_pylayout_clear(&in->layout);
+
+   have_elf = elf_open(&elf, path, why, sizeof why);
+   if (!have_elf) {
+      fprintf(stderr, "%s: %s: %s\n", program_name, path, why);
+      free(in);
+      return 1;
+   }
+
+   res = dwarf_init_path(in->dwarf_path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY,
+                         NULL, NULL, &in->dbg, NULL, 0, NULL, &in->err);
+   if (res != DW_DLV_OK) {
+      debug_file_hint(debug_path == NULL ? &elf : NULL, hint, sizeof hint);
+      if (res == DW_DLV_ERROR) {
+         fprintf(stderr, "%s: %s: cannot read DWARF: %s\n", program_name,
+                 in->dwarf_path, dwarf_errmsg(in->err));
+         dwarf_dealloc_error(NULL, in->err);
+      } else {
+         fprintf(stderr, "%s: %s: no DWARF debug information (.debug_info)%s\n",
+                 program_name, in->dwarf_path, hint);
+      }
+      elf_close(&elf);
+      free(in);
+      return 1;
+   }
+
+   if (!scan_units(in)) {
+      /* A stripped file may keep .eh_frame, which libdwarf accepts. */
+      debug_file_hint(debug_path == NULL ? &elf : NULL, hint, sizeof hint);
+      fprintf(stderr, "%s: %s: no DWARF debug information (.debug_info)%s\n",
+              program_name, in->dwarf_path, hint);
+      status = 1;
+   } else if (!in->found[TARGET_EVAL_DEFAULT] && !in->found[TARGET_EVAL_EX]) {
+      fprintf(stderr, "%s: %s: not a CPython interpreter: its DWARF defines "
+              "neither _PyEval_EvalFrameDefault nor PyEval_EvalFrameEx\n",
+              program_name, in->dwarf_path);
+      status = 1;
+   } else {
+      build_layout(in, &elf);
+      if (layout_mode) {
+         if (pg_pylayout_complete(&in->layout, err, sizeof err)) {
+            if (in->labels_dropped > 0)
+               fprintf(stderr, "%s: %s: warning: %u labels of %s left out "
+                       "(more than %d, or names over %u characters)\n",
+                       program_name, path, in->labels_dropped,
+                       in->layout.eval_function, PG_MAX_LABELS,
+                       (unsigned)sizeof in->layout.labels[0].name - 1);
+            print_layout(stdout, &in->layout, path);
+         } else {
+            fprintf(stderr, "%s: %s: incomplete CPython layout: %s (run without "
+                    "--layout for details)\n", program_name, path, err);
+            status = 1;
+         }
+      } else {
+         print_summary(in, now_seconds() - start);
+         if (!pg_pylayout_complete(&in->layout, err, sizeof err))
+            status = 1;
+      }
+   }
+
+   dwarf_finish(in->dbg, &in->err);
+   elf_close(&elf);
+   free(in);
+   return status;
+}
+
+static int print_known(const char *version)
+{
+   unsigned major, minor;
+   char extra;
+   PgPyLayout *layout;
+   char origin[64];
+
+   if (sscanf(version, "%u.%u%c", &major, &minor, &extra) != 2
+       || major > 255 || minor > 255) {
+      fprintf(stderr, "%s: --known wants MAJOR.MINOR, such as 3.11, not '%s'\n",
+              program_name, version);
+      return 2;
+   }
+   layout = malloc(sizeof *layout);
+   if (layout == NULL)
+      return 1;
+   if (!pg_pylayout_known(layout, major << 24 | minor << 16)) {
+      fprintf(stderr, "%s: no known layout for CPython %u.%u\n", program_name,
+              major, minor);
+      free(layout);
+      return 1;
+   }
+   snprintf(origin, sizeof origin, "CPython %u.%u from the known table", major, minor);
+   print_layout(stdout, layout, origin);
+   free(layout);
+   return 0;
+}
+
+/* Parses a layout file, checks it is complete and prints it back. */
+static int check_layout_file(const char *path)
+{
+   FILE *f = fopen(path, "rb");
+   char *text = NULL;
+   size_t len = 0, capacity = 0, n;
+   PgPyLayout *layout;
+   char err[512];
+   int status = 0;
+
+   if (f == NULL) {
+      fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(errno));
+      return 1;
+   }
+   do {
+      if (len == capacity) {
+         char *bigger;
+         capacity = capacity ? capacity * 2 : 65536;
+         bigger = realloc(text, capacity);
+         if (bigger == NULL) {
+            fprintf(stderr, "%s: %s: out of memory\n", program_name, path);
+            free(text);
+            fclose(f);
+            return 1;
+         }
+         text = bigger;
+      }
+      n = fread(text + len, 1, capacity - len, f);
+      len += n;
+   } while (n > 0);
+   fclose(f);
+
+   layout = malloc(sizeof *layout);
+   if (layout == NULL) {
+      free(text);
+      return 1;
+   }
+   if (!pg_pylayout_parse(layout, text, len, err, sizeof err)) {
+      fprintf(stderr, "%s: %s: %s\n", program_name, path, err);
+      status = 1;
+   } else if (!pg_pylayout_complete(layout, err, sizeof err)) {
+      fprintf(stderr, "%s: %s: %s\n", program_name, path, err);
+      status = 1;
+   } else {
+      print_layout(stdout, layout, path);
+   }
+   free(layout);
+   free(text);
+   return status;
+}
+
+static void usage(FILE *out)
+{
+   fprintf(out,
+      "usage: %s [--layout] [--debug-file DEBUGFILE] FILE\n"
+      "       %s --known MAJOR.MINOR\n"
+      "       %s --check-layout LAYOUTFILE\n"
+      "Reads the DWARF of a CPython interpreter (python executable or libpython\n"
+      "shared object) and reports the structure layout pyprofgrind needs.\n"
+      "  --layout        print the layout in the text form the tool reads\n"
+      "  --debug-file F  read the DWARF from F (detached debug info of FILE)\n"
+      "  --known X.Y     print the built-in layout for CPython X.Y\n"
+      "  --check-layout  parse a layout file, check it is complete, print it back\n",
+      program_name, program_name, program_name);
+}
+
+int main(int argc, char **argv)
+{
+   const char *file = NULL, *debug_file = NULL;
+   int layout_mode = 0, i;
+
+   for (i = 1; i < argc; i++) {
+      if (strcmp(argv[i], "--layout") == 0) {
+         layout_mode = 1;
+      } else if (strcmp(argv[i], "--debug-file") == 0 && i + 1 < argc) {
+         debug_file = argv[++i];
+      } else if (strcmp(argv[i], "--known") == 0 && i + 1 < argc && argc == 3) {
+         return print_known(argv[i + 1]);
+      } else if (strcmp(argv[i], "--check-layout") == 0 && i + 1 < argc && argc == 3) {
+         return check_layout_file(argv[i + 1]);
+      } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+         usage(stdout);
+         return 0;
+      } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+         fprintf(stderr, "%s: unknown or incomplete option '%s'\n", program_name, argv[i]);
+         usage(stderr);
+         return 2;
+      } else if (file == NULL) {
+         file = argv[i];
+      } else {
+         fprintf(stderr, "%s: one FILE only ('%s' and '%s')\n", program_name, file, argv[i]);
+         return 2;
+      }
+   }
+   if (file == NULL) {
+      usage(stderr);
+      return 2;
+   }
+   return inspect_file(file, debug_file, layout_mode);
+}

@@ -1,0 +1,493 @@
+/* pg_python.c: the Python frame walker (see pg_python.h).
+ *
+ * Two frame models (PgFrameModel) cover CPython 2.7 to 3.13:
+ *  - up to 3.10 every Python frame runs in its own call of the eval
+ *    function, which receives the frame as an argument: the Python frame is
+ *    pushed right above the eval function's C frame when it is called, and
+ *    popped with it;
+ *  - from 3.11 one eval call runs many frames.  After each eval-loop block
+ *    the walker reads the thread's current interpreter frame; when it is not
+ *    the frame on top of the shadow stack, the chain of frames of this eval
+ *    call (current -> previous -> ... -> the entry frame) is compared with
+ *    the shadow Python frames above the eval C frame, and the difference is
+ *    popped and pushed.  So a lost or unreadable frame resynchronises at the
+ *    next block.
+ * In both models the bytecode position of the top frame is read after each
+ * eval-loop block; when it changes, the dynamic cost so far is charged to
+ * the old position.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_python.h"
+#include "pg_callstack.h"
+#include "pg_guestmem.h"
+#include "pg_linetable.h"
+#include "pub_tool_hashtable.h"
+#include "pub_tool_libcfile.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_options.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_threadstate.h"
+#include "libvex_guest_offsets.h"
+
+static Bool   enabled;
+static PgView view;
+
+#define MAX_INTERPS 16
+static PgPyInterp *interps[MAX_INTERPS];
+static UInt        n_interps;
+
+static VgHashTable *code_nodes;
+
+void pg_py_init(Bool on, PgView v)
+{
+   enabled = on;
+   view = v;
+   code_nodes = VG_(HT_construct)("pg.py.codes");
+}
+
+Bool   pg_py_enabled(void) { return enabled; }
+PgView pg_py_view(void)    { return view; }
+
+/*------------------------------------------------------------*/
+/*--- Recognising interpreters                             ---*/
+/*------------------------------------------------------------*/
+
+/* major.minor from a file name such as libpython3.11.so.1.0, python2.7 or
+ * python3.11d; 0 if there is none. */
+static UInt version_from_path(const HChar *path)
+{
+   const HChar *base = path, *p;
+   UInt best = 0;
+   for (p = path; *p; p++)
+      if (*p == '/')
+         base = p + 1;
+   for (p = base; *p; p++) {
+      if (pg_strncmp(p, "python", 6) == 0 && p[6] >= '2' && p[6] <= '3' && p[7] == '.') {
+         UInt major = (UInt)(p[6] - '0'), minor = 0;
+         const HChar *q = p + 8;
+         if (*q < '0' || *q > '9')
+            continue;
+         while (*q >= '0' && *q <= '9')
+            minor = minor * 10 + (UInt)(*q++ - '0');
+         best = (major << 24) | (minor << 16);
+      }
+   }
+   return best;
+}
+
+static PgPyInterp *interp_for_object(const HChar *object)
+{
+   PgPyInterp *in;
+   HChar err[256];
+   UInt version, i;
+
+   for (i = 0; i < n_interps; i++)
+      if (interps[i]->object == object)
+         return interps[i];
+   if (n_interps == MAX_INTERPS)
+      return NULL;
+
+   in = pg_calloc("pg.py.interp", 1, sizeof *in);
+   in->object = object;
+   interps[n_interps++] = in;
+   pg_pylayout_clear(&in->layout);
+
+   version = version_from_path(object);
+   if (version == 0 || !pg_pylayout_known(&in->layout, version)) {
+      VG_(umsg)("pyprofgrind: %s: not a CPython version this tool knows "
+                "(2.7, 3.6-3.13); profiling it as C only\n", object);
+      return in;
+   }
+   if (!pg_pylayout_complete(&in->layout, err, sizeof err)) {
+      VG_(umsg)("pyprofgrind: %s: incomplete interpreter layout (%s); "
+                "profiling it as C only\n", object, err);
+      return in;
+   }
+   in->usable = True;
+   if (VG_(clo_verbosity) > 1)
+      VG_(dmsg)("pyprofgrind: %s: CPython %u.%u, layout from %s\n", object,
+                in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff,
+                in->layout.source);
+   return in;
+}
+
+void pg_py_classify_node(PgNode *node)
+{
+   PgPyInterp *in;
+   if (!enabled)
+      return;
+   if (pg_strcmp(node->name, "_PyEval_EvalFrameDefault") != 0
+       && pg_strcmp(node->name, "PyEval_EvalFrameEx") != 0)
+      return;
+   in = interp_for_object(node->obj);
+   if (in != NULL && in->usable && pg_strcmp(in->layout.eval_function, node->name) == 0)
+      node->eval_of = in;
+}
+
+/*------------------------------------------------------------*/
+/*--- Reading code objects                                 ---*/
+/*------------------------------------------------------------*/
+
+/* Reads a str (3.x) or str/bytes (2.7) object into BUF as UTF-8. */
+static Bool read_string(const PgPyLayout *l, Addr obj, HChar *buf, SizeT size)
+{
+   if (obj == 0 || size < 2)
+      return False;
+   if (l->string_format == PG_STR_BYTES) {
+      Addr len;
+      if (!pg_mem_read_word(obj + l->bytes_size, &len) || len >= size)
+         return False;
+      if (!pg_mem_read(obj + l->bytes_data, buf, len))
+         return False;
+      buf[len] = 0;
+      return True;
+   } else {
+      Addr len;
+      UInt state, kind, i, out = 0;
+      Bool compact, ascii;
+      UChar raw[4 * 512];
+      if (!pg_mem_read_word(obj + l->unicode_length, &len)
+          || !pg_mem_read(obj + l->unicode_state, &state, sizeof state))
+         return False;
+      kind = (state >> l->unicode_kind_shift) & 7;
+      compact = (state >> l->unicode_compact_shift) & 1;
+      ascii = (state >> l->unicode_ascii_shift) & 1;
+      if (!compact || len > 512 || (kind != 1 && kind != 2 && kind != 4))
+         return False;
+      if (!pg_mem_read(obj + (ascii ? l->unicode_ascii_data : l->unicode_compact_data),
+                       raw, len * kind))
+         return False;
+      for (i = 0; i < len; i++) {
+         UInt c = kind == 1 ? raw[i]
+                : kind == 2 ? ((UShort *)raw)[i] : ((UInt *)raw)[i];
+         if (out + 5 >= size)
+            return False;
+         if (c < 0x80) buf[out++] = (HChar)c;
+         else if (c < 0x800) {
+            buf[out++] = (HChar)(0xc0 | (c >> 6));
+            buf[out++] = (HChar)(0x80 | (c & 0x3f));
+         } else if (c < 0x10000) {
+            buf[out++] = (HChar)(0xe0 | (c >> 12));
+            buf[out++] = (HChar)(0x80 | ((c >> 6) & 0x3f));
+            buf[out++] = (HChar)(0x80 | (c & 0x3f));
+         } else {
+            buf[out++] = (HChar)(0xf0 | (c >> 18));
+            buf[out++] = (HChar)(0x80 | ((c >> 12) & 0x3f));
+            buf[out++] = (HChar)(0x80 | ((c >> 6) & 0x3f));
+            buf[out++] = (HChar)(0x80 | (c & 0x3f));
+         }
+      }
+      buf[out] = 0;
+      return True;
+   }
+}
+
+/* A copy of a bytes object's contents; NULL if unreadable. */
+static UChar *read_bytes(const PgPyLayout *l, Addr obj, UInt *len_out)
+{
+   Addr len;
+   UChar *copy;
+   if (obj == 0 || !pg_mem_read_word(obj + l->bytes_size, &len) || len > (1u << 24))
+      return NULL;
+   copy = pg_malloc("pg.py.bytes", len + 1);
+   if (!pg_mem_read(obj + l->bytes_data, copy, len)) {
+      pg_free(copy);
+      return NULL;
+   }
+   *len_out = (UInt)len;
+   return copy;
+}
+
+static void absolute_path(const HChar *file, HChar *out, SizeT size)
+{
+   HChar cwd[1024];
+   SSizeT n;
+   if (file[0] == '/' || file[0] == '<') {
+      VG_(snprintf)(out, size, "%s", file);
+      return;
+   }
+   /* Relative to the client's working directory now, which is the
+    * directory the module was found from. */
+   n = VG_(readlink)("/proc/self/cwd", cwd, sizeof cwd - 1);
+   if (n <= 0) {
+      VG_(snprintf)(out, size, "%s", file);
+      return;
+   }
+   cwd[n] = 0;
+   VG_(snprintf)(out, size, "%s/%s", cwd, file[0] == '.' && file[1] == '/' ? file + 2 : file);
+}
+
+typedef struct {
+   VgHashNode hn;          /* key = code object address */
+   PgNode    *node;
+   Addr       name_obj, filename_obj;
+   Int        first_line;
+} CodeEntry;
+
+static PgNode      *unknown_node;
+
+static PgNode *node_for_unknown(void)
+{
+   if (unknown_node == NULL)
+      unknown_node = pg_fn_node(PG_NODE_UNKNOWN, "[Python]", "???", "<unknown>");
+   return unknown_node;
+}
+
+static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
+                         Addr filename_obj, Int first_line)
+{
+   const PgPyLayout *l = &in->layout;
+   HChar name[512], file[1024], path[1100], label[600], obj[32];
+   Addr table_obj = 0, qualname_obj = 0;
+   PgNode *node;
+   PgPyCode *py;
+   Bool is_new;
+
+   if (l->code_qualname >= 0)
+      pg_mem_read_word(code + l->code_qualname, &qualname_obj);
+   if (!read_string(l, qualname_obj ? qualname_obj : name_obj, name, sizeof name)
+       || !read_string(l, filename_obj, file, sizeof file))
+      return node_for_unknown();
+   absolute_path(file, path, sizeof path);
+   /* Anonymous code (<lambda>, <genexpr>, <listcomp>...) is named by its
+    * line too, so that two lambdas of one file stay apart. */
+   if (name[0] == '<' && pg_strcmp(name, "<module>") != 0)
+      VG_(snprintf)(label, sizeof label, "%s:%d", name, first_line);
+   else if (pg_strlen(name) > 8 && pg_strcmp(name + pg_strlen(name) - 8, "<lambda>") == 0)
+      VG_(snprintf)(label, sizeof label, "%s:%d", name, first_line);
+   else
+      VG_(snprintf)(label, sizeof label, "%s", name);
+   VG_(snprintf)(obj, sizeof obj, "[Python %u.%u]", l->version_hex >> 24,
+                 (l->version_hex >> 16) & 0xff);
+
+   node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)first_line, &is_new);
+   if (!is_new)
+      return node;
+
+   py = pg_calloc("pg.py.code", 1, sizeof *py);
+   py->format = l->line_format;
+   py->first_line = first_line;
+   if (pg_mem_read_word(code + l->code_linetable, &table_obj))
+      py->line_table = read_bytes(l, table_obj, &py->line_table_len);
+   if (l->code_code >= 0) {
+      Addr code_bytes;
+      if (pg_mem_read_word(code + l->code_code, &code_bytes)) {
+         Addr size;
+         if (pg_mem_read_word(code_bytes + l->bytes_size, &size))
+            py->code_size = (UInt)size;
+      }
+   } else {
+      Addr units;   /* the code object is a variable-size object of code units */
+      if (pg_mem_read_word(code + l->bytes_size, &units))
+         py->code_size = (UInt)units * 2;
+   }
+   node->py = py;
+   return node;
+}
+
+/* The node of code object CODE, made on first sight.  An entry cached for
+ * this address is checked against the object, as code objects are freed
+ * and their memory reused. */
+static PgNode *node_for_code(const PgPyInterp *in, Addr code)
+{
+   const PgPyLayout *l = &in->layout;
+   CodeEntry *e;
+   Addr name_obj, filename_obj;
+   Int first_line;
+
+   if (code == 0
+       || !pg_mem_read_word(code + l->code_name, &name_obj)
+       || !pg_mem_read_word(code + l->code_filename, &filename_obj)
+       || !pg_mem_read_int(code + l->code_firstlineno, &first_line))
+      return node_for_unknown();
+   e = VG_(HT_lookup)(code_nodes, code);
+   if (e != NULL && e->name_obj == name_obj && e->filename_obj == filename_obj
+       && e->first_line == first_line)
+      return e->node;
+   if (e == NULL) {
+      e = pg_calloc("pg.py.codeentry", 1, sizeof *e);
+      e->hn.key = code;
+      VG_(HT_add_node)(code_nodes, e);
+   }
+   e->node = make_node(in, code, name_obj, filename_obj, first_line);
+   e->name_obj = name_obj;
+   e->filename_obj = filename_obj;
+   e->first_line = first_line;
+   return e->node;
+}
+
+UInt pg_py_line_of(const PgNode *node, UInt offset)
+{
+   const PgPyCode *py = node->py;
+   Int line;
+   if (py == NULL || py->line_table == NULL)
+      return 0;
+   line = pg_linetable_line_at(py->format, py->line_table, py->line_table_len,
+                               py->first_line, py->code_size, offset);
+   return line > 0 ? (UInt)line : 0;
+}
+
+/*------------------------------------------------------------*/
+/*--- Frames                                               ---*/
+/*------------------------------------------------------------*/
+
+/* Byte offset of the instruction FRAME executes, or 0 if unknown. */
+static UInt position_of(const PgPyLayout *l, Addr frame, Addr code)
+{
+   if (l->frame_model == PG_FRAMES_PER_CALL) {
+      Int lasti;
+      if (!pg_mem_read_int(frame + l->frame_lasti, &lasti) || lasti < 0)
+         return 0;
+      return (UInt)lasti * (UInt)l->frame_lasti_unit;
+   } else {
+      Addr ip, start = code + l->code_code_adaptive;
+      if (!pg_mem_read_word(frame + l->frame_instr_ptr, &ip) || ip < start)
+         return 0;
+      return (UInt)(ip - start);
+   }
+}
+
+static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
+                        Addr code, Addr sp)
+{
+   const PgFrame *top = &th->frames[th->depth - 1];
+   PgNode *node = node_for_code(in, code);
+   PgFrame *f = pg_cs_push_call(th, top->charge_node, top->charge_site,
+                                node, 0, sp);
+   f->py_frame = frame;
+   f->py_code = code;
+   f->charge_node = node;
+   f->charge_site = position_of(&in->layout, frame, code);
+}
+
+static Addr read_arg(ThreadId tid, Int index)
+{
+   static const Int arg_offsets[] = { OFFSET_amd64_RDI, OFFSET_amd64_RSI, OFFSET_amd64_RDX };
+   Addr value = 0;
+   if (index < 0 || index > 2)
+      return 0;
+   VG_(get_shadow_regs_area)(tid, (UChar *)&value, 0, arg_offsets[index], sizeof value);
+   return value;
+}
+
+void pg_py_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
+{
+   const PgPyLayout *l = &in->layout;
+   PgFrame *eval = &th->frames[th->depth - 1];
+   eval->py_interp = in;
+   eval->py_tstate = read_arg(tid, l->eval_tstate_arg);
+   if (l->frame_model == PG_FRAMES_PER_CALL) {
+      Addr frame = read_arg(tid, l->eval_frame_arg), code = 0;
+      if (frame != 0)
+         pg_mem_read_word(frame + l->frame_code, &code);
+      push_python(th, in, frame, code, eval->sp);
+   }
+}
+
+/* The interpreter frame thread state TSTATE is executing, or 0. */
+static Addr current_frame(const PgPyLayout *l, Addr tstate)
+{
+   Addr frame = 0, cframe;
+   if (tstate == 0)
+      return 0;
+   if (l->tstate_current_frame >= 0) {
+      pg_mem_read_word(tstate + l->tstate_current_frame, &frame);
+   } else if (pg_mem_read_word(tstate + l->tstate_cframe, &cframe) && cframe != 0) {
+      pg_mem_read_word(cframe + l->cframe_current_frame, &frame);
+   }
+   return frame;
+}
+
+/* Whether FRAME is the first frame run by its eval call (3.11: is_entry),
+ * or a C-stack placeholder below it that is not a Python frame (3.12+). */
+static Bool is_cstack_frame(const PgPyLayout *l, Addr frame)
+{
+   UChar owner;
+   return l->frame_owner >= 0
+          && pg_mem_read(frame + l->frame_owner, &owner, 1)
+          && owner == (UChar)l->frame_owner_cstack;
+}
+
+static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
+{
+   UChar entry;
+   return l->frame_is_entry >= 0
+          && pg_mem_read(frame + l->frame_is_entry, &entry, 1) && entry != 0;
+}
+
+#define MAX_CHAIN 4096
+
+/* Makes the Python frames above the eval C frame at index EVAL mirror the
+ * interpreter's chain ending at CURRENT. */
+static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr current)
+{
+   static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
+   const PgPyLayout *l = &in->layout;
+   UInt n = 0, common = 0, i;
+   Addr f = current;
+
+   while (f != 0 && n < MAX_CHAIN && !is_cstack_frame(l, f)) {
+      Addr code = 0;
+      pg_mem_read_word(f + l->frame_code, &code);
+      chain[n] = f;
+      codes[n] = code;
+      n++;
+      if (is_entry_frame(l, f) || !pg_mem_read_word(f + l->frame_back, &f))
+         break;
+   }
+   /* chain[] runs from the current frame down; the shadow stack up. */
+   while (common < n && eval + 1 + common < th->depth) {
+      const PgFrame *s = &th->frames[eval + 1 + common];
+      if (s->py_frame != chain[n - 1 - common] || s->py_code != codes[n - 1 - common])
+         break;
+      common++;
+   }
+   while (th->depth > eval + 1 + common)
+      pg_cs_pop(th);
+   for (i = common; i < n; i++)
+      push_python(th, in, chain[n - 1 - i], codes[n - 1 - i], th->frames[eval].sp);
+}
+
+void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
+{
+   const PgPyLayout *l = &in->layout;
+   PgFrame *top;
+   UInt eval, position;
+
+   /* The eval call this block runs in: the newest eval frame of IN. */
+   eval = th->depth;
+   while (eval > 0 && th->frames[eval - 1].py_interp != in)
+      eval--;
+   if (eval == 0)
+      return;
+   eval--;
+   /* Frames above it that are not Python frames ended unnoticed. */
+   while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0)
+      pg_cs_pop(th);
+
+   if (l->frame_model == PG_FRAMES_IN_EVAL) {
+      Addr current = current_frame(l, th->frames[eval].py_tstate);
+      if (current == 0 || is_cstack_frame(l, current)) {
+         if (th->depth > eval + 1) {
+            pg_cs_charge_dynamic(th);
+            reconcile(th, in, eval, 0);
+         }
+         return;
+      }
+      if (th->depth == eval + 1 || th->frames[th->depth - 1].py_frame != current) {
+         pg_cs_charge_dynamic(th);
+         reconcile(th, in, eval, current);
+         return;
+      }
+   }
+   if (th->depth == eval + 1)
+      return;
+   top = &th->frames[th->depth - 1];
+   position = position_of(l, top->py_frame, top->py_code);
+   if (position == top->charge_site)
+      return;
+   /* This block's instructions belong to the new position. */
+   pg_cs_charge_dynamic_before(th, n_instrs);
+   top->charge_site = position;
+}

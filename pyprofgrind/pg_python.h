@@ -1,0 +1,59 @@
+/* pg_python.h: the Python frame walker.  It recognises a CPython eval
+ * function when the tool first meets one, obtains the interpreter's layout
+ * (pg_pylayout.h), and keeps Python frames on the same shadow stack as C
+ * frames: pushed when the interpreter starts or resumes a frame, popped
+ * when it leaves it, with the bytecode position of the frame on top kept
+ * current so that the eval loop's instructions are charged to the Python
+ * line being executed.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PG_PYTHON_H
+#define PG_PYTHON_H
+
+#include "pg_port.h"
+#include "pg_pylayout.h"
+#include "pg_threads.h"
+
+typedef enum {
+   PG_VIEW_MIXED,     /* C and Python frames together */
+   PG_VIEW_PYTHON     /* Python frames only: C cost goes to the Python line */
+} PgView;
+
+/* An interpreter the tool has met (one per object holding an eval loop). */
+typedef struct PgPyInterp {
+   PgPyLayout   layout;
+   const HChar *object;
+   Bool         usable;
+} PgPyInterp;
+
+/* What a Python node knows of its code object, to map bytecode offsets to
+ * lines at dump time. */
+typedef struct PgPyCode {
+   PgLineTableFormat format;
+   Int               first_line;
+   UInt              code_size;      /* bytes of bytecode */
+   UChar            *line_table;
+   UInt              line_table_len;
+} PgPyCode;
+
+void pg_py_init(Bool enabled, PgView view);
+Bool pg_py_enabled(void);
+PgView pg_py_view(void);
+
+/* Called when a C node is made: marks it as an eval function (sets
+ * node->eval_of) if it is one of a CPython build the tool can read. */
+void pg_py_classify_node(PgNode *node);
+
+/* The eval function's C frame was just pushed (its arguments are still in
+ * the argument registers of thread TID). */
+void pg_py_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *interp);
+
+/* An eval-loop block of N instructions ran: bring the Python frames and the
+ * bytecode position up to date. */
+void pg_py_step(PgThread *th, PgPyInterp *interp, UInt n_instrs);
+
+/* The line of bytecode offset OFFSET in NODE's code, or 0 if unknown. */
+UInt pg_py_line_of(const PgNode *node, UInt offset);
+
+#endif /* PG_PYTHON_H */

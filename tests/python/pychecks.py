@@ -1,0 +1,409 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pychecks.py: the checks of pyprofgrind's Python profiles (library).
+
+Reads callgrind-format files with tests/e2e/cgcompare.py's parser (extended
+here to keep source files, lines and call sites), reads pyoracle.py's JSON,
+and implements each check of pytest_runner.py as a function that returns a
+list of problem descriptions (empty = pass).  No process is started here, so
+test_pychecks.py can feed corrupted profiles to every check.
+
+A node is (ob, fl, fn): object, file and function name as written in the
+profile (fn with Callgrind's context suffixes "'2" folded away).  A Python
+node has ob "[Python X.Y]" (or "[Python]", the tool's node for code it
+could not read).
+"""
+
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+for _candidate in (os.path.join(_HERE, "..", "e2e"),):
+    if os.path.isfile(os.path.join(_candidate, "cgcompare.py")) and _candidate not in sys.path:
+        sys.path.insert(0, _candidate)
+import cgcompare  # noqa: E402  (tests/e2e/cgcompare.py)
+
+PYTHON_OBJECT_RE = re.compile(r"^\[Python(?: \d+\.\d+)?\]$")
+PSEUDO_CORPUS_PREFIX = "<corpus"   # file names the corpus gives compile()d code
+
+
+def is_python_object(ob):
+    return bool(ob) and PYTHON_OBJECT_RE.match(ob) is not None
+
+
+def describe(node):
+    ob, fl, fn = node
+    return "%s [%s %s]" % (fn, ob, fl)
+
+
+class ProfileDetail(object):
+    """What the checks need from one profile, beyond cgcompare's Profile."""
+
+    def __init__(self, path):
+        self.path = path
+        self.total_ir = None
+        self.self_ir_sum = None
+        self.nodes = set()                      # every node named in the file
+        self.self_ir = defaultdict(int)         # node -> self Ir
+        self.line_ir = defaultdict(lambda: defaultdict(int))  # node -> (file, line) -> Ir
+        # (caller, call file, call line, callee) -> [calls, inclusive Ir]
+        self.arcs = defaultdict(lambda: [0, 0])
+
+    def incoming_calls(self, node):
+        return sum(v[0] for (caller, _, _, callee), v in self.arcs.items() if callee == node)
+
+    def inclusive_ir(self, node):
+        """Inclusive Ir of NODE: the inclusive cost of the arcs into it from
+        other nodes (a recursive arc adds nothing)."""
+        return sum(v[1] for (caller, _, _, callee), v in self.arcs.items()
+                   if callee == node and caller != node)
+
+    def python_nodes(self):
+        return sorted(n for n in self.nodes if is_python_object(n[0]))
+
+    def has_cost_or_calls(self, node):
+        return self.self_ir.get(node, 0) > 0 or self.incoming_calls(node) > 0
+
+    def functions_with_self_cost(self):
+        return sorted(n for n, ir in self.self_ir.items() if ir > 0)
+
+
+class DetailParser(cgcompare.ProfileParser):
+    """cgcompare's parser, also recording files, lines and call sites."""
+
+    def __init__(self, path):
+        cgcompare.ProfileParser.__init__(self, path, require_ir=True)
+        self.detail = ProfileDetail(path)
+        self.inline_file = None      # fi=/fe= file, until the next fl=/fn=
+
+    def node(self):
+        return (self.current["ob"] or "???", self.current["fl"] or "???",
+                cgcompare.base_function_name(self.current["fn"]))
+
+    def source_file(self):
+        return self.inline_file if self.inline_file is not None else (self.current["fl"] or "???")
+
+    def line_of(self, position):
+        kinds = self.subposition_kinds
+        return position[kinds.index("line")] if "line" in kinds else 0
+
+    def parse_name_spec(self, line):
+        cgcompare.ProfileParser.parse_name_spec(self, line)
+        key, value = cgcompare.NAME_SPEC_RE.match(line).groups()
+        if key in ("fi", "fe"):
+            self.inline_file = self.resolve_name("file", value)
+        elif key in ("fl", "fn"):
+            self.inline_file = None
+            if key == "fn":
+                self.detail.nodes.add(self.node())
+
+    def add_self_cost(self, costs):
+        cgcompare.ProfileParser.add_self_cost(self, costs)
+        if self.ir_column is None or not costs[self.ir_column]:
+            return
+        ir = costs[self.ir_column]
+        node = self.node()
+        self.detail.self_ir[node] += ir
+        self.detail.line_ir[node][(self.source_file(), self.line_of(self.last_position))] += ir
+
+    def parse_call_cost_line(self, line):
+        call_count = self.pending_call_count[0]
+        target = dict(self.pending_call_target)
+        caller = self.node()
+        cgcompare.ProfileParser.parse_call_cost_line(self, line)   # validates
+        position, cost_tokens = self.parse_subpositions(line.split(), "call cost line")
+        costs = self.parse_costs(cost_tokens, "call cost line")
+        callee = (target.get("cob", self.current["ob"]) or "???",
+                  target.get("cfi", self.source_file()),
+                  cgcompare.base_function_name(target["cfn"]))
+        self.detail.nodes.add(callee)
+        arc = self.detail.arcs[(caller, self.source_file(), self.line_of(position), callee)]
+        arc[0] += call_count
+        arc[1] += costs[self.ir_column] if self.ir_column is not None else 0
+
+    def parse(self):
+        profile = cgcompare.ProfileParser.parse(self)
+        self.detail.total_ir = profile.total_ir
+        self.detail.self_ir_sum = profile.self_ir_sum
+        return profile
+
+
+def load_detail(path):
+    """ProfileDetail of PATH; raises cgcompare.FormatError if malformed."""
+    parser = DetailParser(path)
+    parser.parse()
+    return parser.detail
+
+
+# -- oracle -------------------------------------------------------------------
+
+def normalize_file(name):
+    return name if name.startswith("<") else os.path.normpath(name)
+
+
+class OracleData(object):
+    def __init__(self, path):
+        with open(path) as stream:
+            data = json.load(stream)
+        self.path = path
+        self.role = data["role"]
+        self.version = tuple(data["version"])
+        self.calls = defaultdict(int)           # (file, node name) -> count
+        self.first_lines = defaultdict(set)     # (file, node name) -> {co_firstlineno}
+        for filename, name, first_line, count in data["calls"]:
+            key = (normalize_file(filename), name)
+            self.calls[key] += count
+            self.first_lines[key].add(first_line)
+        self.lines = dict((normalize_file(f), set(ls)) for f, ls in data["lines"].items())
+
+
+class CorpusFiles(object):
+    """Which profile files are compared: the given real files, and the
+    pseudo files "<corpus...>" that corpus scripts compile generated code as."""
+
+    def __init__(self, paths):
+        self.paths = set(normalize_file(os.path.abspath(p)) for p in paths)
+
+    def __contains__(self, name):
+        if name.startswith(PSEUDO_CORPUS_PREFIX):
+            return True
+        return not name.startswith("<") and normalize_file(name) in self.paths
+
+
+# -- checks (each returns a list of problems; empty = pass) ------------------
+
+def check_total(reference, candidate, what="total"):
+    problems = []
+    if candidate.total_ir != candidate.self_ir_sum:
+        problems.append("%s: totals: %d != sum of self costs %d"
+                        % (candidate.path, candidate.total_ir, candidate.self_ir_sum))
+    if reference.total_ir != candidate.total_ir:
+        problems.append("%s: Callgrind %d, %s %d (diff %+d)"
+                        % (what, reference.total_ir, os.path.basename(candidate.path),
+                           candidate.total_ir, candidate.total_ir - reference.total_ir))
+    return problems
+
+
+def corpus_python_nodes(profile, corpus):
+    return [n for n in profile.python_nodes() if n[1] in corpus]
+
+
+def check_python_objects(profile, corpus, expected_ob):
+    """Every Python node of a corpus file is in object EXPECTED_OB
+    ("[Python X.Y]") and has an absolute fl=."""
+    problems = []
+    for node in corpus_python_nodes(profile, corpus):
+        if node[0] != expected_ob:
+            problems.append("%s: object %s, expected %s" % (describe(node), node[0], expected_ob))
+        if not node[1].startswith("<") and not os.path.isabs(node[1]):
+            problems.append("%s: fl= is not an absolute path" % describe(node))
+    return problems
+
+
+def check_call_counts(profile, oracle, corpus):
+    """Call count of every corpus Python node (sum of its incoming arcs) ==
+    the oracle's 'call' events, and the two know the same functions."""
+    expected = dict((k, v) for k, v in oracle.calls.items() if k[0] in corpus)
+    got = defaultdict(int)
+    present = set()
+    for node in corpus_python_nodes(profile, corpus):
+        key = (normalize_file(node[1]), node[2])
+        present.add(key)
+        got[key] += profile.incoming_calls(node)
+    problems = []
+    for key in sorted(set(expected) | present):
+        filename, name = key
+        want = expected.get(key, 0)
+        if key not in present:
+            problems.append("%s in %s: expected %d calls, got: not in the profile"
+                            % (name, filename, want))
+        elif got[key] != want:
+            problems.append("%s in %s: expected %d calls, got %d%s"
+                            % (name, filename, want, got[key],
+                               "" if key in expected else " (the oracle saw no call)"))
+    return problems
+
+
+def allowed_lines(oracle, node):
+    key = (normalize_file(node[1]), node[2])
+    return oracle.lines.get(key[0], set()) | oracle.first_lines.get(key, set())
+
+
+def check_cost_lines(profile, oracle, corpus):
+    """Every line of a corpus Python node with self cost is a line the oracle
+    saw execute, or the node's first line (co_firstlineno)."""
+    problems = []
+    for node in corpus_python_nodes(profile, corpus):
+        allowed = allowed_lines(oracle, node)
+        for (filename, line), ir in sorted(profile.line_ir.get(node, {}).items()):
+            if ir <= 0:
+                continue
+            if normalize_file(filename) != normalize_file(node[1]):
+                problems.append("%s: %d Ir charged to %s:%d, another file"
+                                % (describe(node), ir, filename, line))
+            elif line not in allowed:
+                problems.append("%s: %d Ir on line %d, which never executed "
+                                "(and is not the first line %s)"
+                                % (describe(node), ir, line,
+                                   "/".join(str(x) for x in sorted(
+                                       oracle.first_lines.get((normalize_file(node[1]), node[2]),
+                                                              [])) or "unknown")))
+    return problems
+
+
+def check_call_lines(profile, oracle, corpus):
+    """Every call arc from a corpus Python node leaves from a line the oracle
+    saw execute (or the node's first line)."""
+    problems = []
+    corpus_nodes = set(corpus_python_nodes(profile, corpus))
+    for (caller, filename, line, callee), (calls, _) in sorted(profile.arcs.items()):
+        if caller not in corpus_nodes or calls == 0:
+            continue
+        if normalize_file(filename) != normalize_file(caller[1]):
+            problems.append("%s: call to %s from %s:%d, another file"
+                            % (describe(caller), callee[2], filename, line))
+        elif line not in allowed_lines(oracle, caller):
+            problems.append("%s: %d call(s) to %s from line %d, which never executed"
+                            % (describe(caller), calls, callee[2], line))
+    return problems
+
+
+def check_markers(profile, present=(), absent=()):
+    """Python functions (by name) that must have cost or calls, or neither."""
+    problems = []
+    by_name = defaultdict(list)
+    for node in profile.python_nodes():
+        by_name[node[2]].append(node)
+    for name in present:
+        if not any(profile.has_cost_or_calls(n) for n in by_name.get(name, [])):
+            problems.append("%s: Python function %s has no cost and no calls, expected some"
+                            % (profile.path, name))
+    for name in absent:
+        for node in by_name.get(name, []):
+            if profile.has_cost_or_calls(node):
+                problems.append("%s: Python function %s has self cost %d and %d calls, "
+                                "expected none" % (profile.path, name,
+                                                   profile.self_ir.get(node, 0),
+                                                   profile.incoming_calls(node)))
+    return problems
+
+
+def check_python_view(reference, profile):
+    """--python-view=python: same total; every node with self cost is a Python
+    node except at most one non-Python root (a node nothing calls), and no
+    other non-Python node is named at all."""
+    problems = check_total(reference, profile, "total (--python-view=python)")
+    others = sorted(n for n in profile.nodes if not is_python_object(n[0]))
+    if len(others) > 1:
+        problems.append("%s: %d non-Python nodes, at most one (the root) allowed: %s%s"
+                        % (profile.path, len(others), ", ".join(describe(n) for n in others[:5]),
+                           " ..." if len(others) > 5 else ""))
+    for node in others:
+        if profile.incoming_calls(node) > 0:
+            problems.append("%s: non-Python node %s is called (%d calls): not a root"
+                            % (profile.path, describe(node), profile.incoming_calls(node)))
+    if not profile.python_nodes():
+        problems.append("%s: no Python node at all" % profile.path)
+    return problems
+
+
+def check_no_python(reference, profile):
+    """--python=no: same total, and not a single Python node."""
+    problems = check_total(reference, profile, "total (--python=no)")
+    python = profile.python_nodes()
+    if python:
+        problems.append("%s: %d Python node(s) with --python=no, e.g. %s"
+                        % (profile.path, len(python), describe(python[0])))
+    return problems
+
+
+def append_calls_from(profile, node):
+    return sum(v[0] for (caller, _, _, callee), v in profile.arcs.items()
+               if caller == node and "append" in callee[2].lower())
+
+
+def append_calls_anywhere(profile):
+    return sum(v[0] for (caller, _, _, callee), v in profile.arcs.items()
+               if "append" in callee[2].lower())
+
+
+def find_python_node(profile, filename, name):
+    wanted = normalize_file(filename)
+    nodes = [n for n in profile.python_nodes()
+             if normalize_file(n[1]) == wanted and n[2] == name]
+    return nodes[0] if nodes else None
+
+
+PRIMES_FUNCTION = {"v1": "primes", "v2": "primes_optimized"}
+MIN_V1_APPEND_CALLS = 10000
+
+
+def check_primes(profiles, primes_file, callgrind_v1=None):
+    """profiles: {"v1": ProfileDetail, "v2": ProfileDetail} of examples/primes.py.
+
+    Returns (problems, notes).  For each run, the primes function of the run
+    carries > 50% of the inclusive cost of primes.py's <module> (the program
+    proper, without interpreter start-up and shutdown); v1's primes() makes
+    more calls to functions named *append* than v2's primes_optimized(), at
+    least 10000 -- unless Callgrind's profile of the v1 run (CALLGRIND_V1)
+    shows fewer than that many calls to *append* functions in the whole
+    program (an interpreter that runs list.append inline), which is said in
+    a note."""
+    problems, notes = [], []
+    append_calls = {}
+    for run in ("v1", "v2"):
+        profile = profiles[run]
+        name = PRIMES_FUNCTION[run]
+        node = find_python_node(profile, primes_file, name)
+        module = find_python_node(profile, primes_file, "<module>")
+        if node is None or module is None:
+            problems.append("%s: %s: no Python node %s%s in %s" % (
+                run, profile.path, name if node is None else "",
+                " <module>" if module is None else "", primes_file))
+            continue
+        inclusive, module_inclusive = profile.inclusive_ir(node), profile.inclusive_ir(module)
+        share = float(inclusive) / module_inclusive if module_inclusive else 0.0
+        notes.append("%s: %s inclusive %d Ir = %.1f%% of <module> (%d Ir), %.1f%% of the "
+                     "total %d Ir" % (run, name, inclusive, 100 * share, module_inclusive,
+                                      100.0 * inclusive / max(profile.total_ir, 1),
+                                      profile.total_ir))
+        if not share > 0.5:
+            problems.append("%s: %s carries %.1f%% (%d of %d Ir) of primes.py's inclusive "
+                            "cost, expected > 50%%" % (run, name, 100 * share, inclusive,
+                                                       module_inclusive))
+        append_calls[run] = append_calls_from(profile, node)
+    if len(append_calls) == 2:
+        v1, v2 = append_calls["v1"], append_calls["v2"]
+        notes.append("calls to *append* functions: from primes (v1) %d, from "
+                     "primes_optimized (v2) %d" % (v1, v2))
+        if not v1 > v2:
+            problems.append("primes (v1) makes %d calls to *append* functions, "
+                            "primes_optimized (v2) %d: expected v1 > v2" % (v1, v2))
+        if v1 < MIN_V1_APPEND_CALLS:
+            everywhere = append_calls_anywhere(callgrind_v1) if callgrind_v1 else None
+            if everywhere is not None and everywhere < MIN_V1_APPEND_CALLS:
+                notes.append("UNSUPPORTED: v1 >= %d calls to *append* not applicable: "
+                             "Callgrind counts only %d calls to functions named *append* "
+                             "in the whole v1 run (this interpreter appends to lists "
+                             "inline: the specialized CALL instruction for list.append)"
+                             % (MIN_V1_APPEND_CALLS, everywhere))
+            else:
+                problems.append("primes (v1) makes %d calls to *append* functions, expected "
+                                ">= %d%s" % (v1, MIN_V1_APPEND_CALLS,
+                                             "" if everywhere is None else
+                                             " (Callgrind counts %d in the whole run)"
+                                             % everywhere))
+    return problems, notes
+
+
+def process_role(profile, single_process):
+    """"main" for a program with one process, else "parent" if a function
+    named *waitpid* has self cost (only the parent waits), else "child"."""
+    if single_process:
+        return "main"
+    for node, ir in profile.self_ir.items():
+        if ir > 0 and "waitpid" in node[2]:
+            return "parent"
+    return "child"

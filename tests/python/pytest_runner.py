@@ -1,0 +1,603 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pytest_runner.py: end-to-end tests of pyprofgrind's Python profiles.
+
+    pytest_runner.py --interp LABEL [SCRIPT...]   run SCRIPTs (default: all) for
+                                                  one interpreter; exit 0/1/77
+    pytest_runner.py --require-any LABEL,LABEL... exit 1 unless one is present
+    pytest_runner.py --list                       print the interpreters found
+
+LABEL is one of py27 py36 py37 py38 py39 py310 py311 py312 py313 (pyenv
+builds, found under $PYENV_ROOT or `pyenv root` or ~/.pyenv) or debian311
+(/usr/bin/python3.11, stripped) or debian311d (/usr/bin/python3.11d, debug
+build).  SCRIPT is a corpus script name without .py (tests/python/corpus),
+or "primes" (examples/primes.py, run as "primes.py 20000 1 v1" and "... v2").
+
+For one interpreter and one script, in a fresh work directory (a copy of the
+corpus is the working directory, the script is run by its relative name),
+with the fixed environment `env -i PATH=/usr/bin:/bin LC_ALL=C
+PYTHONHASHSEED=0` and the interpreter options -B -S, it runs the script
+  natively (the expected stdout and exit status),
+  under pyoracle.py (what the script calls and executes: the reference),
+  under Callgrind (A.out.<pid>) and pyprofgrind (B.out.<pid>),
+  for some scripts also under pyprofgrind --python-view=python (C.out.<pid>)
+  and --python=no (D.out.<pid>),
+and checks (see README.md): identical output and exit status; totals equal
+Callgrind's; every Python node of the corpus files is in "[Python X.Y]"
+with an absolute fl=; its call count equals the oracle's 'call' events
+(and both know the same functions); its self cost and its call sites are
+on lines that executed (or its first line); callgrind_annotate reads the
+profile without warnings and annotates the script; the views; for primes
+the share and append checks; for fork the per-process pairing.
+
+Exit status: 0 pass, 1 fail, 77 skip (interpreter absent).  On failure the
+commands that reproduce it are printed and the work directory is kept.
+
+Environment: top_builddir, VG_IN_PLACE, builddir [$top_builddir/tests/python/build],
+CALLGRIND_ANNOTATE, KEEP_WORK=1, B_OPTIONS (extra options for the
+pyprofgrind runs), TOOL_B (tool of the B run [pyprofgrind]; "callgrind"
+runs the harness against Callgrind, whose profiles have no Python nodes),
+PYENV_ROOT.
+"""
+
+import argparse
+import glob
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pychecks  # noqa: E402
+
+CORPUS_DIR = os.path.join(HERE, "corpus")
+ORACLE = os.path.join(HERE, "pyoracle.py")
+FIXED_ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHSEED=0"]
+INTERPRETER_OPTIONS = ["-B", "-S"]
+PROCESS_TIMEOUT = 900
+
+# label -> ("pyenv", "X.Y") or ("system", path)
+INTERPRETERS = [
+    ("py27", ("pyenv", "2.7")), ("py36", ("pyenv", "3.6")), ("py37", ("pyenv", "3.7")),
+    ("py38", ("pyenv", "3.8")), ("py39", ("pyenv", "3.9")), ("py310", ("pyenv", "3.10")),
+    ("py311", ("pyenv", "3.11")), ("py312", ("pyenv", "3.12")), ("py313", ("pyenv", "3.13")),
+    ("debian311", ("system", "/usr/bin/python3.11")),
+    ("debian311d", ("system", "/usr/bin/python3.11d")),
+]
+
+# Extra pyprofgrind runs (they cost a whole run each, so only a few):
+# test name -> views.  "python-view": --python-view=python; "python-no":
+# --python=no.
+VIEW_RUNS = {
+    "generators_lambdas": ["python-view"],
+    "primes": ["python-view"],              # on the v1 run
+    "signal_handler": ["python-no"],
+}
+
+# Functions that must / must not have cost or calls in one process's
+# profile: test -> role -> (present, absent).
+PROCESS_MARKERS = {
+    "fork": {
+        "parent": (["parent_after_fork", "before_fork_work"], ["child_after_fork"]),
+        "child": (["child_after_fork"], ["parent_after_fork", "before_fork_work"]),
+    },
+}
+
+# Checks that cannot pass for a reason outside pyprofgrind:
+# (label or "*", test or "*", check) -> reason.  Each use is printed.
+UNSUPPORTED = {
+}
+
+PRIMES_ARGS = {"v1": ["20000", "1", "v1"], "v2": ["20000", "1", "v2"]}
+
+
+# -- interpreters -------------------------------------------------------------
+
+def pyenv_roots():
+    roots = []
+    if os.environ.get("PYENV_ROOT"):
+        roots.append(os.environ["PYENV_ROOT"])
+    for pyenv in [shutil.which("pyenv"), os.path.expanduser("~/.pyenv/bin/pyenv")]:
+        if pyenv and os.access(pyenv, os.X_OK):
+            try:
+                out = subprocess.run([pyenv, "root"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, universal_newlines=True,
+                                     timeout=30).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                out = ""
+            if out:
+                roots.append(out)
+    roots.append(os.path.expanduser("~/.pyenv"))
+    unique = []
+    for root in roots:
+        if os.path.isdir(os.path.join(root, "versions")) and root not in unique:
+            unique.append(root)
+    return unique
+
+
+def is_elf(path):
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def find_interpreter(label):
+    """(path, description) of LABEL's real interpreter binary, or (None, why)."""
+    kind, where = dict(INTERPRETERS)[label]
+    if kind == "pyenv":
+        candidates = []
+        for root in pyenv_roots():
+            for directory in glob.glob(os.path.join(root, "versions", where + ".*")):
+                match = re.match(r"^%s\.(\d+)$" % re.escape(where), os.path.basename(directory))
+                binary = os.path.join(directory, "bin", "python" + where)
+                if match and is_elf(binary):   # the real binary, not pyenv's shim
+                    candidates.append((int(match.group(1)), binary))
+        if not candidates:
+            return None, "no pyenv build of Python %s" % where
+        path = max(candidates)[1]
+    else:
+        path = where
+        if not is_elf(path):
+            return None, "%s is absent (or not an executable file)" % where
+    try:
+        version = subprocess.run(
+            FIXED_ENVIRONMENT + [path] + INTERPRETER_OPTIONS + ["-c",
+                "import sys; sys.stdout.write('%d.%d.%d %d' % (sys.version_info[:3] + "
+                "(hasattr(sys, 'gettotalrefcount'),)))"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+            timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, "%s does not run: %s" % (path, exc)
+    if version.returncode != 0:
+        return None, "%s does not run: %s" % (path, version.stderr.strip()[-200:])
+    full, debug = version.stdout.split()
+    expected = where if kind == "pyenv" else "3.11"
+    if not (full + ".").startswith(expected + "."):
+        return None, "%s is Python %s, not %s" % (path, full, expected)
+    return path, "%s (Python %s%s)" % (path, full, ", debug build" if debug == "1" else "")
+
+
+# -- tests ----------------------------------------------------------------------
+
+def corpus_tests():
+    names = []
+    for path in sorted(glob.glob(os.path.join(CORPUS_DIR, "*.py"))):
+        name = os.path.basename(path)[:-3]
+        if not name.startswith("helper_"):
+            names.append(name)
+    return names + ["primes"]
+
+
+def min_version_of(path):
+    with open(path) as stream:
+        for line in stream:
+            match = re.match(r"^#\s*min-version:\s*(\d+)\.(\d+)\s*$", line)
+            if match:
+                return int(match.group(1)), int(match.group(2))
+            if line.strip() and not line.startswith("#"):
+                break
+    return None
+
+
+def source_of(test):
+    if test == "primes":
+        return os.path.normpath(os.path.join(HERE, "..", "..", "examples", "primes.py"))
+    return os.path.join(CORPUS_DIR, test + ".py")
+
+
+def unsupported(label, test, check):
+    for key in ((label, test, check), (label, "*", check), ("*", test, check), ("*", "*", check)):
+        if key in UNSUPPORTED:
+            return UNSUPPORTED[key]
+    return None
+
+
+class Failure(Exception):
+    pass
+
+
+class TestRun(object):
+    """One interpreter, one test: runs everything and collects problems."""
+
+    def __init__(self, settings, label, interpreter, version, test):
+        self.settings = settings
+        self.label = label
+        self.interpreter = interpreter
+        self.version = version            # (major, minor)
+        self.test = test
+        self.work = os.path.join(settings.builddir, label, test + ".work")
+        self.commands = []
+        self.problems = []                # (check, text)
+        self.notes = []
+        self.checks_run = []
+
+    # -- helpers ----------------------------------------------------------
+
+    def log(self, text):
+        print("%s/%s: %s" % (self.label, self.test, text))
+        sys.stdout.flush()
+
+    def run(self, name, command):
+        """Run COMMAND in the work directory, stdout/stderr to NAME.stdout/.stderr."""
+        self.commands.append("cd %s && %s" % (shlex.quote(self.work),
+                                              " ".join(shlex.quote(c) for c in command)))
+        out_path = os.path.join(self.work, name + ".stdout")
+        err_path = os.path.join(self.work, name + ".stderr")
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            try:
+                status = subprocess.run(command, cwd=self.work, stdout=out, stderr=err,
+                                        timeout=PROCESS_TIMEOUT).returncode
+            except subprocess.TimeoutExpired:
+                raise Failure("%s: timed out after %d s" % (name, PROCESS_TIMEOUT))
+        with open(out_path, "rb") as stream:
+            stdout = stream.read()
+        return status, stdout
+
+    def stderr_tail(self, name, lines=15):
+        try:
+            with open(os.path.join(self.work, name + ".stderr"), errors="replace") as stream:
+                text = stream.read().splitlines()
+        except OSError:
+            return ""
+        return "\n".join("    " + line for line in text[-lines:])
+
+    def script_command(self, script_args):
+        return [self.interpreter] + INTERPRETER_OPTIONS + [self.script_name] + script_args
+
+    def valgrind_command(self, tool, side, options, script_args):
+        return (FIXED_ENVIRONMENT + [self.settings.vg_in_place, "--tool=" + tool] + options
+                + ["--%s-out-file=%s" % (tool, os.path.join(self.work, side + ".out.%p"))]
+                + self.script_command(script_args))
+
+    def problem(self, check, text):
+        self.problems.append((check, text))
+
+    def check(self, check, problems, where=""):
+        """Record the result of one check (a list of problems)."""
+        reason = unsupported(self.label, self.test, check)
+        if reason:
+            self.notes.append("UNSUPPORTED %s%s: %s (%d problem(s) not counted)"
+                              % (check, where, reason, len(problems)))
+            return
+        self.checks_run.append(check + where)
+        for text in problems:
+            self.problem(check + where, text)
+
+    def profiles_of(self, side):
+        """{pid: path} of SIDE.out.<pid>."""
+        result = {}
+        for path in glob.glob(os.path.join(self.work, side + ".out.*")):
+            suffix = path[len(os.path.join(self.work, side + ".out.")):]
+            if suffix.isdigit():
+                result[int(suffix)] = path
+        return result
+
+    def load_roles(self, side):
+        """{role: ProfileDetail} of SIDE's profiles."""
+        paths = self.profiles_of(side)
+        if not paths:
+            raise Failure("%s: no profile %s.out.<pid> written (see %s.stderr)\n%s"
+                          % (side, side, side, self.stderr_tail(side)))
+        roles = {}
+        for pid, path in sorted(paths.items()):
+            try:
+                profile = pychecks.load_detail(path)
+            except pychecks.cgcompare.FormatError as exc:
+                raise Failure("%s: malformed profile: %s" % (side, exc))
+            role = pychecks.process_role(profile, len(paths) == 1)
+            if role in roles:
+                raise Failure("%s: two profiles look like the %s process: %s and %s"
+                              % (side, role, roles[role].path, path))
+            roles[role] = profile
+        return roles
+
+    def load_oracle(self, prefix):
+        result = {}
+        for path in glob.glob(prefix + ".*.json"):
+            data = pychecks.OracleData(path)
+            result[data.role] = data
+        if not result:
+            raise Failure("oracle: wrote no %s.<role>.json\n%s"
+                          % (prefix, self.stderr_tail(os.path.basename(prefix))))
+        return result
+
+    # -- the test ---------------------------------------------------------
+
+    def prepare(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        sources = glob.glob(os.path.join(CORPUS_DIR, "*.py"))
+        if self.test == "primes":
+            sources.append(source_of("primes"))
+        copied = []
+        for source in sources:
+            target = os.path.join(self.work, os.path.basename(source))
+            shutil.copyfile(source, target)
+            copied.append(target)
+        self.corpus = pychecks.CorpusFiles(copied)
+        self.script_name = os.path.basename(source_of(self.test))
+        self.script_path = os.path.join(self.work, self.script_name)
+
+    def execute(self):
+        self.prepare()
+        runs = {"v1": PRIMES_ARGS["v1"], "v2": PRIMES_ARGS["v2"]} if self.test == "primes" \
+            else {"": []}
+        results = {}
+        for run, args in sorted(runs.items()):
+            results[run] = self.execute_run(run, args)
+        if self.test == "primes":
+            self.check_primes(results)
+
+    def execute_run(self, run, script_args):
+        tag = ("." + run) if run else ""
+        where = ("[%s]" % run) if run else ""
+        status, native_stdout = self.run("native" + tag, FIXED_ENVIRONMENT
+                                         + self.script_command(script_args))
+        if status != 0:
+            raise Failure("the script fails natively (exit %d):\n%s"
+                          % (status, self.stderr_tail("native" + tag)))
+
+        prefix = os.path.join(self.work, "oracle" + tag)
+        status, stdout = self.run("oracle" + tag, FIXED_ENVIRONMENT + [
+            self.interpreter] + INTERPRETER_OPTIONS + [ORACLE, "--out", prefix, "--",
+                                                       self.script_name] + script_args)
+        if status != 0 or stdout != native_stdout:
+            raise Failure("the script under pyoracle.py exits %d / prints other output "
+                          "than natively:\n%s" % (status, self.stderr_tail("oracle" + tag)))
+        oracle = self.load_oracle(prefix)
+
+        sides = [("A", "callgrind", []),
+                 ("B", self.settings.tool_b, self.settings.b_options)]
+        views = VIEW_RUNS.get(self.test, []) if run in ("", "v1") else []
+        if "python-view" in views:
+            sides.append(("C", "pyprofgrind", ["--python-view=python"] + self.settings.b_options))
+        if "python-no" in views:
+            sides.append(("D", "pyprofgrind", ["--python=no"] + self.settings.b_options))
+        profiles = {}
+        for side, tool, options in sides:
+            status, stdout = self.run(side + tag, self.valgrind_command(
+                tool, side + tag, options, script_args))
+            problems = []
+            if status != 0:
+                problems.append("%s run (%s %s) exits %d, natively 0:\n%s"
+                                % (side, tool, " ".join(options), status,
+                                   self.stderr_tail(side + tag)))
+            elif stdout != native_stdout:
+                problems.append("%s run (%s) prints other output than the native run "
+                                "(%s.stdout, native%s.stdout)" % (side, tool, side + tag, tag))
+            self.check("exit-and-output", problems, where + side)
+            if status == 0:
+                profiles[side] = self.load_roles(side + tag)
+            elif side in ("A", "B"):
+                raise Failure("cannot compare without the %s profile" % side)
+
+        roles_a, roles_b = sorted(profiles["A"]), sorted(profiles["B"])
+        if roles_a != roles_b or sorted(oracle) != roles_a:
+            raise Failure("processes differ: Callgrind %s, pyprofgrind %s, oracle %s"
+                          % (roles_a, roles_b, sorted(oracle)))
+        expected_ob = "[Python %d.%d]" % self.version
+        for role in roles_a:
+            a, b, orc = profiles["A"][role], profiles["B"][role], oracle[role]
+            at = where + ("[%s]" % role if role != "main" else "")
+            if role == "child":
+                # The child's profile starts at the fork (docs/using.md),
+                # Callgrind's repeats the parent's costs before it.
+                problems = []
+                if not 0 < b.total_ir < a.total_ir:
+                    problems.append("child: pyprofgrind total %d, Callgrind %d: expected "
+                                    "0 < pyprofgrind < Callgrind (Callgrind's child profile "
+                                    "includes the parent's costs before the fork)"
+                                    % (b.total_ir, a.total_ir))
+                self.notes.append("child%s: totals not compared for equality: the child's "
+                                  "pyprofgrind profile starts at the fork (%d Ir), "
+                                  "Callgrind's includes the parent's pre-fork cost (%d Ir)"
+                                  % (where, b.total_ir, a.total_ir))
+                self.check("total", problems, at)
+            else:
+                self.check("total", pychecks.check_total(a, b), at)
+            self.check("objects", pychecks.check_python_objects(b, self.corpus, expected_ob), at)
+            self.check("calls", pychecks.check_call_counts(b, orc, self.corpus), at)
+            self.check("lines", pychecks.check_cost_lines(b, orc, self.corpus), at)
+            self.check("call-lines", pychecks.check_call_lines(b, orc, self.corpus), at)
+            markers = PROCESS_MARKERS.get(self.test, {}).get(role)
+            if markers:
+                self.check("markers", pychecks.check_markers(b, *markers), at)
+            self.check("annotate", self.annotate(b.path), at)
+        if "C" in profiles:
+            self.check("python-view", pychecks.check_python_view(
+                profiles["A"]["main"], profiles["C"]["main"]), where)
+        if "D" in profiles:
+            self.check("python-no", pychecks.check_no_python(
+                profiles["A"]["main"], profiles["D"]["main"]), where)
+        return profiles
+
+    def annotate(self, profile_path):
+        """callgrind_annotate reads the profile without warnings; with
+        --auto=yes it prints annotated lines (with costs) of the script."""
+        problems = []
+        base = os.path.basename(profile_path)
+        annotate = self.settings.callgrind_annotate
+        status, stdout = self.run("annotate." + base, [annotate, profile_path])
+        text = stdout.decode("utf-8", "replace")
+        with open(os.path.join(self.work, "annotate.%s.stderr" % base), "rb") as stream:
+            errors = stream.read().decode("utf-8", "replace").strip()
+        if status != 0 or errors or "WARNING" in text:
+            problems.append("callgrind_annotate %s: exit %d, complaints: %s"
+                            % (base, status, (errors + " " + " ".join(
+                                l for l in text.splitlines() if "WARNING" in l))[:500]))
+        status, stdout = self.run("annotate-auto." + base,
+                                  [annotate, "--auto=yes", "--threshold=100", profile_path])
+        text = stdout.decode("utf-8", "replace")
+        if status != 0:
+            problems.append("callgrind_annotate --auto=yes %s: exit %d" % (base, status))
+        else:
+            costed = annotated_cost_lines(text, self.script_path, self.work)
+            if costed is None:
+                problems.append("callgrind_annotate --auto=yes %s does not annotate %s"
+                                % (base, self.script_path))
+            elif costed == 0:
+                problems.append("callgrind_annotate --auto=yes %s: no line of %s has a cost"
+                                % (base, self.script_name))
+        return problems
+
+    def check_primes(self, results):
+        profiles = dict((run, results[run]["B"]["main"]) for run in ("v1", "v2"))
+        problems, notes = pychecks.check_primes(profiles, self.script_path,
+                                                results["v1"]["A"]["main"])
+        self.notes.extend(notes)
+        self.check("primes", problems)
+
+
+RULE = "-" * 80
+COST_LINE_RE = re.compile(r"^\s*[0-9][0-9,]* \([0-9.]+%\)  (?!=> )")
+
+
+def annotated_cost_lines(text, path, cwd):
+    """Number of source lines with a cost in callgrind_annotate's annotation
+    of PATH (named absolutely, or relative to CWD as callgrind_annotate
+    prints files below its working directory), None if PATH is not
+    annotated."""
+    headers = ["-- Auto-annotated source: " + path,
+               "-- Auto-annotated source: " + os.path.relpath(path, cwd)]
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line in headers:
+            break
+    else:
+        return None
+    costed = 0
+    for line in lines[index + 2:]:      # after the header and its rule
+        if line == RULE:
+            break
+        if COST_LINE_RE.match(line):
+            costed += 1
+    return costed
+
+
+class Settings(object):
+    def __init__(self):
+        top = os.environ.get("top_builddir") or os.path.join(HERE, "..", "..")
+        self.top_builddir = os.path.abspath(top)
+        self.builddir = os.path.abspath(os.environ.get("builddir")
+                                        or os.path.join(self.top_builddir, "tests", "python",
+                                                        "build"))
+        vg = os.environ.get("VG_IN_PLACE") or os.path.join(self.top_builddir, "vg-in-place")
+        if "/" in vg:
+            vg = os.path.abspath(vg)
+        else:
+            vg = shutil.which(vg, path="/usr/bin:/bin") or vg
+        self.vg_in_place = vg
+        self.callgrind_annotate = os.environ.get("CALLGRIND_ANNOTATE") or "callgrind_annotate"
+        self.b_options = shlex.split(os.environ.get("B_OPTIONS", ""))
+        # TOOL_B=callgrind: harness self-test (profile B without Python nodes).
+        self.tool_b = os.environ.get("TOOL_B") or "pyprofgrind"
+        self.keep_work = os.environ.get("KEEP_WORK", "0") == "1"
+
+
+def cpu_seconds():
+    times = os.times()
+    return times[0] + times[1] + times[2] + times[3]
+
+
+def run_interpreter(label, tests):
+    settings = Settings()
+    path, description = find_interpreter(label)
+    if path is None:
+        print("%s: SKIP: %s" % (label, description))
+        return 77
+    if shutil.which(settings.callgrind_annotate) is None:
+        print("%s: SKIP: no %s" % (label, settings.callgrind_annotate))
+        return 77
+    if not os.access(settings.vg_in_place, os.X_OK):
+        print("%s: FAIL: Valgrind launcher %s not found (set VG_IN_PLACE)"
+              % (label, settings.vg_in_place))
+        return 1
+    version_text = description.split("(Python ")[1].split(")")[0].split(",")[0]
+    version = tuple(int(x) for x in version_text.split(".")[:2])
+    print("%s: exercising %s" % (label, description))
+    failures = 0
+    start_cpu = cpu_seconds()
+    for test in tests:
+        minimum = min_version_of(source_of(test)) if test != "primes" else None
+        if minimum and version < minimum:
+            print("%s/%s: not run: needs Python %d.%d (min-version header)"
+                  % (label, test, minimum[0], minimum[1]))
+            continue
+        test_cpu = cpu_seconds()
+        run = TestRun(settings, label, path, version, test)
+        try:
+            run.execute()
+        except Failure as exc:
+            run.problem("setup", str(exc))
+        for note in run.notes:
+            run.log("note: " + note)
+        cpu = cpu_seconds() - test_cpu
+        if run.problems:
+            failures += 1
+            run.log("FAIL (%d problem(s), %.1f s CPU; checks passed or run: %s)"
+                    % (len(run.problems), cpu, ", ".join(run.checks_run) or "none"))
+            for check, text in run.problems:
+                for index, line in enumerate(text.splitlines()):
+                    print(("  [%s] " % check if index == 0 else "    ") + line)
+            print("  --- to reproduce (work files are in %s):" % run.work)
+            for command in run.commands:
+                print("  " + command)
+        else:
+            run.log("PASS (%s; %.1f s CPU)" % (", ".join(run.checks_run), cpu))
+            if not settings.keep_work:
+                shutil.rmtree(run.work, ignore_errors=True)
+    print("%s: %s, %d test(s) failed; %.1f s CPU in all"
+          % (label, "FAIL" if failures else "PASS", failures, cpu_seconds() - start_cpu))
+    return 1 if failures else 0
+
+
+def list_interpreters():
+    """Print every interpreter label with what was found; returns the labels present."""
+    present = []
+    for label, _ in INTERPRETERS:
+        path, description = find_interpreter(label)
+        print("%-10s %s" % (label, description if path else "absent: " + description))
+        if path:
+            present.append(label)
+    return present
+
+
+def require_any(labels):
+    found = [label for label in list_interpreters() if label in labels]
+    if not found:
+        print("FAIL: none of %s is available: the Python tests exercise nothing that "
+              "matters" % ", ".join(labels))
+        return 1
+    print("PASS: available: %s" % ", ".join(found))
+    return 0
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--interp", metavar="LABEL", choices=[l for l, _ in INTERPRETERS])
+    parser.add_argument("--require-any", metavar="LABELS")
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("tests", nargs="*", metavar="SCRIPT")
+    options = parser.parse_args(argv)
+    if options.list:
+        list_interpreters()
+        return 0
+    if options.require_any:
+        return require_any(options.require_any.split(","))
+    if not options.interp:
+        parser.error("need --interp LABEL, --require-any or --list")
+    known = corpus_tests()
+    for test in options.tests:
+        if test not in known:
+            parser.error("unknown test %s (known: %s)" % (test, " ".join(known)))
+    return run_interpreter(options.interp, options.tests or known)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,591 @@
+/* test_pylayout.c: unit tests of the CPython layout text form and checks
+ * (pg_pylayout.c) and of the table of known layouts (pg_pylayout_known.c):
+ * text -> layout -> text round trips for every known release, the
+ * parser's tolerance (comments, blank lines, CRLF, unknown keys of any
+ * length, no final newline), every rejection naming its line, the
+ * completeness rules of each frame model, and the known-table lookups.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <check.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_pylayout.h"
+
+/* The Int keys of the text form, written out here independently of the
+ * parser's own table so that a renamed key is caught. */
+static const struct {
+   const char *key;
+   size_t      field;
+} int_keys[] = {
+#define K(f) { #f, offsetof(PgPyLayout, f) }
+   K(eval_frame_arg), K(eval_tstate_arg), K(tstate_frame), K(tstate_cframe),
+   K(cframe_current_frame), K(tstate_current_frame), K(frame_code),
+   K(frame_back), K(frame_lasti), K(frame_lasti_unit), K(frame_instr_ptr),
+   K(frame_owner), K(frame_is_entry), K(frame_owner_cstack), K(code_filename),
+   K(code_name), K(code_qualname), K(code_firstlineno), K(code_linetable),
+   K(code_code), K(code_code_adaptive), K(bytes_size), K(bytes_data),
+   K(unicode_length), K(unicode_state), K(unicode_ascii_data),
+   K(unicode_compact_data), K(unicode_kind_shift), K(unicode_compact_shift),
+   K(unicode_ascii_shift),
+#undef K
+};
+#define N_INT_KEYS (sizeof int_keys / sizeof int_keys[0])
+
+static const char *const model_names[] = { "none", "per_call", "in_eval" };
+static const char *const line_names[] = {
+   "none", "lnotab_unsigned", "lnotab_signed", "linetable_310", "locations_311"
+};
+static const char *const string_names[] = { "none", "bytes", "unicode" };
+
+/* Every release the known table must hold. */
+static const unsigned known_versions[][2] = {
+   { 2, 7 }, { 3, 6 }, { 3, 7 }, { 3, 8 }, { 3, 9 }, { 3, 10 }, { 3, 11 },
+   { 3, 12 }, { 3, 13 },
+};
+#define N_KNOWN_VERSIONS (sizeof known_versions / sizeof known_versions[0])
+
+static Int *int_at(PgPyLayout *layout, size_t field)
+{
+   return (Int *)((char *)layout + field);
+}
+
+/* Writes LAYOUT in the text form (as pyprofgrind-inspect does) into a
+ * malloc'ed string. */
+static char *format_layout(const PgPyLayout *layout)
+{
+   size_t size = 65536, used = 0;
+   char *text = malloc(size);
+   unsigned i;
+
+   ck_assert_ptr_nonnull(text);
+#define OUT(...) used += (size_t)snprintf(text + used, size - used, __VA_ARGS__)
+   OUT("# written by test_pylayout\n");
+   OUT("version_hex 0x%08x\n", layout->version_hex);
+   if (layout->source[0])
+      OUT("source %s\n", layout->source);
+   if (layout->build_id[0])
+      OUT("build_id %s\n", layout->build_id);
+   if (layout->eval_function[0])
+      OUT("eval_function %s\n", layout->eval_function);
+   OUT("frame_model %s\n", model_names[layout->frame_model]);
+   OUT("line_format %s\n", line_names[layout->line_format]);
+   OUT("string_format %s\n", string_names[layout->string_format]);
+   for (i = 0; i < N_INT_KEYS; i++)
+      OUT("%s %d\n", int_keys[i].key, *int_at((PgPyLayout *)layout, int_keys[i].field));
+   for (i = 0; i < layout->n_labels; i++)
+      OUT("label %s 0x%lx\n", layout->labels[i].name,
+          (unsigned long)layout->labels[i].addr);
+#undef OUT
+   ck_assert_uint_lt(used, size);
+   return text;
+}
+
+static PgPyLayout *new_layout(void)
+{
+   PgPyLayout *layout = malloc(sizeof *layout);
+   ck_assert_ptr_nonnull(layout);
+   return layout;
+}
+
+static PgPyLayout *known(unsigned major, unsigned minor)
+{
+   PgPyLayout *layout = new_layout();
+   ck_assert_msg(pg_pylayout_known(layout, major << 24 | minor << 16 | 0xf0),
+                 "no known layout for %u.%u", major, minor);
+   return layout;
+}
+
+static void parse_ok(PgPyLayout *layout, const char *text, size_t len)
+{
+   char err[256];
+
+   ck_assert_msg(pg_pylayout_parse(layout, text, len, err, sizeof err),
+                 "parse failed: %s", err);
+}
+
+/* Parses TEXT and checks it is rejected with a reason that starts with
+ * "line LINE:" and contains NEEDLE, on one line. */
+static void assert_rejected(const char *text, unsigned line, const char *needle)
+{
+   PgPyLayout *layout = new_layout();
+   char err[256], prefix[32];
+
+   memset(err, 0, sizeof err);
+   ck_assert_msg(!pg_pylayout_parse(layout, text, strlen(text), err, sizeof err),
+                 "accepted: %s", text);
+   snprintf(prefix, sizeof prefix, "line %u:", line);
+   ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+                 "reason '%s' does not start with '%s'", err, prefix);
+   ck_assert_msg(strstr(err, needle) != NULL, "reason '%s' lacks '%s'", err, needle);
+   ck_assert_ptr_null(strchr(err, '\n'));
+   free(layout);
+}
+
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_clear)
+{
+   PgPyLayout *layout = new_layout();
+   unsigned i;
+
+   memset(layout, 0x5a, sizeof *layout);
+   pg_pylayout_clear(layout);
+   for (i = 0; i < N_INT_KEYS; i++)
+      ck_assert_int_eq(*int_at(layout, int_keys[i].field), PG_LAYOUT_NO_OFFSET);
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_NONE);
+   ck_assert_int_eq(layout->line_format, PG_LINES_NONE);
+   ck_assert_int_eq(layout->string_format, PG_STR_NONE);
+   ck_assert_uint_eq(layout->n_labels, 0);
+   ck_assert_uint_eq(layout->version_hex, 0);
+   ck_assert_str_eq(layout->source, "");
+   ck_assert_str_eq(layout->build_id, "");
+   ck_assert_str_eq(layout->eval_function, "");
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_round_trip_known)
+{
+   unsigned v = (unsigned)_i;
+   PgPyLayout *original = known(known_versions[v][0], known_versions[v][1]);
+   PgPyLayout *parsed = new_layout();
+   char *text = format_layout(original);
+   unsigned i;
+
+   parse_ok(parsed, text, strlen(text));
+   for (i = 0; i < N_INT_KEYS; i++)
+      ck_assert_msg(*int_at(parsed, int_keys[i].field)
+                    == *int_at(original, int_keys[i].field),
+                    "%u.%u: %s differs", known_versions[v][0],
+                    known_versions[v][1], int_keys[i].key);
+   /* Both started from pg_pylayout_clear, so the whole struct compares. */
+   ck_assert_int_eq(memcmp(parsed, original, sizeof *parsed), 0);
+   free(text);
+   free(parsed);
+   free(original);
+}
+END_TEST
+
+START_TEST(test_round_trip_labels_and_strings)
+{
+   PgPyLayout *original = known(3, 12);
+   PgPyLayout *parsed = new_layout();
+   char *text;
+
+   snprintf(original->build_id, sizeof original->build_id, "%s",
+            "f9d5c82f5f2c22df68c1d49c944ef3dee5103dcc");
+   snprintf(original->source, sizeof original->source, "dwarf");
+   snprintf(original->labels[0].name, sizeof original->labels[0].name,
+            "TARGET_CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS");
+   original->labels[0].addr = 0x111d4a;
+   snprintf(original->labels[1].name, sizeof original->labels[1].name, "error");
+   original->labels[1].addr = 0xffffffffffffffffUL;
+   original->n_labels = 2;
+   text = format_layout(original);
+   parse_ok(parsed, text, strlen(text));
+   ck_assert_int_eq(memcmp(parsed, original, sizeof *parsed), 0);
+   ck_assert_uint_eq(parsed->n_labels, 2);
+   ck_assert_str_eq(parsed->labels[0].name,
+                    "TARGET_CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS");
+   free(text);
+   free(parsed);
+   free(original);
+}
+END_TEST
+
+START_TEST(test_parse_values)
+{
+   static const char text[] =
+      "# a comment line\n"
+      "\n"
+      "version_hex 0x030b07f0   # trailing comment\n"
+      "  eval_function\t_PyEval_EvalFrameDefault  \r\n"
+      "frame_model in_eval\n"
+      "line_format locations_311\n"
+      "string_format unicode\n"
+      "frame_code 32\n"
+      "eval_tstate_arg 0\n"
+      "frame_owner_cstack -1\n"
+      "version_hex_in_future_format whatever\n"
+      "label TARGET_NOP 0x1000\n"
+      "label TARGET_CACHE 0XABCDEF";   /* no final newline */
+   PgPyLayout *layout = new_layout();
+
+   parse_ok(layout, text, strlen(text));
+   ck_assert_uint_eq(layout->version_hex, 0x030b07f0);
+   ck_assert_str_eq(layout->eval_function, "_PyEval_EvalFrameDefault");
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_IN_EVAL);
+   ck_assert_int_eq(layout->line_format, PG_LINES_LOCATIONS_311);
+   ck_assert_int_eq(layout->string_format, PG_STR_UNICODE);
+   ck_assert_int_eq(layout->frame_code, 32);
+   ck_assert_int_eq(layout->eval_tstate_arg, 0);
+   ck_assert_int_eq(layout->frame_owner_cstack, -1);
+   ck_assert_int_eq(layout->frame_back, PG_LAYOUT_NO_OFFSET);
+   ck_assert_uint_eq(layout->n_labels, 2);
+   ck_assert_str_eq(layout->labels[1].name, "TARGET_CACHE");
+   ck_assert_uint_eq(layout->labels[1].addr, 0xabcdef);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_parse_empty_and_previous_content_cleared)
+{
+   PgPyLayout *layout = known(3, 11);
+
+   parse_ok(layout, "", 0);
+   ck_assert_int_eq(layout->frame_code, PG_LAYOUT_NO_OFFSET);
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_NONE);
+   parse_ok(layout, "\n\n   \n# only comments\n",
+            strlen("\n\n   \n# only comments\n"));
+   ck_assert_uint_eq(layout->n_labels, 0);
+   free(layout);
+}
+END_TEST
+
+/* A line far longer than any buffer: ignored when its key is unknown,
+ * rejected with its line number when the key is known. */
+START_TEST(test_parse_overlong_lines)
+{
+   size_t n = 200000;
+   char *text = malloc(n + 64);
+   PgPyLayout *layout = new_layout();
+   char err[128];
+
+   size_t prefix;
+
+   ck_assert_ptr_nonnull(text);
+   strcpy(text, "frame_code 1\nsome_future_key ");
+   prefix = strlen(text);
+   memset(text + prefix, 'x', n);
+   strcpy(text + prefix + n, "\nframe_back 2\n");
+   parse_ok(layout, text, strlen(text));
+   ck_assert_int_eq(layout->frame_code, 1);
+   ck_assert_int_eq(layout->frame_back, 2);
+
+   strcpy(text, "frame_code 1\nframe_back ");
+   prefix = strlen(text);
+   memset(text + prefix, '7', n);
+   strcpy(text + prefix + n, "\n");
+   ck_assert(!pg_pylayout_parse(layout, text, strlen(text), err, sizeof err));
+   ck_assert_msg(strncmp(err, "line 2:", 7) == 0, "%s", err);
+   ck_assert_msg(strstr(err, "frame_back") != NULL, "%s", err);
+   ck_assert_uint_lt(strlen(err), sizeof err);
+   free(text);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+   assert_rejected("frame_code 32\nframe_back abc\n", 2, "frame_back");
+   assert_rejected("frame_back 12x\n", 1, "12x");
+   assert_rejected("frame_back -2\n", 1, "frame_back");
+   assert_rejected("frame_back 0x20\n", 1, "decimal");
+   assert_rejected("frame_back 99999999999999999999999\n", 1, "frame_back");
+   assert_rejected("frame_back\n", 1, "exactly one value");
+   assert_rejected("\n\nframe_back 1 2\n", 3, "exactly one value");
+   assert_rejected("eval_frame_arg 6\n", 1, "eval_frame_arg");
+   assert_rejected("frame_lasti_unit 9\n", 1, "frame_lasti_unit");
+   assert_rejected("unicode_kind_shift 32\n", 1, "unicode_kind_shift");
+   assert_rejected("version_hex 0x1030b07f0\n", 1, "version_hex");
+   assert_rejected("version_hex 3.11\n", 1, "3.11");
+   assert_rejected("frame_model sometimes\n", 1, "sometimes");
+   assert_rejected("line_format lnotab\n", 1, "lnotab");
+   assert_rejected("string_format utf8\n", 1, "utf8");
+   assert_rejected("# x\nframe_code 1\n# y\nframe_code 1\n", 4, "first on line 2");
+   assert_rejected("label TARGET_NOP\n", 1, "label NAME 0xADDRESS");
+   assert_rejected("label TARGET_NOP 0x10 extra\n", 1, "label NAME 0xADDRESS");
+   assert_rejected("label TARGET_NOP 1234\n", 1, "0x hex");
+   assert_rejected("label TARGET_NOP 0x\n", 1, "0x hex");
+   assert_rejected("label TARGET_NOP 0x12g\n", 1, "0x12g");
+   assert_rejected("label TARGET_NOP 0x10000000000000000\n", 1, "0x hex");
+   assert_rejected("label "
+                   "A_LABEL_NAME_THAT_IS_MUCH_TOO_LONG_FOR_THE_FIXED_NAME_FIELD_OF_PGLABEL"
+                   " 0x10\n", 1, "longer than 63");
+   assert_rejected("eval_function "
+                   "an_eval_function_name_that_is_longer_than_the_sixty_three_characters_kept\n",
+                   1, "eval_function");
+   assert_rejected("source x\r\nbuild_id "
+                   "0123456789012345678901234567890123456789012345678901234567890123456789\n",
+                   2, "build_id");
+}
+END_TEST
+
+START_TEST(test_parse_too_many_labels)
+{
+   size_t size = (PG_MAX_LABELS + 2) * 32;
+   char *text = malloc(size);
+   size_t used = 0;
+   unsigned i;
+
+   ck_assert_ptr_nonnull(text);
+   used += (size_t)snprintf(text + used, size - used, "frame_code 0\n");
+   for (i = 0; i <= PG_MAX_LABELS; i++)
+      used += (size_t)snprintf(text + used, size - used, "label L%u 0x%x\n", i, i);
+   assert_rejected(text, PG_MAX_LABELS + 2, "PG_MAX_LABELS");
+   free(text);
+}
+END_TEST
+
+/* A NUL byte inside the text is an ordinary bad character, and the error
+ * message stays printable. */
+START_TEST(test_parse_nul_byte)
+{
+   static const char text[] = "frame_code 1\nframe_back 3\0004\n";
+   PgPyLayout *layout = new_layout();
+   char err[128];
+
+   ck_assert(!pg_pylayout_parse(layout, text, sizeof text - 1, err, sizeof err));
+   ck_assert_msg(strncmp(err, "line 2:", 7) == 0, "%s", err);
+   ck_assert_msg(strstr(err, "3?4") != NULL, "%s", err);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_parse_small_error_buffer)
+{
+   PgPyLayout *layout = new_layout();
+   char err[12];
+
+   memset(err, 'z', sizeof err);
+   ck_assert(!pg_pylayout_parse(layout, "frame_code x\n", 13, err, sizeof err));
+   ck_assert_uint_lt(strnlen(err, sizeof err), sizeof err);
+   ck_assert(!pg_pylayout_parse(layout, "frame_code x\n", 13, NULL, 0));
+   free(layout);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Completeness */
+
+static void assert_complete(const PgPyLayout *layout)
+{
+   char err[256];
+
+   ck_assert_msg(pg_pylayout_complete(layout, err, sizeof err), "incomplete: %s", err);
+   ck_assert_str_eq(err, "");
+}
+
+static void assert_incomplete(const PgPyLayout *layout, const char *needle)
+{
+   char err[256];
+
+   ck_assert(!pg_pylayout_complete(layout, err, sizeof err));
+   ck_assert_msg(strstr(err, needle) != NULL, "reason '%s' lacks '%s'", err, needle);
+   ck_assert_ptr_null(strchr(err, '\n'));
+}
+
+START_TEST(test_complete_known)
+{
+   unsigned v = (unsigned)_i;
+   PgPyLayout *layout = known(known_versions[v][0], known_versions[v][1]);
+
+   assert_complete(layout);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_complete_per_call)
+{
+   PgPyLayout *layout = known(3, 10);
+
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_PER_CALL);
+   layout->frame_lasti = PG_LAYOUT_NO_OFFSET;
+   assert_incomplete(layout, "frame_lasti");
+   assert_incomplete(layout, "per_call");
+   free(layout);
+
+   layout = known(3, 10);
+   layout->eval_frame_arg = -1;
+   layout->frame_lasti_unit = -1;
+   layout->code_code = -1;
+   assert_incomplete(layout, "eval_frame_arg, frame_lasti_unit, code_code");
+   free(layout);
+
+   /* PER_CALL does not need the thread state or 3.11+ fields. */
+   layout = known(3, 9);
+   layout->eval_tstate_arg = -1;
+   layout->tstate_frame = -1;
+   ck_assert_int_eq(layout->code_qualname, PG_LAYOUT_NO_OFFSET);
+   assert_complete(layout);
+   free(layout);
+
+   /* Python 2 strings need no unicode fields, but bytes fields. */
+   layout = known(2, 7);
+   ck_assert_int_eq(layout->string_format, PG_STR_BYTES);
+   ck_assert_int_eq(layout->unicode_state, PG_LAYOUT_NO_OFFSET);
+   assert_complete(layout);
+   layout->bytes_data = -1;
+   assert_incomplete(layout, "bytes_data");
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_complete_in_eval)
+{
+   PgPyLayout *layout = known(3, 13);
+
+   /* 3.13: the current frame is a thread state member. */
+   layout->tstate_current_frame = -1;
+   assert_incomplete(layout, "tstate_current_frame");
+   layout->tstate_cframe = 56;
+   assert_incomplete(layout, "cframe_current_frame");
+   layout->cframe_current_frame = 0;
+   assert_complete(layout);
+   free(layout);
+
+   /* 3.11: entry frames by is_entry; 3.12+: by owner == C stack. */
+   layout = known(3, 11);
+   ck_assert_int_eq(layout->frame_owner_cstack, PG_LAYOUT_NO_OFFSET);
+   assert_complete(layout);
+   layout->frame_is_entry = -1;
+   assert_incomplete(layout, "frame_is_entry");
+   layout->frame_owner_cstack = 3;
+   assert_complete(layout);
+   free(layout);
+
+   layout = known(3, 12);
+   layout->frame_owner_cstack = -1;
+   assert_incomplete(layout, "frame_owner_cstack");
+   free(layout);
+
+   layout = known(3, 12);
+   layout->code_qualname = -1;
+   layout->code_code_adaptive = -1;
+   layout->frame_instr_ptr = -1;
+   layout->eval_tstate_arg = -1;
+   assert_incomplete(layout, "eval_tstate_arg");
+   assert_incomplete(layout, "frame_instr_ptr");
+   assert_incomplete(layout, "code_qualname");
+   assert_incomplete(layout, "code_code_adaptive");
+   free(layout);
+
+   /* IN_EVAL does not need f_lasti nor co_code. */
+   layout = known(3, 12);
+   ck_assert_int_eq(layout->frame_lasti, PG_LAYOUT_NO_OFFSET);
+   ck_assert_int_eq(layout->code_code, PG_LAYOUT_NO_OFFSET);
+   assert_complete(layout);
+   layout->unicode_kind_shift = -1;
+   assert_incomplete(layout, "unicode_kind_shift");
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_complete_empty_and_truncated)
+{
+   PgPyLayout *layout = new_layout();
+   char err[40];
+
+   pg_pylayout_clear(layout);
+   assert_incomplete(layout, "frame_model");
+   assert_incomplete(layout, "eval_function");
+   assert_incomplete(layout, "line_format");
+   /* A short buffer still gets a terminated, shortened message. */
+   memset(err, 'z', sizeof err);
+   ck_assert(!pg_pylayout_complete(layout, err, sizeof err));
+   ck_assert_uint_lt(strnlen(err, sizeof err), sizeof err);
+   ck_assert(!pg_pylayout_complete(layout, NULL, 0));
+   free(layout);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Known table */
+
+START_TEST(test_known_present)
+{
+   PgPyLayout *layout = new_layout();
+
+   ck_assert(pg_pylayout_known(layout, 0x020712f0));
+   ck_assert_str_eq(layout->eval_function, "PyEval_EvalFrameEx");
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_PER_CALL);
+   ck_assert_int_eq(layout->line_format, PG_LINES_LNOTAB_UNSIGNED);
+   ck_assert_int_eq(layout->string_format, PG_STR_BYTES);
+   ck_assert_int_eq(layout->frame_lasti, 120);
+   ck_assert_uint_eq(layout->version_hex, 0x020712f0);
+   ck_assert_str_eq(layout->source, "known");
+   ck_assert_uint_eq(layout->n_labels, 0);
+   ck_assert_str_eq(layout->build_id, "");
+
+   ck_assert(pg_pylayout_known(layout, 0x030d00f0));
+   ck_assert_str_eq(layout->eval_function, "_PyEval_EvalFrameDefault");
+   ck_assert_int_eq(layout->frame_model, PG_FRAMES_IN_EVAL);
+   ck_assert_int_eq(layout->tstate_current_frame, 72);
+   ck_assert_int_eq(layout->frame_instr_ptr, 56);
+   ck_assert_int_eq(layout->frame_owner, 70);
+   ck_assert_int_eq(layout->frame_owner_cstack, 3);
+   ck_assert_int_eq(layout->code_code_adaptive, 200);
+   ck_assert_int_eq(layout->unicode_ascii_data, 40);
+
+   /* Any micro release of a known series: Debian's 3.11.2. */
+   ck_assert(pg_pylayout_known(layout, 0x030b02f0));
+   ck_assert_uint_eq(layout->version_hex, 0x030b02f0);
+   ck_assert_int_eq(layout->frame_is_entry, 68);
+   ck_assert_int_eq(layout->cframe_current_frame, 8);
+   ck_assert_int_eq(layout->frame_lasti_unit, PG_LAYOUT_NO_OFFSET);
+
+   ck_assert(pg_pylayout_known(layout, 0x030a0000));
+   ck_assert_int_eq(layout->frame_lasti_unit, 2);
+   ck_assert_int_eq(layout->line_format, PG_LINES_LINETABLE_310);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_known_absent)
+{
+   PgPyLayout *layout = new_layout();
+
+   ck_assert(!pg_pylayout_known(layout, 0x030500f0));
+   ck_assert(!pg_pylayout_known(layout, 0x030e00f0));
+   ck_assert(!pg_pylayout_known(layout, 0x020600f0));
+   ck_assert(!pg_pylayout_known(layout, 0x040000f0));
+   ck_assert(!pg_pylayout_known(layout, 0));
+   free(layout);
+}
+END_TEST
+
+static Suite *pylayout_suite(void)
+{
+   Suite *suite = suite_create("pylayout");
+   TCase *parse = tcase_create("parse");
+   TCase *complete = tcase_create("complete");
+   TCase *table = tcase_create("known");
+
+   tcase_add_test(parse, test_clear);
+   tcase_add_loop_test(parse, test_round_trip_known, 0, (int)N_KNOWN_VERSIONS);
+   tcase_add_test(parse, test_round_trip_labels_and_strings);
+   tcase_add_test(parse, test_parse_values);
+   tcase_add_test(parse, test_parse_empty_and_previous_content_cleared);
+   tcase_add_test(parse, test_parse_overlong_lines);
+   tcase_add_test(parse, test_parse_errors);
+   tcase_add_test(parse, test_parse_too_many_labels);
+   tcase_add_test(parse, test_parse_nul_byte);
+   tcase_add_test(parse, test_parse_small_error_buffer);
+   suite_add_tcase(suite, parse);
+
+   tcase_add_loop_test(complete, test_complete_known, 0, (int)N_KNOWN_VERSIONS);
+   tcase_add_test(complete, test_complete_per_call);
+   tcase_add_test(complete, test_complete_in_eval);
+   tcase_add_test(complete, test_complete_empty_and_truncated);
+   suite_add_tcase(suite, complete);
+
+   tcase_add_test(table, test_known_present);
+   tcase_add_test(table, test_known_absent);
+   suite_add_tcase(suite, table);
+   return suite;
+}
+
+int main(void)
+{
+   SRunner *runner = srunner_create(pylayout_suite());
+   int failed;
+
+   srunner_run_all(runner, CK_NORMAL);
+   failed = srunner_ntests_failed(runner);
+   srunner_free(runner);
+   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
