@@ -59,18 +59,25 @@ typedef struct {
    Elf64_Shdr          *sections; /* copied: the mapping may be unaligned */
    unsigned             n_sections;
    const Elf64_Shdr    *names;    /* section name string table */
+   int                  fd;       /* kept open: libdwarf reads the same file */
 } ElfImage;
 
 static void elf_close(ElfImage *elf)
 {
    if (elf->data != NULL)
       munmap((void *)elf->data, elf->size);
+   if (elf->fd >= 0)
+      close(elf->fd);
    free(elf->sections);
    memset(elf, 0, sizeof *elf);
+   elf->fd = -1;
 }
 
 /* Maps PATH and checks it is a little-endian ELF64 file with sane section
- * headers; else False with the reason in WHY. */
+ * headers; else False with the reason in WHY.  PATH may come from the
+ * profiled process: O_NONBLOCK so that a FIFO cannot hang us, and only a
+ * regular file is read.  The descriptor stays open (ELF->fd) so that the
+ * DWARF is read from the very file whose build-id was read. */
 static int elf_open(ElfImage *elf, const char *path, char *why, size_t why_len)
 {
    Elf64_Ehdr header;
@@ -80,7 +87,8 @@ static int elf_open(ElfImage *elf, const char *path, char *why, size_t why_len)
    unsigned i;
 
    memset(elf, 0, sizeof *elf);
-   fd = open(path, O_RDONLY);
+   elf->fd = -1;
+   fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
    if (fd < 0) {
       snprintf(why, why_len, "cannot open: %s", strerror(errno));
       return 0;
@@ -96,11 +104,12 @@ static int elf_open(ElfImage *elf, const char *path, char *why, size_t why_len)
       return 0;
    }
    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-   close(fd);
    if (map == MAP_FAILED) {
       snprintf(why, why_len, "cannot map: %s", strerror(errno));
+      close(fd);
       return 0;
    }
+   elf->fd = fd;
    elf->data = map;
    elf->size = (size_t)st.st_size;
 

@@ -59,7 +59,9 @@ static Bool pg_process_cmd_line_option(const HChar *arg)
    case PG_OPT_OK:
       return True;
    case PG_OPT_BAD_VALUE:
-      VG_(fmsg_bad_option)(arg, "%s\n", err);   /* exits */
+      /* One line that names the option and the accepted values. */
+      VG_(fmsg)("%s\n", err);
+      VG_(exit)(1);
       return False;
    case PG_OPT_UNKNOWN:
    default:
@@ -658,7 +660,7 @@ static void pg_post_clo_init(void)
    VG_(clo_vex_control).iropt_unroll_thresh = 0;
 
    instrumenting = clo.instr_atstart;
-   if (!clo.collect_atstart || clo.n_toggle_collect > 0)
+   if (!clo.collect_atstart)
       pg_collect_mask = 0;
 
    pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED);
@@ -681,6 +683,10 @@ static void pg_fini(Int exitcode)
 {
    PgThread **threads;
    UInt n, i;
+   /* Killed by a signal right after a system call (kill, abort): that
+    * block is the thread's last, which Callgrind never charges. */
+   if (block_before_scheduler != NULL && pg_collect_mask)
+      recount_block(block_before_scheduler, -1);
    n = pg_threads_all(&threads);
    for (i = 0; i < n; i++)
       if (threads[i] != NULL)

@@ -28,6 +28,7 @@ const HChar pg_options_usage[] =
    "                                graph; python: Python functions only, C\n"
    "                                cost charged to the Python line [mixed]\n"
    "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
+   "                                (implies --collect-atstart=no)\n"
    "                                functions matching <pattern> ('*' and '?'\n"
    "                                wildcards); may be given up to 32 times\n"
    "                                [none]\n";
@@ -159,6 +160,9 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
          return PG_OPT_BAD_VALUE;
       }
       opts->toggle_collect[opts->n_toggle_collect++] = value;
+      /* As in Callgrind, a toggle implies not collecting at start, unless a
+       * later --collect-atstart says otherwise: options apply in order. */
+      opts->collect_atstart = False;
       return PG_OPT_OK;
    }
 

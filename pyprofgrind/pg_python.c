@@ -22,6 +22,7 @@
 #include "pg_callstack.h"
 #include "pg_guestmem.h"
 #include "pg_linetable.h"
+#include "pg_pysource.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_machine.h"
@@ -53,34 +54,11 @@ PgView pg_py_view(void)    { return view; }
 /*--- Recognising interpreters                             ---*/
 /*------------------------------------------------------------*/
 
-/* major.minor from a file name such as libpython3.11.so.1.0, python2.7 or
- * python3.11d; 0 if there is none. */
-static UInt version_from_path(const HChar *path)
-{
-   const HChar *base = path, *p;
-   UInt best = 0;
-   for (p = path; *p; p++)
-      if (*p == '/')
-         base = p + 1;
-   for (p = base; *p; p++) {
-      if (pg_strncmp(p, "python", 6) == 0 && p[6] >= '2' && p[6] <= '3' && p[7] == '.') {
-         UInt major = (UInt)(p[6] - '0'), minor = 0;
-         const HChar *q = p + 8;
-         if (*q < '0' || *q > '9')
-            continue;
-         while (*q >= '0' && *q <= '9')
-            minor = minor * 10 + (UInt)(*q++ - '0');
-         best = (major << 24) | (minor << 16);
-      }
-   }
-   return best;
-}
-
 static PgPyInterp *interp_for_object(const HChar *object)
 {
    PgPyInterp *in;
    HChar err[256];
-   UInt version, i;
+   UInt i;
 
    for (i = 0; i < n_interps; i++)
       if (interps[i]->object == object)
@@ -91,14 +69,8 @@ static PgPyInterp *interp_for_object(const HChar *object)
    in = pg_calloc("pg.py.interp", 1, sizeof *in);
    in->object = object;
    interps[n_interps++] = in;
-   pg_pylayout_clear(&in->layout);
-
-   version = version_from_path(object);
-   if (version == 0 || !pg_pylayout_known(&in->layout, version)) {
-      VG_(umsg)("pyprofgrind: %s: not a CPython version this tool knows "
-                "(2.7, 3.6-3.13); profiling it as C only\n", object);
+   if (!pg_pysource_layout(object, &in->layout))
       return in;
-   }
    if (!pg_pylayout_complete(&in->layout, err, sizeof err)) {
       VG_(umsg)("pyprofgrind: %s: incomplete interpreter layout (%s); "
                 "profiling it as C only\n", object, err);

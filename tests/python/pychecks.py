@@ -77,10 +77,8 @@ class DetailParser(cgcompare.ProfileParser):
         cgcompare.ProfileParser.__init__(self, path, require_ir=True)
         self.detail = ProfileDetail(path)
         self.inline_file = None      # fi=/fe= file, until the next fl=/fn=
-
-    def node(self):
-        return (self.current["ob"] or "???", self.current["fl"] or "???",
-                cgcompare.base_function_name(self.current["fn"]))
+        self.current_node = None     # node of the current ob/fl/fn
+        self.current_is_python = False
 
     def source_file(self):
         return self.inline_file if self.inline_file is not None else (self.current["fl"] or "???")
@@ -94,24 +92,30 @@ class DetailParser(cgcompare.ProfileParser):
         key, value = cgcompare.NAME_SPEC_RE.match(line).groups()
         if key in ("fi", "fe"):
             self.inline_file = self.resolve_name("file", value)
-        elif key in ("fl", "fn"):
-            self.inline_file = None
-            if key == "fn":
-                self.detail.nodes.add(self.node())
+        elif key in ("ob", "fl", "fn"):
+            if key != "ob":
+                self.inline_file = None
+            if self.current["fn"] is not None:
+                self.current_node = (self.current["ob"] or "???", self.current["fl"] or "???",
+                                     cgcompare.base_function_name(self.current["fn"]))
+                self.current_is_python = is_python_object(self.current["ob"])
+                if key == "fn":
+                    self.detail.nodes.add(self.current_node)
 
     def add_self_cost(self, costs):
         cgcompare.ProfileParser.add_self_cost(self, costs)
         if self.ir_column is None or not costs[self.ir_column]:
             return
         ir = costs[self.ir_column]
-        node = self.node()
-        self.detail.self_ir[node] += ir
-        self.detail.line_ir[node][(self.source_file(), self.line_of(self.last_position))] += ir
+        self.detail.self_ir[self.current_node] += ir
+        if self.current_is_python:    # lines are only looked at for Python nodes
+            self.detail.line_ir[self.current_node][
+                (self.source_file(), self.line_of(self.last_position))] += ir
 
     def parse_call_cost_line(self, line):
         call_count = self.pending_call_count[0]
         target = dict(self.pending_call_target)
-        caller = self.node()
+        caller = self.current_node
         cgcompare.ProfileParser.parse_call_cost_line(self, line)   # validates
         position, cost_tokens = self.parse_subpositions(line.split(), "call cost line")
         costs = self.parse_costs(cost_tokens, "call cost line")
@@ -324,9 +328,10 @@ def append_calls_from(profile, node):
                if caller == node and "append" in callee[2].lower())
 
 
-def append_calls_anywhere(profile):
-    return sum(v[0] for (caller, _, _, callee), v in profile.arcs.items()
-               if "append" in callee[2].lower())
+def append_calls_anywhere(reference):
+    """Calls to functions named *append* in a cgcompare Profile."""
+    return sum(calls for (caller, callee), calls in reference.arc_calls.items()
+               if "append" in callee[1].lower())
 
 
 def find_python_node(profile, filename, name):
@@ -382,7 +387,7 @@ def check_primes(profiles, primes_file, callgrind_v1=None):
             problems.append("primes (v1) makes %d calls to *append* functions, "
                             "primes_optimized (v2) %d: expected v1 > v2" % (v1, v2))
         if v1 < MIN_V1_APPEND_CALLS:
-            everywhere = append_calls_anywhere(callgrind_v1) if callgrind_v1 else None
+            everywhere = append_calls_anywhere(callgrind_v1.full()) if callgrind_v1 else None
             if everywhere is not None and everywhere < MIN_V1_APPEND_CALLS:
                 notes.append("UNSUPPORTED: v1 >= %d calls to *append* not applicable: "
                              "Callgrind counts only %d calls to functions named *append* "
@@ -396,6 +401,52 @@ def check_primes(profiles, primes_file, callgrind_v1=None):
                                              " (Callgrind counts %d in the whole run)"
                                              % everywhere))
     return problems, notes
+
+
+class ReferenceSummary(object):
+    """The little the checks need from Callgrind's profile (A), read fast:
+    its total, and the names of its functions.  The full parse
+    (cgcompare.load_profile) is done only when needed (full())."""
+
+    def __init__(self, path):
+        self.path = path
+        self.total_ir = None
+        self.self_ir_sum = None
+        names = set()
+        totals = 0
+        events = None
+        with open(path, errors="surrogateescape") as stream:
+            for line in stream:
+                if line.startswith("events:"):
+                    events = line.split()[1:]
+                elif line.startswith("totals:") and events and "Ir" in events:
+                    values = line.split()[1:]
+                    index = events.index("Ir")
+                    totals += int(values[index]) if index < len(values) else 0
+                    self.total_ir = totals
+                elif line.startswith("fn=") or line.startswith("cfn="):
+                    name = line.split("=", 1)[1]
+                    if name.startswith("("):
+                        name = name.split(")", 1)[1]
+                    names.add(name.strip())
+        if self.total_ir is None:
+            raise cgcompare.FormatError(path, 0, "no 'totals:' line with an Ir cost")
+        self.self_ir_sum = self.total_ir    # Callgrind is the reference: trusted
+        self.function_names = names
+        self._full = None
+
+    def full(self):
+        if self._full is None:
+            self._full = cgcompare.load_profile(self.path)
+        return self._full
+
+
+def reference_role(summary, single_process):
+    """process_role() for a ReferenceSummary: only the parent ever calls
+    waitpid()."""
+    if single_process:
+        return "main"
+    return "parent" if any("waitpid" in n for n in summary.function_names) else "child"
 
 
 def process_role(profile, single_process):

@@ -1,4 +1,4 @@
-# helper_geometry.py: imported by classes_exec_import.py (not run on its
+# helper_geometry.py: imported by code_objects.py (not run on its
 # own): module-level code, a class and functions of an imported module.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later

@@ -1,0 +1,163 @@
+/* pg_pysource.c: obtaining interpreter layouts (see pg_pysource.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pg_pysource.h"
+#include "pub_tool_libcfile.h"
+#include "pub_tool_libcproc.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_options.h"
+#include "pub_tool_vki.h"
+
+#define INSPECTOR_NAME "pyprofgrind-inspect"
+#define MAX_LAYOUT_TEXT (64 * 1024)
+
+/* major.minor as PY_VERSION_HEX bits from a file name such as
+ * libpython3.11.so.1.0, python2.7 or python3.11d; 0 if there is none. */
+static UInt version_from_path(const HChar *path)
+{
+   const HChar *base = path, *p;
+   UInt best = 0;
+   for (p = path; *p; p++)
+      if (*p == '/')
+         base = p + 1;
+   for (p = base; *p; p++) {
+      if (pg_strncmp(p, "python", 6) == 0 && p[6] >= '2' && p[6] <= '3' && p[7] == '.') {
+         UInt major = (UInt)(p[6] - '0'), minor = 0;
+         const HChar *q = p + 8;
+         if (*q < '0' || *q > '9')
+            continue;
+         while (*q >= '0' && *q <= '9')
+            minor = minor * 10 + (UInt)(*q++ - '0');
+         best = (major << 24) | (minor << 16);
+      }
+   }
+   return best;
+}
+
+static Bool is_executable_file(const HChar *path)
+{
+   struct vg_stat st;
+   SysRes r = VG_(stat)(path, &st);
+   return !sr_isError(r) && VKI_S_ISREG(st.mode) && (st.mode & 0111) != 0;
+}
+
+/* The inspector next to the tool (the build tree's vg-lib/, or an
+ * installation's tool directory), else the installed one. */
+static Bool find_inspector(HChar *path, SizeT size)
+{
+   const HChar *libdir = VG_(getenv)("VALGRIND_LIB");
+   if (libdir != NULL) {
+      VG_(snprintf)(path, size, "%s/%s", libdir, INSPECTOR_NAME);
+      if (is_executable_file(path))
+         return True;
+   }
+   VG_(snprintf)(path, size, "%s/%s", PG_BINDIR, INSPECTOR_NAME);
+   return is_executable_file(path);
+}
+
+static void cache_dir(HChar *dir, SizeT size)
+{
+   const HChar *xdg = VG_(getenv)("XDG_CACHE_HOME"), *home = VG_(getenv)("HOME");
+   if (xdg != NULL && xdg[0] == '/')
+      VG_(snprintf)(dir, size, "%s/pyprofgrind", xdg);
+   else if (home != NULL && home[0] == '/')
+      VG_(snprintf)(dir, size, "%s/.cache/pyprofgrind", home);
+   else
+      dir[0] = 0;
+}
+
+/* Runs the inspector on OBJECT; its output (stdout and stderr) goes to
+ * TEXT.  Returns its exit status, or -1 if it could not be run. */
+static Int run_inspector(const HChar *inspector, const HChar *object,
+                         HChar *text, SizeT size)
+{
+   HChar dir[1024];
+   const HChar *argv[6];
+   Int fds[2], pid, status = 0, n;
+   SizeT used = 0;
+   UInt argc = 0;
+
+   cache_dir(dir, sizeof dir);
+   argv[argc++] = inspector;
+   argv[argc++] = "--layout";
+   if (dir[0] != 0) {
+      argv[argc++] = "--cache";
+      argv[argc++] = dir;
+   }
+   argv[argc++] = object;
+   argv[argc] = NULL;
+
+   if (VG_(pipe)(fds) != 0)
+      return -1;
+   pid = VG_(fork)();
+   if (pid < 0) {
+      VG_(close)(fds[0]);
+      VG_(close)(fds[1]);
+      return -1;
+   }
+   if (pid == 0) {
+      VG_(close)(fds[0]);
+      VG_(dup2)(fds[1], 1);
+      VG_(dup2)(fds[1], 2);
+      VG_(execv)(inspector, argv);
+      VG_(exit)(127);
+   }
+   VG_(close)(fds[1]);
+   while (used + 1 < size && (n = VG_(read)(fds[0], text + used, (Int)(size - 1 - used))) > 0)
+      used += (SizeT)n;
+   text[used] = 0;
+   VG_(close)(fds[0]);
+   if (VG_(waitpid)(pid, &status, 0) != pid)
+      return -1;
+   return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1;
+}
+
+static void first_line(const HChar *text, HChar *line, SizeT size)
+{
+   SizeT i = 0;
+   while (text[i] != 0 && text[i] != '\n' && i + 1 < size) {
+      line[i] = text[i];
+      i++;
+   }
+   line[i] = 0;
+}
+
+Bool pg_pysource_layout(const HChar *object, PgPyLayout *layout)
+{
+   static HChar text[MAX_LAYOUT_TEXT];
+   HChar inspector[1024], err[256], why[300];
+   UInt version;
+   Int status;
+
+   why[0] = 0;
+   if (find_inspector(inspector, sizeof inspector)) {
+      status = run_inspector(inspector, object, text, sizeof text);
+      if (status == 0) {
+         pg_pylayout_clear(layout);
+         if (pg_pylayout_parse(layout, text, pg_strlen(text), err, sizeof err)
+             && pg_pylayout_complete(layout, err, sizeof err))
+            return True;
+         VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
+                       INSPECTOR_NAME, err);
+      } else if (status > 0) {
+         first_line(text, why, sizeof why);
+      } else {
+         VG_(snprintf)(why, sizeof why, "could not run %s", inspector);
+      }
+   } else {
+      VG_(snprintf)(why, sizeof why, "%s is not installed", INSPECTOR_NAME);
+   }
+
+   version = version_from_path(object);
+   pg_pylayout_clear(layout);
+   if (version != 0 && pg_pylayout_known(layout, version)) {
+      VG_(umsg)("pyprofgrind: %s: no layout from DWARF (%s); using the built-in "
+                "CPython %u.%u layout: functions and lines, no opcodes\n",
+                object, why, version >> 24, (version >> 16) & 0xff);
+      return True;
+   }
+   VG_(umsg)("pyprofgrind: %s: cannot read this interpreter (%s; not a CPython "
+             "version with a built-in layout); profiling it as C only\n", object, why);
+   return False;
+}
