@@ -14,12 +14,23 @@
  * version string in .rodata, or the structures themselves), but only as
  * information and as the key into the table of known layouts.
  *
- *   pyprofgrind-inspect [--layout] [--debug-file DEBUGFILE] FILE
+ *   pyprofgrind-inspect [--layout [--cache DIR]] [--debug-file DEBUGFILE]
+ *                       [--verbose] [--] FILE
  *   pyprofgrind-inspect --known X.Y
  *   pyprofgrind-inspect --check-layout LAYOUTFILE
  *
+ * The DWARF is FILE's own or, when it has none, the detached debug info
+ * named by its build-id (/usr/lib/debug/.build-id/xx/yyy.debug, where
+ * Debian's -dbg packages put it), or --debug-file.  With --cache DIR the
+ * layout is looked up first in DIR/<build-id>.layout and stored there
+ * after a DWARF read (the tool runs `--layout --cache DIR FILE` itself;
+ * FILE is a path taken from the profiled process, so it is only data:
+ * it is opened as a regular file and printed without control characters).
+ *
  * Exit status: 0 success, 1 FILE is not a CPython with DWARF (or the
- * layout is incomplete, or a layout file is bad), 2 usage error.
+ * layout is incomplete, or a layout file is bad): then stderr is one line
+ * naming FILE and what is missing; 2 usage error.  Cache problems are
+ * warnings, never failures.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -1524,6 +1535,290 @@ static void print_summary(const Inspector *in, double seconds)
 }
 
 /* ===================================================================== */
+/* Messages                                                              */
+/* ===================================================================== */
+
+static int verbose;
+
+/* Room for a path in a message; longer ones are cut. */
+#define SHOWN_MAX 1024
+
+/* PATH as it may appear in our output.  FILE comes from the profiled
+ * process and the tool reads our stdout and stderr as layout text, so no
+ * control character (a newline above all) may get through. */
+static void show_path(char *out, size_t out_len, const char *path)
+{
+   size_t i, n = 0;
+
+   for (i = 0; path[i] != '\0' && n + 4 < out_len; i++) {
+      unsigned char c = (unsigned char)path[i];
+      out[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+   }
+   if (path[i] != '\0') {
+      memcpy(out + n, "...", 3);
+      n += 3;
+   }
+   out[n] = '\0';
+}
+
+static void message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr, "pyprofgrind-inspect: ...", written whole and after
+ * what stdout holds (the tool reads both through one pipe). */
+static void message(const char *fmt, ...)
+{
+   char line[3 * SHOWN_MAX];
+   va_list args;
+   size_t len;
+   int n;
+
+   fflush(stdout);
+   n = snprintf(line, sizeof line, "%s: ", program_name);
+   va_start(args, fmt);
+   vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, args);
+   va_end(args);
+   len = strlen(line);
+   line[len++] = '\n';
+   if (write(STDERR_FILENO, line, len) < 0) {
+      /* nowhere left to complain */
+   }
+}
+
+/* ===================================================================== */
+/* The layout cache                                                      */
+/*                                                                       */
+/* DIR/<build-id>.layout holds the layout of the object with that GNU     */
+/* build-id, so that the DWARF (seconds for a large libpython) is read    */
+/* once per build.  DIR must be a directory of the effective user that    */
+/* nobody else can write to; entries are checked the same way, then      */
+/* parsed and checked like the tool does, before they are believed.       */
+/* ===================================================================== */
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+/* The first line of a cache entry: a newer inspector (which may read the
+ * DWARF better) does not believe an older one's entries. */
+#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 1, " PACKAGE_VERSION "\n"
+#define CACHE_MAX_BYTES (1 << 20)
+/* Shorter build-ids (a few bytes) are too weak a key. */
+#define MIN_BUILD_ID_HEX 16
+
+typedef struct {
+   int  dirfd;                /* -1: no cache */
+   char dir[SHOWN_MAX];       /* DIR, for messages */
+   char name[96];             /* <build-id>.layout */
+} Cache;
+
+/* The directory the tool passes by default: $XDG_CACHE_HOME/pyprofgrind,
+ * else $HOME/.cache/pyprofgrind; "" if neither is an absolute path. */
+static void default_cache_dir(char *buf, size_t len)
+{
+   const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+   int n = -1;
+
+   if (xdg != NULL && xdg[0] == '/')
+      n = snprintf(buf, len, "%s/pyprofgrind", xdg);
+   else if (home != NULL && home[0] == '/')
+      n = snprintf(buf, len, "%s/.cache/pyprofgrind", home);
+   if (n < 0 || (size_t)n >= len)
+      buf[0] = '\0';
+}
+
+#define DIR_OPEN_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
+/* Opens (creating it 0700 if missing, and its parent too if DIR is the
+ * default) and checks the cache directory.  False, with a one-line
+ * warning, if it is not to be used. */
+static int cache_open(Cache *cache, const char *dir)
+{
+   char default_dir[4096];
+   struct stat st;
+   int fd, created = 0;
+
+   cache->dirfd = -1;
+   show_path(cache->dir, sizeof cache->dir, dir);
+   fd = open(dir, DIR_OPEN_FLAGS);
+   if (fd < 0 && errno == ENOENT) {
+      default_cache_dir(default_dir, sizeof default_dir);
+      if (default_dir[0] != '\0' && strcmp(dir, default_dir) == 0) {
+         char *slash = strrchr(default_dir, '/');
+         if (slash != NULL && slash != default_dir) {
+            *slash = '\0';
+            if (mkdir(default_dir, 0700) != 0 && errno != EEXIST) {
+               /* the mkdir of DIR below says why */
+            }
+         }
+      }
+      if (mkdir(dir, 0700) == 0) {
+         created = 1;
+      } else if (errno != EEXIST) {
+         message("warning: cannot create the cache directory %s: %s; not caching",
+                 cache->dir, strerror(errno));
+         return 0;
+      }
+      fd = open(dir, DIR_OPEN_FLAGS);
+   }
+   if (fd < 0) {
+      int open_errno = errno;
+      if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+         message("warning: cache directory %s is a symbolic link; not using it",
+                 cache->dir);
+      else if (open_errno == ENOTDIR)
+         message("warning: cache directory %s is not a directory; not using it",
+                 cache->dir);
+      else
+         message("warning: cannot open the cache directory %s: %s; not using it",
+                 cache->dir, strerror(open_errno));
+      return 0;
+   }
+   if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      message("warning: cache directory %s is not a directory; not using it",
+              cache->dir);
+      close(fd);
+      return 0;
+   }
+   if (st.st_uid != geteuid()) {
+      message("warning: cache directory %s is owned by uid %u, not by uid %u; "
+              "not using it", cache->dir, (unsigned)st.st_uid, (unsigned)geteuid());
+      close(fd);
+      return 0;
+   }
+   /* The umask may have taken bits off the new directory. */
+   if (created && (st.st_mode & 07777) != 0700 && fchmod(fd, 0700) == 0)
+      st.st_mode = S_IFDIR | 0700;
+   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+      message("warning: cache directory %s is group- or world-writable (mode %04o); "
+              "not using it", cache->dir, (unsigned)(st.st_mode & 07777));
+      close(fd);
+      return 0;
+   }
+   cache->dirfd = fd;
+   return 1;
+}
+
+/* Looks up the entry of BUILD_ID; on a hit prints it (as the DWARF path
+ * would have) and returns True. */
+static int cache_lookup(Cache *cache, const char *build_id, const char *shown_file)
+{
+   static const char magic[] = CACHE_MAGIC;
+   char why[600], err[512];
+   char *text = NULL;
+   PgPyLayout *layout = NULL;
+   struct stat st;
+   size_t len = 0;
+   ssize_t n = 0;
+   int fd, hit = 0;
+
+   snprintf(cache->name, sizeof cache->name, "%s.layout", build_id);
+   fd = openat(cache->dirfd, cache->name,
+               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+   if (fd < 0) {
+      if (verbose)
+         message("%s: cache miss: %s/%s: %s", shown_file, cache->dir, cache->name,
+                 errno == ENOENT ? "no such entry" : strerror(errno));
+      return 0;
+   }
+   why[0] = '\0';
+   if (fstat(fd, &st) != 0) {
+      snprintf(why, sizeof why, "cannot stat: %s", strerror(errno));
+   } else if (!S_ISREG(st.st_mode)) {
+      snprintf(why, sizeof why, "not a regular file");
+   } else if (st.st_uid != geteuid()) {
+      snprintf(why, sizeof why, "owned by uid %u, not by uid %u",
+               (unsigned)st.st_uid, (unsigned)geteuid());
+   } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+      snprintf(why, sizeof why, "group- or world-writable (mode %04o)",
+               (unsigned)(st.st_mode & 07777));
+   } else if (st.st_size > CACHE_MAX_BYTES) {
+      snprintf(why, sizeof why, "larger than %d bytes", CACHE_MAX_BYTES);
+   } else if ((text = malloc(CACHE_MAX_BYTES + 1)) == NULL
+              || (layout = malloc(sizeof *layout)) == NULL) {
+      snprintf(why, sizeof why, "out of memory");
+   } else {
+      while (len <= CACHE_MAX_BYTES
+             && (n = read(fd, text + len, CACHE_MAX_BYTES + 1 - len)) > 0)
+         len += (size_t)n;
+      if (n < 0)
+         snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+      else if (len > CACHE_MAX_BYTES)
+         snprintf(why, sizeof why, "larger than %d bytes", CACHE_MAX_BYTES);
+      else if (len < sizeof magic - 1 || memcmp(text, magic, sizeof magic - 1) != 0)
+         snprintf(why, sizeof why, "not written by this version of %s", program_name);
+      else if (!pg_pylayout_parse(layout, text, len, err, sizeof err))
+         snprintf(why, sizeof why, "does not parse: %s", err);
+      else if (!pg_pylayout_complete(layout, err, sizeof err))
+         snprintf(why, sizeof why, "incomplete: %s", err);
+      else if (strcmp(layout->build_id, build_id) != 0)
+         snprintf(why, sizeof why, "its build_id is '%s'", layout->build_id);
+      else
+         hit = 1;
+   }
+   close(fd);
+   if (hit) {
+      if (verbose)
+         message("%s: cache hit: %s/%s", shown_file, cache->dir, cache->name);
+      print_layout(stdout, layout, shown_file);
+   } else if (verbose) {
+      message("%s: cache entry %s/%s ignored: %s", shown_file, cache->dir,
+              cache->name, why);
+   }
+   free(layout);
+   free(text);
+   return hit;
+}
+
+/* Stores LAYOUT as the entry looked up last: written to a temporary file
+ * of this process, then renamed over the entry (readers see the old or the
+ * new file, never half of one).  Failures are warnings. */
+static void cache_store(Cache *cache, const PgPyLayout *layout,
+                        const char *build_id, const char *shown_file)
+{
+   char tmp[160], origin[128];
+   FILE *f;
+   int fd, attempt, ok, saved_errno;
+
+   snprintf(tmp, sizeof tmp, ".%s.tmp-%ld", cache->name, (long)getpid());
+   for (attempt = 0; ; attempt++) {
+      fd = openat(cache->dirfd, tmp,
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd >= 0 || errno != EEXIST || attempt > 0)
+         break;
+      unlinkat(cache->dirfd, tmp, 0);   /* left by a killed run with our pid */
+   }
+   if (fd < 0) {
+      message("warning: cannot write the cache entry %s/%s: %s", cache->dir,
+              cache->name, strerror(errno));
+      return;
+   }
+   f = fdopen(fd, "w");
+   if (f == NULL) {
+      saved_errno = errno;
+      close(fd);
+      unlinkat(cache->dirfd, tmp, 0);
+      message("warning: cannot write the cache entry %s/%s: %s", cache->dir,
+              cache->name, strerror(saved_errno));
+      return;
+   }
+   snprintf(origin, sizeof origin, "the object with build-id %s", build_id);
+   errno = 0;
+   fputs(CACHE_MAGIC, f);
+   print_layout(f, layout, origin);
+   ok = !ferror(f);
+   if (fclose(f) != 0)
+      ok = 0;
+   if (ok && renameat(cache->dirfd, tmp, cache->dirfd, cache->name) == 0) {
+      if (verbose)
+         message("%s: cache entry %s/%s stored", shown_file, cache->dir, cache->name);
+      return;
+   }
+   saved_errno = errno != 0 ? errno : EIO;
+   unlinkat(cache->dirfd, tmp, 0);
+   message("warning: cannot write the cache entry %s/%s: %s", cache->dir,
+           cache->name, strerror(saved_errno));
+}
+
+/* ===================================================================== */
 /* Modes                                                                 */
 /* ===================================================================== */
 
@@ -1534,103 +1829,248 @@ static double now_seconds(void)
    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Suggests the conventional place of detached debug info, if it exists. */
-static void debug_file_hint(const ElfImage *elf, char *hint, size_t hint_len)
+/* Does the file have DWARF of its own (not only .eh_frame)? */
+static int elf_has_dwarf(const ElfImage *elf)
 {
-   char build_id[68], path[256];
+   const Elf64_Shdr *info = elf_section(elf, ".debug_info");
 
-   hint[0] = '\0';
-   if (elf == NULL)
-      return;
-   elf_build_id(elf, build_id, sizeof build_id);
-   if (strlen(build_id) < 4)
-      return;
-   snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%.2s/%s.debug",
-            build_id, build_id + 2);
-   if (access(path, R_OK) == 0)
-      snprintf(hint, hint_len, " (its detached debug info is %s: pass it with "
-               "--debug-file)", path);
+   if (info == NULL)
+      info = elf_section(elf, ".zdebug_info");
+   return info != NULL && info->sh_type != SHT_NOBITS && info->sh_size > 0;
 }
 
-static int inspect_file(const char *path, const char *debug_path, int layout_mode)
+/* Where detached debug info is installed, as gdb looks for it. */
+static int build_id_debug_path(const char *build_id, char *path, size_t len)
 {
-   Inspector *in;
-   ElfImage elf;
-   char why[256], hint[400];
-   double start = now_seconds();
-   int have_elf, res, status = 0;
-   char err[512];
+   if (strlen(build_id) < 4)
+      return 0;
+   snprintf(path, len, "/usr/lib/debug/.build-id/%.2s/%s.debug", build_id,
+            build_id + 2);
+   return 1;
+}
 
-   in = calloc(1, sizeof *in);
-   if (in == NULL) {
-      fprintf(stderr, "%s: out of memory\n", program_name);
-      return 1;
+/* "install python3.11-dbg for it" for .../python3.11, "install
+ * libpython3.11-dbg for it" for .../libpython3.11.so.1.0 (Debian's
+ * names), a generic hint for anything else. */
+static void debug_package_hint(const char *shown_path, char *hint, size_t len)
+{
+   const char *base = strrchr(shown_path, '/');
+   const char *p;
+   int dots = 0;
+
+   base = base != NULL ? base + 1 : shown_path;
+   p = base;
+   if (strncmp(p, "lib", 3) == 0)
+      p += 3;
+   if (strncmp(p, "python", 6) != 0 || p[6] < '0' || p[6] > '9') {
+      snprintf(hint, len, "install its debug symbols (a -dbg or -dbgsym package)");
+      return;
    }
-   in->path = path;
-   in->dwarf_path = debug_path != NULL ? debug_path : path;
-   pg_pylayout_clear(&in->layout);
-
-   have_elf = elf_open(&elf, path, why, sizeof why);
-   if (!have_elf) {
-      fprintf(stderr, "%s: %s: %s\n", program_name, path, why);
-      free(in);
-      return 1;
+   p += 6;
+   while ((*p >= '0' && *p <= '9')
+          || (*p == '.' && dots == 0 && p[1] >= '0' && p[1] <= '9')) {
+      if (*p == '.')
+         dots++;
+      p++;
    }
+   snprintf(hint, len, "install %.*s-dbg for it", (int)(p - base), base);
+}
 
-   res = dwarf_init_path(in->dwarf_path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY,
-                         NULL, NULL, &in->dbg, NULL, 0, NULL, &in->err);
+enum { DWARF_OK, DWARF_NONE, DWARF_NOT_CPYTHON, DWARF_ERROR };
+
+/* Opens the DWARF of the ELF file open on FD and looks for the eval
+ * function and types. */
+static int read_dwarf(Inspector *in, int fd, char *why, size_t why_len)
+{
+   int res = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
+                          &in->dbg, &in->err);
+
+   if (res == DW_DLV_ERROR) {
+      snprintf(why, why_len, "%s", dwarf_errmsg(in->err));
+      dwarf_dealloc_error(NULL, in->err);
+      in->err = NULL;
+      in->dbg = NULL;
+      return DWARF_ERROR;
+   }
    if (res != DW_DLV_OK) {
-      debug_file_hint(debug_path == NULL ? &elf : NULL, hint, sizeof hint);
-      if (res == DW_DLV_ERROR) {
-         fprintf(stderr, "%s: %s: cannot read DWARF: %s\n", program_name,
-                 in->dwarf_path, dwarf_errmsg(in->err));
-         dwarf_dealloc_error(NULL, in->err);
-      } else {
-         fprintf(stderr, "%s: %s: no DWARF debug information (.debug_info)%s\n",
-                 program_name, in->dwarf_path, hint);
-      }
-      elf_close(&elf);
-      free(in);
+      in->dbg = NULL;
+      return DWARF_NONE;
+   }
+   /* A stripped file may keep .eh_frame, which libdwarf accepts. */
+   if (!scan_units(in))
+      return DWARF_NONE;
+   if (!in->found[TARGET_EVAL_DEFAULT] && !in->found[TARGET_EVAL_EX])
+      return DWARF_NOT_CPYTHON;
+   return DWARF_OK;
+}
+
+typedef struct {
+   const char *file;
+   const char *debug_file;    /* --debug-file, or NULL */
+   const char *cache_dir;     /* --cache, or NULL */
+   int         layout_mode;
+} Options;
+
+static int inspect_file(const Options *opt)
+{
+   static char shown_file[SHOWN_MAX], shown_source[SHOWN_MAX];
+   static char not_cpython_in[SHOWN_MAX];
+   ElfImage elf, debug_elf;
+   Inspector *in = NULL;
+   Cache cache;
+   char build_id[68], debug_build_id[68], auto_path[128] = "";
+   char why[512], err[512], error_why[SHOWN_MAX + 600], hint[160];
+   const char *candidates[2];
+   double start = now_seconds();
+   int n_candidates = 0, c, found = 0, same_build = 0, status = 1;
+   int saw_not_cpython = 0, saw_error = 0;
+
+   cache.dirfd = -1;
+   memset(&debug_elf, 0, sizeof debug_elf);
+   debug_elf.fd = -1;
+   show_path(shown_file, sizeof shown_file, opt->file);
+   if (!elf_open(&elf, opt->file, why, sizeof why)) {
+      message("%s: %s", shown_file, why);
       return 1;
    }
+   elf_build_id(&elf, build_id, sizeof build_id);
 
-   if (!scan_units(in)) {
-      /* A stripped file may keep .eh_frame, which libdwarf accepts. */
-      debug_file_hint(debug_path == NULL ? &elf : NULL, hint, sizeof hint);
-      fprintf(stderr, "%s: %s: no DWARF debug information (.debug_info)%s\n",
-              program_name, in->dwarf_path, hint);
-      status = 1;
-   } else if (!in->found[TARGET_EVAL_DEFAULT] && !in->found[TARGET_EVAL_EX]) {
-      fprintf(stderr, "%s: %s: not a CPython interpreter: its DWARF defines "
-              "neither _PyEval_EvalFrameDefault nor PyEval_EvalFrameEx\n",
-              program_name, in->dwarf_path);
-      status = 1;
-   } else {
-      build_layout(in, &elf);
-      if (layout_mode) {
-         if (pg_pylayout_complete(&in->layout, err, sizeof err)) {
-            if (in->labels_dropped > 0)
-               fprintf(stderr, "%s: %s: warning: %u labels of %s left out "
-                       "(more than %d, or names over %u characters)\n",
-                       program_name, path, in->labels_dropped,
-                       in->layout.eval_function, PG_MAX_LABELS,
-                       (unsigned)sizeof in->layout.labels[0].name - 1);
-            print_layout(stdout, &in->layout, path);
-         } else {
-            fprintf(stderr, "%s: %s: incomplete CPython layout: %s (run without "
-                    "--layout for details)\n", program_name, path, err);
-            status = 1;
-         }
-      } else {
-         print_summary(in, now_seconds() - start);
-         if (!pg_pylayout_complete(&in->layout, err, sizeof err))
-            status = 1;
+   /* 1. The cache, by build-id: no DWARF is read on a hit. */
+   if (opt->cache_dir != NULL) {
+      if (strlen(build_id) < MIN_BUILD_ID_HEX) {
+         if (verbose)
+            message("%s: no build-id: the cache is not used", shown_file);
+      } else if (cache_open(&cache, opt->cache_dir)
+                 && cache_lookup(&cache, build_id, shown_file)) {
+         status = 0;
+         goto done;
       }
    }
 
-   dwarf_finish(in->dbg, &in->err);
+   /* 2. Where the DWARF is: --debug-file, else the file itself, else the
+    *    detached debug info named by its build-id. */
+   if (opt->debug_file != NULL) {
+      candidates[n_candidates++] = opt->debug_file;
+   } else {
+      if (elf_has_dwarf(&elf))
+         candidates[n_candidates++] = opt->file;
+      if (build_id_debug_path(build_id, auto_path, sizeof auto_path)) {
+         struct stat st;
+         if (stat(auto_path, &st) == 0)
+            candidates[n_candidates++] = auto_path;
+      }
+   }
+   error_why[0] = '\0';
+   for (c = 0; c < n_candidates && !found; c++) {
+      const char *source = candidates[c];
+      int fd = elf.fd, result;
+
+      show_path(shown_source, sizeof shown_source, source);
+      debug_build_id[0] = '\0';
+      if (source != opt->file) {
+         elf_close(&debug_elf);
+         if (!elf_open(&debug_elf, source, why, sizeof why)) {
+            snprintf(error_why, sizeof error_why, "%s: %s", shown_source, why);
+            saw_error = 1;
+            continue;
+         }
+         elf_build_id(&debug_elf, debug_build_id, sizeof debug_build_id);
+         if (source == auto_path && strcmp(debug_build_id, build_id) != 0) {
+            snprintf(error_why, sizeof error_why, "%s: its build-id is '%s'",
+                     shown_source, debug_build_id);
+            saw_error = 1;
+            continue;
+         }
+         fd = debug_elf.fd;
+         if (verbose)
+            message("%s: reading DWARF from %s", shown_file, shown_source);
+      }
+      in = calloc(1, sizeof *in);
+      if (in == NULL) {
+         message("out of memory");
+         goto done;
+      }
+      in->path = shown_file;
+      in->dwarf_path = source == opt->file ? shown_file : shown_source;
+      pg_pylayout_clear(&in->layout);
+      result = read_dwarf(in, fd, why, sizeof why);
+      if (result == DWARF_OK) {
+         found = 1;
+         same_build = source == opt->file
+            || (build_id[0] != '\0' && strcmp(debug_build_id, build_id) == 0);
+         break;
+      }
+      if (result == DWARF_NOT_CPYTHON) {
+         saw_not_cpython = 1;
+         snprintf(not_cpython_in, sizeof not_cpython_in, "%s", in->dwarf_path);
+      } else if (result == DWARF_ERROR) {
+         saw_error = 1;
+         snprintf(error_why, sizeof error_why, "%s: %s", in->dwarf_path, why);
+      }
+      if (in->dbg != NULL)
+         dwarf_finish(in->dbg, &in->err);
+      free(in);
+      in = NULL;
+   }
+
+   /* 3. No DWARF to use: one line saying why. */
+   if (!found) {
+      if (saw_not_cpython && strcmp(not_cpython_in, shown_file) == 0)
+         message("%s: no CPython eval loop: its DWARF defines neither "
+                 "_PyEval_EvalFrameDefault nor PyEval_EvalFrameEx", shown_file);
+      else if (saw_not_cpython)
+         message("%s: no CPython eval loop: the DWARF in %s defines neither "
+                 "_PyEval_EvalFrameDefault nor PyEval_EvalFrameEx", shown_file,
+                 not_cpython_in);
+      else if (saw_error)
+         message("%s: cannot read its DWARF debug info: %s", shown_file, error_why);
+      else if (opt->debug_file != NULL)
+         message("%s: no DWARF debug info in %s", shown_file, shown_source);
+      else if (auto_path[0] == '\0')
+         message("%s: no DWARF debug info, and no build-id to find detached "
+                 "debug info by (pass it with --debug-file)", shown_file);
+      else {
+         debug_package_hint(shown_file, hint, sizeof hint);
+         message("%s: no DWARF debug info (not in the file nor in %s: %s)",
+                 shown_file, auto_path, hint);
+      }
+      goto done;
+   }
+
+   /* 4. The layout from the DWARF. */
+   build_layout(in, &elf);
+   if (!opt->layout_mode) {
+      print_summary(in, now_seconds() - start);
+      status = pg_pylayout_complete(&in->layout, err, sizeof err) ? 0 : 1;
+   } else if (!pg_pylayout_complete(&in->layout, err, sizeof err)) {
+      message("%s: incomplete CPython layout: %s (run without --layout for "
+              "details)", shown_file, err);
+   } else {
+      if (in->labels_dropped > 0)
+         message("%s: warning: %u labels of %s left out (more than %d, or names "
+                 "over %u characters)", shown_file, in->labels_dropped,
+                 in->layout.eval_function, PG_MAX_LABELS,
+                 (unsigned)sizeof in->layout.labels[0].name - 1);
+      print_layout(stdout, &in->layout, shown_file);
+      fflush(stdout);
+      if (cache.dirfd >= 0 && same_build)
+         cache_store(&cache, &in->layout, build_id, shown_file);
+      else if (cache.dirfd >= 0)
+         message("warning: %s: layout not cached: its DWARF comes from %s, "
+                 "whose build-id is not %s", shown_file, shown_source, build_id);
+      status = 0;
+   }
+
+done:
+   if (in != NULL) {
+      if (in->dbg != NULL)
+         dwarf_finish(in->dbg, &in->err);
+      free(in);
+   }
+   if (cache.dirfd >= 0)
+      close(cache.dirfd);
+   elf_close(&debug_elf);
    elf_close(&elf);
-   free(in);
    return status;
 }
 
@@ -1716,13 +2156,18 @@ static int check_layout_file(const char *path)
 static void usage(FILE *out)
 {
    fprintf(out,
-      "usage: %s [--layout] [--debug-file DEBUGFILE] FILE\n"
+      "usage: %s [--layout [--cache DIR]] [--debug-file DEBUGFILE] [--verbose] [--] FILE\n"
       "       %s --known MAJOR.MINOR\n"
       "       %s --check-layout LAYOUTFILE\n"
       "Reads the DWARF of a CPython interpreter (python executable or libpython\n"
       "shared object) and reports the structure layout pyprofgrind needs.\n"
       "  --layout        print the layout in the text form the tool reads\n"
-      "  --debug-file F  read the DWARF from F (detached debug info of FILE)\n"
+      "  --cache DIR     with --layout: reuse DIR/<build-id>.layout, else store it\n"
+      "                  there (DIR is created 0700; it must be yours and not\n"
+      "                  group/world-writable, or it is not used)\n"
+      "  --debug-file F  read the DWARF from F (detached debug info of FILE); by\n"
+      "                  default FILE's own, else /usr/lib/debug/.build-id/xx/yyy.debug\n"
+      "  --verbose       say on stderr where the layout came from (cache hit...)\n"
       "  --known X.Y     print the built-in layout for CPython X.Y\n"
       "  --check-layout  parse a layout file, check it is complete, print it back\n",
       program_name, program_name, program_name);
@@ -1730,14 +2175,30 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-   const char *file = NULL, *debug_file = NULL;
-   int layout_mode = 0, i;
+   Options opt;
+   int i, options_done = 0;
 
+   memset(&opt, 0, sizeof opt);
    for (i = 1; i < argc; i++) {
-      if (strcmp(argv[i], "--layout") == 0) {
-         layout_mode = 1;
+      if (options_done || argv[i][0] != '-' || argv[i][1] == '\0') {
+         if (opt.file != NULL) {
+            char first[SHOWN_MAX], second[SHOWN_MAX];
+            show_path(first, sizeof first, opt.file);
+            show_path(second, sizeof second, argv[i]);
+            message("one FILE only ('%s' and '%s')", first, second);
+            return 2;
+         }
+         opt.file = argv[i];
+      } else if (strcmp(argv[i], "--") == 0) {
+         options_done = 1;
+      } else if (strcmp(argv[i], "--layout") == 0) {
+         opt.layout_mode = 1;
+      } else if (strcmp(argv[i], "--verbose") == 0) {
+         verbose = 1;
       } else if (strcmp(argv[i], "--debug-file") == 0 && i + 1 < argc) {
-         debug_file = argv[++i];
+         opt.debug_file = argv[++i];
+      } else if (strcmp(argv[i], "--cache") == 0 && i + 1 < argc) {
+         opt.cache_dir = argv[++i];
       } else if (strcmp(argv[i], "--known") == 0 && i + 1 < argc && argc == 3) {
          return print_known(argv[i + 1]);
       } else if (strcmp(argv[i], "--check-layout") == 0 && i + 1 < argc && argc == 3) {
@@ -1745,20 +2206,21 @@ int main(int argc, char **argv)
       } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
          usage(stdout);
          return 0;
-      } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-         fprintf(stderr, "%s: unknown or incomplete option '%s'\n", program_name, argv[i]);
-         usage(stderr);
-         return 2;
-      } else if (file == NULL) {
-         file = argv[i];
       } else {
-         fprintf(stderr, "%s: one FILE only ('%s' and '%s')\n", program_name, file, argv[i]);
+         char shown[SHOWN_MAX];
+         show_path(shown, sizeof shown, argv[i]);
+         message("unknown or incomplete option '%s'", shown);
+         usage(stderr);
          return 2;
       }
    }
-   if (file == NULL) {
+   if (opt.file == NULL) {
       usage(stderr);
       return 2;
    }
-   return inspect_file(file, debug_file, layout_mode);
+   if (opt.cache_dir != NULL && !opt.layout_mode) {
+      message("--cache goes with --layout");
+      return 2;
+   }
+   return inspect_file(&opt);
 }
