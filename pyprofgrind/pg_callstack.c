@@ -35,7 +35,7 @@ PgNode *pg_cs_current_node(const PgThread *th, PgNode *root)
 
 void pg_cs_charge_dynamic(PgThread *th)
 {
-   pg_cs_charge_dynamic_before(th, 0);
+   pg_cs_charge_dynamic_before(th, th->dyn_hold);
 }
 
 void pg_cs_charge_dynamic_before(PgThread *th, ULong latest)
@@ -82,7 +82,8 @@ PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    pg_memset(f, 0, sizeof *f);
    f->node = callee;
    f->sp = sp;
-   f->entry_clock = pg_thread_clock(th);
+   /* Held instructions (see dyn_hold) ran on behalf of this frame. */
+   f->entry_clock = pg_thread_clock(th) - th->dyn_hold;
    f->toggled_collect = False;
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
@@ -100,7 +101,11 @@ PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    f->charge_site = target;
    f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
    depth = depth_of(th, callee);
-   f->adds_inclusive = (*depth)++ == 0;
+   /* An instruction's frame nested in one of the same instruction (a CALL
+    * running a function that executes CALL) is another execution, not a
+    * recursion: each adds its own inclusive cost, so that a function's
+    * instructions add up to its inclusive cost. */
+   f->adds_inclusive = (*depth)++ == 0 || callee->kind == PG_NODE_OPCODE;
    if (callee->toggles_collect && f->adds_inclusive) {
       /* --toggle-collect flips collection when the function's outermost
        * activation starts and again when it ends. */
@@ -151,7 +156,7 @@ void pg_cs_pop(PgThread *th)
    pg_cs_charge_dynamic(th);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
-      ULong spent = pg_thread_clock(th) - f->entry_clock;
+      ULong spent = pg_thread_clock(th) - th->dyn_hold - f->entry_clock;
       if (f->adds_inclusive)
          f->arc->inclusive += spent;
       if (spent != 0)

@@ -146,7 +146,7 @@ static void add_entry(XArray *entries, PgNode *node, const HChar *file,
  * offset; as a call target, the function's first line). */
 static void resolve_position(const PgNode *node, PgPos *pos, Bool as_target)
 {
-   if (node->kind == PG_NODE_C) {
+   if (node->kind == PG_NODE_C || node->kind == PG_NODE_OPCODE) {
       pg_pos_resolve(pos);
    } else if (node->py != NULL && pos->line == 0) {
       pos->line = as_target ? (UInt)node->py->first_line
@@ -273,7 +273,7 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
          file = self[i].file;
          pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
       }
-      pg_writer_cost(w, node->kind == PG_NODE_C ? object_offset(self[i].addr) : self[i].addr,
+      pg_writer_cost(w, node->kind != PG_NODE_PYTHON ? object_offset(self[i].addr) : self[i].addr,
                      self[i].line, &self[i].cost, 1);
    }
    if (file != node->file && n_arcs > 0)
@@ -286,9 +286,9 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
          pg_writer_name(w, PG_NAME_CFI, a->callee->file);
       pg_writer_name(w, PG_NAME_CFN, a->callee->name);
       pg_writer_calls(w, a->calls,
-                      a->callee->kind == PG_NODE_C ? object_offset(a->target.addr) : 0,
+                      a->callee->kind != PG_NODE_PYTHON ? object_offset(a->target.addr) : 0,
                       a->target.line);
-      pg_writer_cost(w, node->kind == PG_NODE_C ? object_offset(a->site.addr) : a->site.addr,
+      pg_writer_cost(w, node->kind != PG_NODE_PYTHON ? object_offset(a->site.addr) : a->site.addr,
                      a->site.line, &a->inclusive, 1);
    }
    pg_writer_blank(w);

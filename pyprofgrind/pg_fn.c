@@ -106,8 +106,6 @@ PgNode *pg_fn_node_d(PgNodeKind kind, const HChar *obj, const HChar *file,
    n->pop_on_jump = kind == PG_NODE_C
                     && pg_strncmp(name, "_dl_runtime_resolve", 19) == 0;
    n->toggles_collect = matches_toggle_pattern(n->name);
-   if (kind == PG_NODE_C)
-      pg_py_classify_node(n);
    n->hash_next = node_buckets[b];
    node_buckets[b] = n;
 
@@ -190,6 +188,10 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
       file = path;
    }
    info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
+   if (info->has_symbol && !info->node->py_checked) {
+      info->node->py_checked = True;
+      pg_py_classify_node(info->node, bias);
+   }
 }
 
 /* The helpers ask for the same few targets over and over (an eval loop's

@@ -17,7 +17,9 @@
 typedef enum {
    PG_NODE_C,        /* machine code, named from debug info */
    PG_NODE_PYTHON,   /* a Python code object */
-   PG_NODE_UNKNOWN   /* a frame that could not be read */
+   PG_NODE_UNKNOWN,  /* a frame that could not be read */
+   PG_NODE_OPCODE    /* a bytecode instruction kind of an interpreter,
+                        positioned at the eval loop's C lines */
 } PgNodeKind;
 
 typedef struct PgNode {
@@ -32,6 +34,7 @@ typedef struct PgNode {
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
    struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
    struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
+   Bool          py_checked;    /* asked whether it is an eval function */
    Bool          shared_body;   /* other functions jump into its body (e.g.
                                    mempcpy into memcpy): its cost belongs to
                                    the frame on top, not to its address */

@@ -109,9 +109,13 @@ static PgNode *current_caller(const PgThread *th, const PgBB *bb)
 static Addr call_site_of(const PgThread *th, const PgBB *bb)
 {
    /* Calls made from a PLT stub are made at the stub's call site; calls
-    * the eval loop makes for a Python frame at that frame's position. */
-   if (th->depth > 0 && (bb->code->node->skip || bb->dynamic))
-      return th->frames[th->depth - 1].charge_site;
+    * the eval loop makes for a Python frame at that frame's position; an
+    * instruction's frame calls from the eval loop's own code. */
+   if (th->depth > 0) {
+      const PgFrame *top = &th->frames[th->depth - 1];
+      if (bb->code->node->skip || (bb->dynamic && !top->is_opcode))
+         return top->charge_site;
+   }
    return bb->addr + bb->instr_offset[bb->n_instrs - 1];
 }
 
@@ -282,13 +286,48 @@ static VG_REGPARM(2) void helper_py_step(PgBB *bb, UWord n_instrs)
    pg_py_step(pg_thread_current(), bb->code->node->eval_of, (UInt)n_instrs);
 }
 
-static void call_py_step(IRSB *sb, PgBB *bb)
+static VG_REGPARM(3) void helper_py_label(PgBB *bb, PgPyLabel *label, UWord n_instrs)
 {
-   IRExpr **args = mkIRExprVec_2(IRExpr_Const(IRConst_U64((Addr)bb)),
-                                 IRExpr_Const(IRConst_U64(bb->n_instrs)));
-   IRDirty *di = unsafeIRDirty_0_N(2, "helper_py_step",
-                                   VG_(fnptr_to_fnentry)(helper_py_step), args);
+   pg_py_at_label(pg_thread_current(), bb->code->node->eval_of, label, (UInt)n_instrs);
+}
+
+/* After an eval-loop block: at a label of the interpreter (an instruction
+ * starts, or frames may switch), or after every block when the labels are
+ * unknown. */
+static void call_py_helper(IRSB *sb, PgBB *bb, const PgPyLabel *label, UInt n)
+{
+   IRExpr **args;
+   IRDirty *di;
+   if (label != NULL) {
+      args = mkIRExprVec_3(IRExpr_Const(IRConst_U64((Addr)bb)),
+                           IRExpr_Const(IRConst_U64((Addr)label)),
+                           IRExpr_Const(IRConst_U64(n)));
+      di = unsafeIRDirty_0_N(3, "helper_py_label",
+                             VG_(fnptr_to_fnentry)(helper_py_label), args);
+   } else {
+      args = mkIRExprVec_2(IRExpr_Const(IRConst_U64((Addr)bb)),
+                           IRExpr_Const(IRConst_U64(n)));
+      di = unsafeIRDirty_0_N(2, "helper_py_step",
+                             VG_(fnptr_to_fnentry)(helper_py_step), args);
+   }
    addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+/* The last label among BB's instructions, and the index of its
+ * instruction. */
+static const PgPyLabel *label_in_block(const PgBB *bb, UInt *label_index)
+{
+   const PgPyInterp *in = bb->code->node->eval_of;
+   const PgPyLabel *found = NULL;
+   UInt i;
+   for (i = 0; i < bb->n_instrs; i++) {
+      const PgPyLabel *l = pg_py_label_at(in, bb->addr + bb->instr_offset[i]);
+      if (l != NULL) {
+         found = l;
+         *label_index = i;
+      }
+   }
+   return found;
 }
 
 /* Code jumped into from another function's body runs on that function's
@@ -354,6 +393,10 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    IRTemp  mask, counters = IRTemp_INVALID;
    const HChar *helper_name;
    void   *helper;
+   const PgPyInterp *py_in;
+   const PgPyLabel  *py_label;
+   UInt    label_index = 0, instrs_seen = 0;
+   Bool    py_pending;
 
    if (!instrumenting)
       return sb_in;
@@ -392,12 +435,26 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    if (!bb->dynamic)
       counters = load_global(sb, &pg_bb_current_counters);
 
+   /* An eval-loop block tells the Python walker where the interpreter is:
+    * after the instruction label it contains, as early as possible (before
+    * the first side exit past the label, which may be the common path),
+    * or after the whole block when the labels are unknown. */
+   py_in = bb->code->node->eval_of;
+   py_label = py_in != NULL ? label_in_block(bb, &label_index) : NULL;
+   py_pending = py_label != NULL || (py_in != NULL && !py_in->has_labels);
+
    seg = 0;
    for (i = first; i < sb_in->stmts_used; i++) {
       IRStmt *st = sb_in->stmts[i];
+      if (st->tag == Ist_IMark)
+         instrs_seen++;
       if (st->tag == Ist_Exit) {
          count_segment(sb, bb, seg, segment_size[seg], mask, counters);
          seg++;
+         if (py_pending && py_label != NULL && instrs_seen > label_index) {
+            call_py_helper(sb, bb, py_label, instrs_seen - label_index);
+            py_pending = False;
+         }
          if (note_jump_target(bb, st->Ist.Exit.jk, st->Ist.Exit.dst)) {
             request_retranslation(sb);
             addStmtToIRSB(sb, IRStmt_Exit(st->Ist.Exit.guard, Ijk_InvalICache,
@@ -413,8 +470,9 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
       addStmtToIRSB(sb, st);
    }
    count_segment(sb, bb, seg, segment_size[seg], mask, counters);
-   if (bb->code->node->eval_of != NULL)
-      call_py_step(sb, bb);
+   if (py_pending)
+      call_py_helper(sb, bb, py_label,
+                     py_label != NULL ? bb->n_instrs - label_index : bb->n_instrs);
 
    switch (sb_in->jumpkind) {
    case Ijk_Sys_syscall:
@@ -663,7 +721,9 @@ static void pg_post_clo_init(void)
    if (!clo.collect_atstart)
       pg_collect_mask = 0;
 
-   pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED);
+   pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED,
+              clo.python_opcodes == 2 ? PG_OPCODES_BASE
+              : clo.python_opcodes == 1 ? PG_OPCODES_YES : PG_OPCODES_NO);
    pg_fn_init(clo.skip_plt);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
    pg_bb_init();

@@ -27,6 +27,10 @@ const HChar pg_options_usage[] =
    "    --python-view=mixed|python  mixed: C and Python functions in one call\n"
    "                                graph; python: Python functions only, C\n"
    "                                cost charged to the Python line [mixed]\n"
+   "    --python-opcodes=no|yes|base  a node per executed bytecode instruction\n"
+   "                                between a Python function and the C work\n"
+   "                                it does; base folds specialised forms into\n"
+   "                                their base instruction [no]\n"
    "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
    "                                (implies --collect-atstart=no)\n"
    "                                functions matching <pattern> ('*' and '?'\n"
@@ -127,6 +131,20 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       }
       opts->out_file = value;
       return PG_OPT_OK;
+   }
+
+   if (match_option(arg, "--python-opcodes", &value)) {
+      static const HChar *const modes[] = { "no", "yes", "base" };
+      UInt m;
+      for (m = 0; m < 3; m++)
+         if (value != NULL && pg_strcmp(value, modes[m]) == 0) {
+            opts->python_opcodes = m;
+            return PG_OPT_OK;
+         }
+      if (err && err_len)
+         pg_snprintf(err, err_len, "--python-opcodes: invalid value '%s' "
+                     "(expected no, yes or base)", value ? value : "");
+      return PG_OPT_BAD_VALUE;
    }
 
    if (match_option(arg, "--python-view", &value)) {

@@ -23,6 +23,7 @@ typedef struct {
    Bool   compress_pos;          /* --compress-pos=yes|no, default yes */
    Bool   python;                /* --python=yes|no, default yes */
    Bool   python_view;           /* --python-view=mixed|python: True for python */
+   UInt   python_opcodes;        /* --python-opcodes=no|yes|base: 0, 1, 2 */
    /* --toggle-collect=PATTERN, may be given several times; '*' and '?'
     * wildcards match a function name. */
    const HChar *toggle_collect[PG_MAX_TOGGLE_PATTERNS];

@@ -56,6 +56,8 @@ typedef enum {
 typedef struct {
    HChar name[64];        /* 3.12 has TARGET_CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS */
    Addr  addr;            /* link-time address (add the object's bias) */
+   HChar base[64];        /* for a specialised instruction, its base
+                             instruction ("opcode_base" lines); else "" */
 } PgLabel;
 
 typedef struct {

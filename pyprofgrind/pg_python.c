@@ -33,6 +33,7 @@
 
 static Bool   enabled;
 static PgView view;
+static PgOpcodeMode opcode_mode;
 
 #define MAX_INTERPS 16
 static PgPyInterp *interps[MAX_INTERPS];
@@ -40,10 +41,11 @@ static UInt        n_interps;
 
 static VgHashTable *code_nodes;
 
-void pg_py_init(Bool on, PgView v)
+void pg_py_init(Bool on, PgView v, PgOpcodeMode opcodes)
 {
    enabled = on;
    view = v;
+   opcode_mode = opcodes;
    code_nodes = VG_(HT_construct)("pg.py.codes");
 }
 
@@ -84,7 +86,65 @@ static PgPyInterp *interp_for_object(const HChar *object)
    return in;
 }
 
-void pg_py_classify_node(PgNode *node)
+/* Labels where the interpreter may switch frames (3.11+) or that start
+ * each instruction's dispatch. */
+static Bool is_control_label(const HChar *name)
+{
+   static const HChar *const control[] = {
+      "start_frame", "resume_frame", "resume_with_error", "exit_unwind",
+      "exception_unwind", "error", "handle_eval_breaker", "dispatch_opcode",
+      "exit_eval_frame", NULL
+   };
+   UInt i;
+   for (i = 0; control[i] != NULL; i++)
+      if (pg_strcmp(name, control[i]) == 0)
+         return True;
+   return False;
+}
+
+static void index_labels(PgPyInterp *in)
+{
+   const PgPyLayout *l = &in->layout;
+   UInt i, n_opcodes = 0;
+   in->n_label_buckets = 1024;
+   in->labels = pg_calloc("pg.py.labels", in->n_label_buckets, sizeof(PgPyLabel *));
+   for (i = 0; i < l->n_labels; i++) {
+      const HChar *name = l->labels[i].name;
+      Bool is_opcode = pg_strncmp(name, "TARGET_", 7) == 0;
+      PgPyLabel *label;
+      UInt b;
+      if (!is_opcode && !is_control_label(name))
+         continue;
+      label = pg_calloc("pg.py.label", 1, sizeof *label);
+      label->addr = l->labels[i].addr + in->bias;
+      label->name = is_opcode ? name + 7 : name;
+      label->is_opcode = is_opcode;
+      b = (UInt)(label->addr % in->n_label_buckets);
+      label->hash_next = in->labels[b];
+      in->labels[b] = label;
+      n_opcodes += is_opcode;
+   }
+   /* Without instruction labels, positions must be read after every
+    * eval-loop block. */
+   in->has_labels = n_opcodes > 0;
+   if (!in->has_labels && opcode_mode != PG_OPCODES_NO)
+      VG_(umsg)("pyprofgrind: %s: the eval loop's instruction labels are "
+                "unknown (no DWARF): no opcode nodes, functions and lines "
+                "only\n", in->object);
+}
+
+const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a)
+{
+   const PgPyLabel *label;
+   if (in->labels == NULL)
+      return NULL;
+   for (label = in->labels[a % in->n_label_buckets]; label; label = label->hash_next)
+      if (label->addr == a)
+         return label;
+   return NULL;
+}
+
+void pg_py_classify_node(PgNode *node, PtrdiffT bias)
 {
    PgPyInterp *in;
    if (!enabled)
@@ -93,8 +153,13 @@ void pg_py_classify_node(PgNode *node)
        && pg_strcmp(node->name, "PyEval_EvalFrameEx") != 0)
       return;
    in = interp_for_object(node->obj);
-   if (in != NULL && in->usable && pg_strcmp(in->layout.eval_function, node->name) == 0)
-      node->eval_of = in;
+   if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, node->name) != 0)
+      return;
+   if (in->labels == NULL) {
+      in->bias = bias;
+      index_labels(in);
+   }
+   node->eval_of = in;
 }
 
 /*------------------------------------------------------------*/
@@ -391,12 +456,13 @@ static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
 #define MAX_CHAIN 4096
 
 /* Makes the Python frames above the eval C frame at index EVAL mirror the
- * interpreter's chain ending at CURRENT. */
+ * interpreter's chain ending at CURRENT.  Opcode frames sit between them
+ * and go with the Python frame they belong to. */
 static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr current)
 {
    static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
    const PgPyLayout *l = &in->layout;
-   UInt n = 0, common = 0, i;
+   UInt n = 0, matched = 0, i, keep_depth = eval + 1;
    Addr f = current;
 
    while (f != 0 && n < MAX_CHAIN && !is_cstack_frame(l, f)) {
@@ -409,23 +475,44 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
          break;
    }
    /* chain[] runs from the current frame down; the shadow stack up. */
-   while (common < n && eval + 1 + common < th->depth) {
-      const PgFrame *s = &th->frames[eval + 1 + common];
-      if (s->py_frame != chain[n - 1 - common] || s->py_code != codes[n - 1 - common])
+   for (i = eval + 1; i < th->depth && matched < n; i++) {
+      const PgFrame *s = &th->frames[i];
+      if (s->py_frame == 0)
+         continue;           /* an opcode frame: goes with its Python frame */
+      if (s->py_frame != chain[n - 1 - matched] || s->py_code != codes[n - 1 - matched])
          break;
-      common++;
+      matched++;
+      keep_depth = i + 1;
    }
-   while (th->depth > eval + 1 + common)
+   /* The last kept frame keeps its instruction's frame: frames called from
+    * that instruction are pushed above it, and after they return the
+    * instruction goes on until the next one starts. */
+   if (matched > 0)
+      while (keep_depth < th->depth && th->frames[keep_depth].is_opcode)
+         keep_depth++;
+   while (th->depth > keep_depth)
       pg_cs_pop(th);
-   for (i = common; i < n; i++)
+   for (i = matched; i < n; i++)
       push_python(th, in, chain[n - 1 - i], codes[n - 1 - i], th->frames[eval].sp);
+}
+
+/* The newest Python frame above the eval frame at EVAL, or 0 if none. */
+static UInt top_python_frame(const PgThread *th, UInt eval)
+{
+   UInt i = th->depth;
+   while (i > eval + 1) {
+      i--;
+      if (th->frames[i].py_frame != 0)
+         return i;
+   }
+   return 0;
 }
 
 void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
 {
    const PgPyLayout *l = &in->layout;
    PgFrame *top;
-   UInt eval, position;
+   UInt eval, p, position;
 
    /* The eval call this block runs in: the newest eval frame of IN. */
    eval = th->depth;
@@ -434,8 +521,9 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    if (eval == 0)
       return;
    eval--;
-   /* Frames above it that are not Python frames ended unnoticed. */
-   while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0)
+   /* C frames above it ended unnoticed: eval-loop code is running. */
+   while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0
+          && !th->frames[th->depth - 1].is_opcode)
       pg_cs_pop(th);
 
    if (l->frame_model == PG_FRAMES_IN_EVAL) {
@@ -447,19 +535,77 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
          }
          return;
       }
-      if (th->depth == eval + 1 || th->frames[th->depth - 1].py_frame != current) {
+      p = top_python_frame(th, eval);
+      if (p == 0 || th->frames[p].py_frame != current) {
          pg_cs_charge_dynamic(th);
          reconcile(th, in, eval, current);
          return;
       }
    }
-   if (th->depth == eval + 1)
+   p = top_python_frame(th, eval);
+   if (p == 0)
       return;
-   top = &th->frames[th->depth - 1];
+   top = &th->frames[p];
    position = position_of(l, top->py_frame, top->py_code);
    if (position == top->charge_site)
       return;
    /* This block's instructions belong to the new position. */
-   pg_cs_charge_dynamic_before(th, n_instrs);
+   if (p == th->depth - 1)
+      pg_cs_charge_dynamic_before(th, n_instrs);
    top->charge_site = position;
+}
+
+static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
+{
+   if (label->opcode == NULL) {
+      const HChar *file, *dir, *name = label->name;
+      HChar path[1024], obj[48];
+      UInt line, i;
+      if (!VG_(get_filename_linenum)(VG_(current_DiEpoch)(), label->addr, &file, &dir, &line))
+         file = "???";
+      else if (dir != NULL && dir[0] != 0 && file[0] != '/') {
+         VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
+         file = path;
+      }
+      if (opcode_mode == PG_OPCODES_BASE) {
+         for (i = 0; i < in->layout.n_labels; i++)
+            if (pg_strcmp(in->layout.labels[i].name + 7, name) == 0
+                && in->layout.labels[i].base[0] != 0) {
+               name = in->layout.labels[i].base;
+               break;
+            }
+      }
+      VG_(snprintf)(obj, sizeof obj, "[Python %u.%u opcodes]",
+                    in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
+      label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
+   }
+   return label->opcode;
+}
+
+void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs)
+{
+   UInt eval, p;
+   PgFrame *f;
+
+   /* The label's block belongs to what the label starts. */
+   th->dyn_hold = n_instrs;
+   pg_py_step(th, in, n_instrs);
+
+   if (label->is_opcode && opcode_mode != PG_OPCODES_NO) {
+      eval = th->depth;
+      while (eval > 0 && th->frames[eval - 1].py_interp != in)
+         eval--;
+      if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
+         const PgFrame *py;
+         while (th->depth > p + 1)
+            pg_cs_pop(th);     /* the previous instruction's frame */
+         py = &th->frames[p];
+         f = pg_cs_push_call(th, py->charge_node, py->charge_site,
+                             opcode_node(in, label), label->addr, py->sp);
+         f->is_opcode = True;
+         f->charge_node = label->opcode;
+         f->charge_site = label->addr;
+      }
+   }
+   th->dyn_hold = 0;
 }

@@ -20,12 +20,34 @@ typedef enum {
    PG_VIEW_PYTHON     /* Python frames only: C cost goes to the Python line */
 } PgView;
 
+/* A label of the eval loop at run time: an instruction's handler
+ * (TARGET_*), whose node is that opcode's, or a control label where the
+ * interpreter switches frames (start_frame, resume_frame...). */
+typedef struct PgPyLabel {
+   Addr          addr;
+   const HChar  *name;       /* opcode name, or the control label's */
+   PgNode       *opcode;     /* made on first execution; NULL for control */
+   Bool          is_opcode;
+   struct PgPyLabel *hash_next;
+} PgPyLabel;
+
 /* An interpreter the tool has met (one per object holding an eval loop). */
 typedef struct PgPyInterp {
    PgPyLayout   layout;
    const HChar *object;
    Bool         usable;
+   PtrdiffT     bias;        /* load bias: label addresses + bias = run time */
+   PgPyLabel  **labels;      /* hash buckets by run-time address */
+   UInt         n_label_buckets;
+   Bool         has_labels;  /* frame and position changes are seen at
+                                labels only, not after every block */
 } PgPyInterp;
+
+typedef enum {
+   PG_OPCODES_NO,
+   PG_OPCODES_YES,           /* one node per instruction, specialised forms apart */
+   PG_OPCODES_BASE           /* specialised forms folded into their base */
+} PgOpcodeMode;
 
 /* What a Python node knows of its code object, to map bytecode offsets to
  * lines at dump time. */
@@ -37,13 +59,20 @@ typedef struct PgPyCode {
    UInt              line_table_len;
 } PgPyCode;
 
-void pg_py_init(Bool enabled, PgView view);
+void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes);
 Bool pg_py_enabled(void);
 PgView pg_py_view(void);
 
 /* Called when a C node is made: marks it as an eval function (sets
  * node->eval_of) if it is one of a CPython build the tool can read. */
-void pg_py_classify_node(PgNode *node);
+void pg_py_classify_node(PgNode *node, PtrdiffT bias);
+
+/* The label of interpreter IN at run-time address A, or NULL. */
+const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a);
+
+/* A block starting at (or running into) LABEL ran; its last N_INSTRS
+ * instructions belong to what the label starts. */
+void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs);
 
 /* The eval function's C frame was just pushed (its arguments are still in
  * the argument registers of thread TID). */

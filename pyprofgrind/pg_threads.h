@@ -33,6 +33,7 @@ typedef struct {
     * and code object; charge_site is the bytecode offset executing. */
    Addr    py_frame;
    Addr    py_code;
+   Bool    is_opcode;        /* a bytecode instruction's frame */
    /* Eval-function C frames: the interpreter and its thread state. */
    struct PgPyInterp *py_interp;
    Addr    py_tstate;
@@ -46,6 +47,9 @@ typedef struct {
    UInt       node_depth_capacity;
    ULong      clock, dyn_clock;     /* saved while another thread runs */
    ULong      dyn_charged;          /* dyn_clock at the last charge */
+   ULong      dyn_hold;             /* newest instructions not to charge yet:
+                                       they belong to a frame about to be
+                                       pushed */
    PgProfile *profile;
    PgNode    *root_node;            /* function the thread started in */
 } PgThread;
