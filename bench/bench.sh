@@ -6,8 +6,11 @@
 #
 #   bench/bench.sh [REPEAT]
 #
-# Workloads: bench/workload.c (C), examples/primes.py on the Python
-# interpreters found (pyenv 2.7 / 3.11 / 3.13, else python3).
+# Workloads: bench/workload.c (C); examples/primes.py (v1 and v2),
+# bench/oo.py (small method calls) and bench/strings.py (strings and dicts)
+# on the pyenv interpreters 2.7, 3.11 and 3.13 found here, with Python
+# attribution on (the default) and, on 3.11 and 3.13, with opcode nodes
+# (--python-opcodes=yes).
 # Needs /usr/bin/time (Debian package time) and a built tree.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -33,8 +36,13 @@ measure() {
       pyprofgrind) out="--pyprofgrind-out-file=$work/out" ;;
       *) out="" ;;
     esac
-    env -i PATH=/usr/bin:/bin /usr/bin/time -f "%e %M" -o "$work/time" \
-      "$vg" --tool="$tool" $out "$@" >/dev/null 2>"$work/err" \
+    case $tool in
+      pyprofgrind) pg_options="$extra_options" ;;
+      *) pg_options="" ;;
+    esac
+    env -i PATH=/usr/bin:/bin PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
+      /usr/bin/time -f "%e %M" -o "$work/time" \
+      "$vg" --tool="$tool" $out $pg_options "$@" >/dev/null 2>"$work/err" \
       || { cat "$work/err" >&2; exit 1; }
     read -r s kib < "$work/time"
     if [ -z "$best_s" ] || [ "$(echo "$s < $best_s" | bc)" = 1 ]; then best_s=$s; fi
@@ -53,12 +61,23 @@ row() {
       name, $1, $2, $3, $4, $5, $6, $5/$3, $6/$4, $5/$1 }'
 }
 
+extra_options=""
 echo "bench: best of $repeat runs; time = wall seconds, memory = peak RSS"
 row "C workload" "$work/workload" 1
 for v in 2.7.18 3.11.7 3.13.0; do
   prefix=$(pyenv prefix "$v" 2>/dev/null) || continue
   py="$prefix/bin/python${v%.*}"
   [ -x "$py" ] || continue
-  row "primes.py v1 ($v)" "$py" "$top/examples/primes.py" 100000 2 v1
-  row "primes.py v2 ($v)" "$py" "$top/examples/primes.py" 100000 2 v2
+  extra_options=""
+  row "primes v1 $v" "$py" "$top/examples/primes.py" 100000 2 v1
+  row "primes v2 $v" "$py" "$top/examples/primes.py" 100000 2 v2
+  row "oo $v" "$py" "$top/bench/oo.py" 300
+  row "strings $v" "$py" "$top/bench/strings.py" 5000
+  case $v in
+    3.*)
+      extra_options="--python-opcodes=yes"
+      row "primes v1 $v opcodes" "$py" "$top/examples/primes.py" 100000 2 v1
+      row "oo $v opcodes" "$py" "$top/bench/oo.py" 300
+      ;;
+  esac
 done

@@ -3,10 +3,13 @@
  * reports what pyprofgrind's frame walker needs to know about that build:
  * the eval function and which arguments hold the frame and thread state,
  * the frame model, the line table and string formats, the offsets of the
- * structure members the walker reads, and the dispatch labels of the eval
- * loop.  The Valgrind tool cannot read DWARF itself (a tool has no libc,
- * so no libdwarf): it reads the text this program prints with --layout
- * (see pg_pylayout.h for the format and pg_pylayout_parse for the reader).
+ * structure members the walker reads, the dispatch labels of the eval
+ * loop, the opcode numbers (from the eval loop's opcode_targets table) and,
+ * for 3.11+, the base instruction of each specialised one (from
+ * _PyOpcode_Deopt).  The Valgrind tool cannot read DWARF itself (a tool
+ * has no libc, so no libdwarf): it reads the text this program prints
+ * with --layout (see pg_pylayout.h for the format and pg_pylayout_parse
+ * for the reader).
  *
  * Everything is found by structure and member names, never by version
  * number, so a new CPython that keeps its member names works unchanged.
@@ -57,10 +60,12 @@ static const char *program_name = "pyprofgrind-inspect";
 /* ===================================================================== */
 /* A small ELF64 reader.                                                  */
 /*                                                                       */
-/* libdwarf only exposes the DWARF sections, but three facts live in      */
+/* libdwarf only exposes the DWARF sections, but some facts live in       */
 /* ordinary ELF data: the build-id note, the value of the Py_Version      */
-/* constant (its DWARF definition has a location, not a value) and the    */
-/* version string in .rodata.  Reading section headers, one symbol table  */
+/* constant (its DWARF definition has a location, not a value), the       */
+/* version string in .rodata, and the opcode tables (opcode_targets, a    */
+/* table of label addresses, relocated in a shared object;                */
+/* _PyOpcode_Deopt).  Reading section headers, symbol tables, relocations */
 /* and a few bytes is little code, so this avoids a libelf dependency.    */
 /* ===================================================================== */
 
@@ -231,6 +236,58 @@ static int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
    return 0;
 }
 
+/* Does SYM_NAME name NAME, or (with SUFFIXED) a copy GCC renamed: a
+ * function-local static gets a number ("opcode_targets.3"), a static
+ * under link-time optimisation a tail ("_PyOpcode_Jump.lto_priv.0")? */
+static int symbol_name_matches(const char *sym_name, const char *name, int suffixed)
+{
+   size_t n = strlen(name);
+
+   if (strncmp(sym_name, name, n) != 0)
+      return 0;
+   return sym_name[n] == '\0' || (suffixed && sym_name[n] == '.');
+}
+
+/* Looks for a data object (STT_OBJECT) of SIZE bytes named NAME (see
+ * symbol_name_matches) in .symtab and .dynsym.  Returns how many distinct
+ * addresses such symbols have (1: the answer, in VALUE; more: ambiguous). */
+static int elf_object(const ElfImage *elf, const char *name, int suffixed,
+                      Elf64_Xword size, Elf64_Addr *value)
+{
+   unsigned i;
+   int found = 0;
+
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *symbols = &elf->sections[i];
+      const Elf64_Shdr *strings;
+      size_t n, k;
+
+      if ((symbols->sh_type != SHT_SYMTAB && symbols->sh_type != SHT_DYNSYM)
+          || symbols->sh_entsize != sizeof(Elf64_Sym)
+          || symbols->sh_link >= elf->n_sections)
+         continue;
+      strings = &elf->sections[symbols->sh_link];
+      n = symbols->sh_size / sizeof(Elf64_Sym);
+      for (k = 0; k < n; k++) {
+         Elf64_Sym sym;
+         const char *sym_name;
+         memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym, sizeof sym);
+         if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0 || sym.st_size != size
+             || ELF64_ST_TYPE(sym.st_info) != STT_OBJECT)
+            continue;
+         sym_name = elf_string(elf, strings, sym.st_name);
+         if (sym_name == NULL || !symbol_name_matches(sym_name, name, suffixed))
+            continue;
+         if (found == 0 || sym.st_value != *value) {
+            if (found == 0)
+               *value = sym.st_value;
+            found++;
+         }
+      }
+   }
+   return found;
+}
+
 /* Copies N bytes at link-time address ADDR from the allocated section
  * holding them; False if no section in the file has their bytes (in a
  * detached debug file .rodata is SHT_NOBITS). */
@@ -249,6 +306,44 @@ static int elf_read(const ElfImage *elf, Elf64_Addr addr, void *out, size_t n)
       }
    }
    return 0;
+}
+
+/* Reads the N pointers of the array at link-time address ADDR into
+ * VALUES: as the dynamic linker would see them, so in a shared object
+ * from the R_X86_64_RELATIVE relocations (their addend is the link-time
+ * address; the bytes in the file may be 0), else from the bytes in the
+ * file (a non-PIE executable holds absolute addresses).  An entry is 0
+ * when neither says (another relocation type, no bytes).  Returns False
+ * if nothing at all was found. */
+static int elf_read_pointers(const ElfImage *elf, Elf64_Addr addr, size_t n,
+                             Elf64_Addr *values)
+{
+   Elf64_Addr end = addr + n * sizeof(Elf64_Addr);
+   int any = elf_read(elf, addr, values, n * sizeof(Elf64_Addr));
+   unsigned i;
+
+   if (!any)
+      memset(values, 0, n * sizeof(Elf64_Addr));
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *s = &elf->sections[i];
+      size_t k, count;
+
+      if (s->sh_type != SHT_RELA || s->sh_entsize != sizeof(Elf64_Rela))
+         continue;
+      count = s->sh_size / sizeof(Elf64_Rela);
+      for (k = 0; k < count; k++) {
+         Elf64_Rela rela;
+         memcpy(&rela, elf->data + s->sh_offset + k * sizeof rela, sizeof rela);
+         if (rela.r_offset < addr || rela.r_offset >= end
+             || (rela.r_offset - addr) % sizeof(Elf64_Addr) != 0)
+            continue;
+         values[(rela.r_offset - addr) / sizeof(Elf64_Addr)] =
+            ELF64_R_TYPE(rela.r_info) == R_X86_64_RELATIVE
+               ? (Elf64_Addr)rela.r_addend : 0;
+         any = 1;
+      }
+   }
+   return any;
 }
 
 /* The GNU build-id note in hex, "" if there is none. */
@@ -465,6 +560,15 @@ static void print_layout(FILE *out, const PgPyLayout *layout, const char *origin
    for (i = 0; i < layout->n_labels; i++)
       fprintf(out, "label %s 0x%lx\n", layout->labels[i].name,
               (unsigned long)layout->labels[i].addr);
+   for (i = 0; i < 256; i++) {
+      if (layout->opcode_names[i][0] != '\0')
+         fprintf(out, "opcode %u %s\n", i, layout->opcode_names[i]);
+   }
+   for (i = 0; i < layout->n_labels; i++) {
+      const PgLabel *label = &layout->labels[i];
+      if (label->base[0] != '\0' && strncmp(label->name, "TARGET_", 7) == 0)
+         fprintf(out, "opcode_base %s %s\n", label->name + 7, label->base);
+   }
 }
 
 /* ===================================================================== */
@@ -526,6 +630,16 @@ typedef struct {
 
    unsigned     labels_seen, labels_target, labels_no_address;
    unsigned     labels_dropped;
+
+   /* Opcode numbers (from opcode_targets) and base instructions (from
+    * _PyOpcode_Deopt), for the summary. */
+   const char  *opcodes_missing;     /* why there are no opcode lines */
+   unsigned     opcodes_named, opcodes_unused, opcodes_no_label;
+   unsigned     opcodes_shared;      /* left unnamed: handler shared */
+   char         opcodes_shared_list[768];
+   int          de_instrument_used;  /* DE_INSTRUMENT told shared ones apart */
+   const char  *bases_missing;       /* why there are no opcode_base lines */
+   unsigned     bases_found, bases_unnamed;
 
    PgPyLayout   layout;
    char         found_as[N_INT_FIELDS][80];
@@ -1473,6 +1587,212 @@ static void build_layout(Inspector *in, const ElfImage *elf)
 }
 
 /* ===================================================================== */
+/* Opcode numbers and base instructions                                  */
+/*                                                                       */
+/* The eval loop's `opcode_targets` (a local static: `opcode_targets.N`  */
+/* in .symtab) holds, for each opcode number, the address of its handler */
+/* label TARGET_<NAME>, or of `_unknown_opcode`.  CPython 3.11+ also     */
+/* keeps `_PyOpcode_Deopt[256]`, specialised instruction -> base one.     */
+/* Both are ELF data: the symbols are in the file or, for a stripped     */
+/* executable, in its detached debug file; the bytes are in the file.    */
+/* ===================================================================== */
+
+#define N_OPCODES 256
+#define MAX_SHARED 8   /* TARGET_ labels at one address that are kept apart */
+
+/* The TARGET_<NAME> label of opcode NAME, or NULL. */
+static PgLabel *opcode_label(PgPyLayout *layout, const char *name)
+{
+   unsigned i;
+
+   for (i = 0; i < layout->n_labels; i++) {
+      PgLabel *label = &layout->labels[i];
+      if (strncmp(label->name, "TARGET_", 7) == 0 && strcmp(label->name + 7, name) == 0)
+         return label;
+   }
+   return NULL;
+}
+
+/* Finds data object NAME of SIZE bytes (symbols of ELF, else of DEBUG)
+ * and copies its bytes (from ELF, else DEBUG) or, with POINTERS, its
+ * pointers (see elf_read_pointers) to OUT.  Returns 1, or 0 with the
+ * reason in WHY. */
+static int read_object(const ElfImage *elf, const ElfImage *debug, const char *name,
+                       size_t size, int pointers, void *out, const char **why)
+{
+   Elf64_Addr addr = 0;
+   int found = elf_object(elf, name, 1, size, &addr);
+
+   if (found == 0 && debug != NULL)
+      found = elf_object(debug, name, 1, size, &addr);
+   if (found == 0) {
+      *why = "no such symbol";
+      return 0;
+   }
+   if (found > 1) {
+      *why = "several symbols of that name";
+      return 0;
+   }
+   if (pointers ? elf_read_pointers(elf, addr, size / sizeof(Elf64_Addr), out)
+                : elf_read(elf, addr, out, size))
+      return 1;
+   if (debug != NULL && (pointers ? elf_read_pointers(debug, addr,
+                                                      size / sizeof(Elf64_Addr), out)
+                                  : elf_read(debug, addr, out, size)))
+      return 1;
+   *why = "its bytes are not in the file";
+   return 0;
+}
+
+/* Names the opcodes: entry I of opcode_targets pointing to label
+ * TARGET_NAME makes opcode I NAME.  Where GCC gave several TARGET_ labels
+ * one address (a handler that only jumps to another: 3.12's
+ * INSTRUMENTED_CALL_FUNCTION_EX; handlers sharing their code: 3.6's
+ * SETUP_EXCEPT and SETUP_FINALLY), the address cannot tell the opcodes
+ * apart; 3.12+'s DE_INSTRUMENT table (instrumented opcode -> plain one)
+ * can for instrumented pairs.  What stays ambiguous is left unnamed: a
+ * wrong name is worse than none. */
+static void read_opcodes(Inspector *in, const ElfImage *elf, const ElfImage *debug)
+{
+   PgPyLayout *l = &in->layout;
+   Elf64_Addr targets[N_OPCODES], unknown = 0;
+   unsigned char de_instrument[N_OPCODES];
+   unsigned short candidates[N_OPCODES][MAX_SHARED];
+   unsigned char n_candidates[N_OPCODES], is_base[N_OPCODES], used[PG_MAX_LABELS];
+   const char *why;
+   unsigned i, j, k;
+   int have_de_instrument, changed;
+
+   if (!read_object(elf, debug, "opcode_targets", sizeof targets, 1, targets, &why)) {
+      in->opcodes_missing = why;
+      return;
+   }
+   for (j = 0; j < l->n_labels; j++) {
+      if (strcmp(l->labels[j].name, "_unknown_opcode") == 0)
+         unknown = l->labels[j].addr;
+   }
+   memset(n_candidates, 0, sizeof n_candidates);
+   memset(used, 0, sizeof used);
+   for (i = 0; i < N_OPCODES; i++) {
+      if (targets[i] == 0 || targets[i] == unknown) {
+         in->opcodes_unused += targets[i] == unknown && unknown != 0;
+         in->opcodes_no_label += targets[i] == 0;
+         continue;
+      }
+      for (j = 0; j < l->n_labels; j++) {
+         if (l->labels[j].addr == targets[i]
+             && strncmp(l->labels[j].name, "TARGET_", 7) == 0
+             && strlen(l->labels[j].name + 7) < PG_OPCODE_NAME_MAX
+             && n_candidates[i] < MAX_SHARED)
+            candidates[i][n_candidates[i]++] = (unsigned short)j;
+      }
+      if (n_candidates[i] == 0)
+         in->opcodes_no_label++;
+      else if (n_candidates[i] == 1)
+         snprintf(l->opcode_names[i], sizeof l->opcode_names[i], "%s",
+                  l->labels[candidates[i][0]].name + 7);
+   }
+
+   /* Shared addresses: an instrumented opcode (DE_INSTRUMENT[i] names
+    * another) has an INSTRUMENTED_ name, the opcode it instruments not. */
+   have_de_instrument = read_object(elf, debug, "DE_INSTRUMENT", sizeof de_instrument,
+                                    0, de_instrument, &why);
+   memset(is_base, 0, sizeof is_base);
+   for (i = 0; have_de_instrument && i < N_OPCODES; i++) {
+      if (de_instrument[i] != 0 && de_instrument[i] != i)
+         is_base[de_instrument[i]] = 1;
+   }
+   for (i = 0; have_de_instrument && i < N_OPCODES; i++) {
+      int instrumented = de_instrument[i] != 0 && de_instrument[i] != i;
+      unsigned kept = 0;
+      if (n_candidates[i] < 2 || (!instrumented && !is_base[i]))
+         continue;
+      for (k = 0; k < n_candidates[i]; k++) {
+         int prefixed = strncmp(l->labels[candidates[i][k]].name + 7,
+                                "INSTRUMENTED_", 13) == 0;
+         if (prefixed == instrumented)
+            candidates[i][kept++] = candidates[i][k];
+      }
+      if (kept > 0 && kept < n_candidates[i]) {
+         n_candidates[i] = (unsigned char)kept;
+         in->de_instrument_used = 1;
+      }
+   }
+   /* Then by elimination: a name one opcode of the group took is not
+    * another's. */
+   do {
+      changed = 0;
+      for (i = 0; i < N_OPCODES; i++) {
+         unsigned kept = 0;
+         if (n_candidates[i] == 0 || l->opcode_names[i][0] != '\0')
+            continue;
+         for (k = 0; k < n_candidates[i]; k++) {
+            if (!used[candidates[i][k]])
+               candidates[i][kept++] = candidates[i][k];
+         }
+         if (kept == 1) {
+            snprintf(l->opcode_names[i], sizeof l->opcode_names[i], "%s",
+                     l->labels[candidates[i][0]].name + 7);
+            used[candidates[i][0]] = 1;
+            changed = 1;
+         }
+         if (kept > 0)
+            n_candidates[i] = (unsigned char)kept;
+      }
+   } while (changed);
+
+   for (i = 0; i < N_OPCODES; i++) {
+      if (l->opcode_names[i][0] != '\0') {
+         in->opcodes_named++;
+      } else if (n_candidates[i] > 0) {
+         size_t used_len = strlen(in->opcodes_shared_list);
+         char *p = in->opcodes_shared_list + used_len;
+         size_t room = sizeof in->opcodes_shared_list - used_len;
+         int n = snprintf(p, room, "%s%u (", used_len ? "; " : "", i);
+         for (k = 0; k < n_candidates[i] && n > 0 && (size_t)n < room; k++)
+            n += snprintf(p + n, room - (size_t)n, "%s%s", k ? " or " : "",
+                          l->labels[candidates[i][k]].name + 7);
+         if (n > 0 && (size_t)n < room)
+            snprintf(p + n, room - (size_t)n, ")");
+         in->opcodes_shared++;
+      }
+   }
+}
+
+/* Marks each specialised instruction's TARGET_ label with the name of its
+ * base instruction, from _PyOpcode_Deopt (3.11+). */
+static void read_opcode_bases(Inspector *in, const ElfImage *elf, const ElfImage *debug)
+{
+   PgPyLayout *l = &in->layout;
+   unsigned char deopt[N_OPCODES];
+   const char *why;
+   unsigned i;
+
+   if (in->opcodes_named == 0) {
+      in->bases_missing = "no opcode names";
+      return;
+   }
+   if (!read_object(elf, debug, "_PyOpcode_Deopt", sizeof deopt, 0, deopt, &why)) {
+      in->bases_missing = why;
+      return;
+   }
+   for (i = 0; i < N_OPCODES; i++) {
+      PgLabel *label;
+      /* 0 is an entry the table does not fill in (opcode 0, CACHE, is
+       * nobody's base). */
+      if (deopt[i] == i || deopt[i] == 0 || l->opcode_names[i][0] == '\0')
+         continue;
+      label = opcode_label(l, l->opcode_names[i]);
+      if (label == NULL || l->opcode_names[deopt[i]][0] == '\0') {
+         in->bases_unnamed++;
+         continue;
+      }
+      snprintf(label->base, sizeof label->base, "%s", l->opcode_names[deopt[i]]);
+      in->bases_found++;
+   }
+}
+
+/* ===================================================================== */
 /* Output for humans                                                     */
 /* ===================================================================== */
 
@@ -1526,6 +1846,21 @@ static void print_summary(const Inspector *in, double seconds)
           "%u not kept (limit %d, or name too long)\n",
           in->labels_seen, l->eval_function, in->labels_target,
           in->labels_no_address, in->labels_dropped, PG_MAX_LABELS);
+   if (in->opcodes_missing != NULL)
+      printf("opcodes:        none (opcode_targets: %s)\n", in->opcodes_missing);
+   else
+      printf("opcodes:        %u named from opcode_targets, %u unused slots, "
+             "%u pointing to no TARGET_ label%s\n", in->opcodes_named,
+             in->opcodes_unused, in->opcodes_no_label,
+             in->de_instrument_used ? " (instrumented ones told apart by DE_INSTRUMENT)" : "");
+   if (in->opcodes_shared > 0)
+      printf("                %u left unnamed, their handler is shared: %s\n",
+             in->opcodes_shared, in->opcodes_shared_list);
+   if (in->bases_missing != NULL)
+      printf("base opcodes:   none (_PyOpcode_Deopt: %s)\n", in->bases_missing);
+   else
+      printf("base opcodes:   %u specialised instructions from _PyOpcode_Deopt%s\n",
+             in->bases_found, in->bases_unnamed ? ", some without names" : "");
    printf("DWARF units:    %u scanned of %u, %.0f ms\n", in->units_scanned,
           in->units_total, seconds * 1000.0);
    if (complete)
@@ -1598,8 +1933,9 @@ static void message(const char *fmt, ...)
 #define PACKAGE_VERSION "unknown"
 #endif
 /* The first line of a cache entry: a newer inspector (which may read the
- * DWARF better) does not believe an older one's entries. */
-#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 1, " PACKAGE_VERSION "\n"
+ * DWARF better) does not believe an older one's entries.  Format 2 added
+ * the opcode and opcode_base lines. */
+#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 2, " PACKAGE_VERSION "\n"
 #define CACHE_MAX_BYTES (1 << 20)
 /* Shorter build-ids (a few bytes) are too weak a key. */
 #define MIN_BUILD_ID_HEX 16
@@ -1923,7 +2259,7 @@ static int inspect_file(const Options *opt)
    const char *candidates[2];
    double start = now_seconds();
    int n_candidates = 0, c, found = 0, same_build = 0, status = 1;
-   int saw_not_cpython = 0, saw_error = 0;
+   int saw_not_cpython = 0, saw_error = 0, from_debug_file = 0;
 
    cache.dirfd = -1;
    memset(&debug_elf, 0, sizeof debug_elf);
@@ -1996,6 +2332,7 @@ static int inspect_file(const Options *opt)
       result = read_dwarf(in, fd, why, sizeof why);
       if (result == DWARF_OK) {
          found = 1;
+         from_debug_file = source != opt->file;
          same_build = source == opt->file
             || (build_id[0] != '\0' && strcmp(debug_build_id, build_id) == 0);
          break;
@@ -2037,8 +2374,14 @@ static int inspect_file(const Options *opt)
       goto done;
    }
 
-   /* 4. The layout from the DWARF. */
+   /* 4. The layout from the DWARF, and opcodes from the ELF data (the
+    *    debug file's symbols only if it is the same build). */
    build_layout(in, &elf);
+   {
+      const ElfImage *symbols = from_debug_file && same_build ? &debug_elf : NULL;
+      read_opcodes(in, &elf, symbols);
+      read_opcode_bases(in, &elf, symbols);
+   }
    if (!opt->layout_mode) {
       print_summary(in, now_seconds() - start);
       status = pg_pylayout_complete(&in->layout, err, sizeof err) ? 0 : 1;
@@ -2051,6 +2394,12 @@ static int inspect_file(const Options *opt)
                  "over %u characters)", shown_file, in->labels_dropped,
                  in->layout.eval_function, PG_MAX_LABELS,
                  (unsigned)sizeof in->layout.labels[0].name - 1);
+      if (verbose && in->opcodes_missing != NULL)
+         message("%s: no opcode numbers: opcode_targets: %s", shown_file,
+                 in->opcodes_missing);
+      if (verbose && in->opcodes_shared > 0)
+         message("%s: %u opcodes left unnamed, their handler is shared: %s",
+                 shown_file, in->opcodes_shared, in->opcodes_shared_list);
       print_layout(stdout, &in->layout, shown_file);
       fflush(stdout);
       if (cache.dirfd >= 0 && same_build)

@@ -292,6 +292,129 @@ static Bool parse_label(PgPyLayout *layout, const Token *tokens, UInt n_tokens,
    return True;
 }
 
+/* An opcode name: a C identifier (it is the tail of a label name) short
+ * enough for PgPyLayout.opcode_names.  Else False with the reason. */
+static Bool check_opcode_name(const Token *name, const HChar *what, UInt line_no,
+                              HChar *err, SizeT err_len)
+{
+   HChar quoted[QUOTE_MAX + 4];
+   HChar message[96];
+   SizeT i;
+
+   quote_token(name, quoted);
+   if (name->len >= PG_OPCODE_NAME_MAX) {
+      pg_snprintf(message, sizeof message, "%s longer than %u characters: ",
+                  what, (UInt)(PG_OPCODE_NAME_MAX - 1));
+      return line_error(err, err_len, line_no, message, quoted);
+   }
+   for (i = 0; i < name->len; i++) {
+      HChar c = name->start[i];
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'
+            || (i > 0 && c >= '0' && c <= '9'))) {
+         pg_snprintf(message, sizeof message, "%s is not an identifier: ", what);
+         return line_error(err, err_len, line_no, message, quoted);
+      }
+   }
+   return True;
+}
+
+/* "opcode NUMBER NAME".  FIRST_LINE[n] is the line that named opcode n
+ * (0: none yet). */
+static Bool parse_opcode(PgPyLayout *layout, const Token *tokens, UInt n_tokens,
+                         UInt line_no, UInt *first_line, HChar *err, SizeT err_len)
+{
+   HChar quoted[QUOTE_MAX + 4];
+   HChar what[96];
+   Int number;
+
+   if (n_tokens != 3)
+      return line_error(err, err_len, line_no,
+                        "an opcode line is 'opcode NUMBER NAME'", "");
+   if (!parse_int_in_range(&tokens[1], 0, 255, &number)) {
+      quote_token(&tokens[1], quoted);
+      return line_error(err, err_len, line_no,
+                        "opcode number is not a decimal number in [0, 255]: ",
+                        quoted);
+   }
+   if (!check_opcode_name(&tokens[2], "opcode name", line_no, err, err_len))
+      return False;
+   if (first_line[number] != 0) {
+      pg_snprintf(what, sizeof what, "opcode %d given again (first on line %u)",
+                  number, first_line[number]);
+      return line_error(err, err_len, line_no, what, "");
+   }
+   first_line[number] = line_no;
+   pg_memcpy(layout->opcode_names[number], tokens[2].start, tokens[2].len);
+   layout->opcode_names[number][tokens[2].len] = '\0';
+   return True;
+}
+
+/* The form of "opcode_base NAME BASE", checked on the first pass. */
+static Bool check_opcode_base(const Token *tokens, UInt n_tokens, UInt line_no,
+                              HChar *err, SizeT err_len)
+{
+   if (n_tokens != 3)
+      return line_error(err, err_len, line_no,
+                        "an opcode_base line is 'opcode_base NAME BASE'", "");
+   return check_opcode_name(&tokens[1], "opcode_base name", line_no, err, err_len)
+      && check_opcode_name(&tokens[2], "opcode_base base", line_no, err, err_len);
+}
+
+static Bool opcode_is_named(const PgPyLayout *layout, const Token *name)
+{
+   UInt i;
+
+   for (i = 0; i < 256; i++) {
+      if (token_is(name, layout->opcode_names[i]))
+         return True;
+   }
+   return False;
+}
+
+/* Stores BASE (an opcode_base line, second pass: every opcode line and
+ * label has been read) in the base of label TARGET_NAME. */
+static Bool resolve_opcode_base(PgPyLayout *layout, const Token *tokens,
+                                UInt line_no, HChar *err, SizeT err_len)
+{
+   static const HChar prefix[] = "TARGET_";
+   const SizeT prefix_len = sizeof prefix - 1;
+   const Token *name = &tokens[1], *base = &tokens[2];
+   HChar quoted[QUOTE_MAX + 4];
+   UInt i;
+
+   if (!opcode_is_named(layout, name)) {
+      quote_token(name, quoted);
+      return line_error(err, err_len, line_no,
+                        "opcode_base names an opcode no opcode line names: ",
+                        quoted);
+   }
+   if (!opcode_is_named(layout, base)) {
+      quote_token(base, quoted);
+      return line_error(err, err_len, line_no,
+                        "opcode_base base is an opcode no opcode line names: ",
+                        quoted);
+   }
+   for (i = 0; i < layout->n_labels; i++) {
+      PgLabel *label = &layout->labels[i];
+      if (pg_strlen(label->name) != prefix_len + name->len
+          || pg_memcmp(label->name, prefix, prefix_len) != 0
+          || pg_memcmp(label->name + prefix_len, name->start, name->len) != 0)
+         continue;
+      if (label->base[0] != '\0') {
+         quote_token(name, quoted);
+         return line_error(err, err_len, line_no, "opcode_base given again for ",
+                           quoted);
+      }
+      pg_memcpy(label->base, base->start, base->len);
+      label->base[base->len] = '\0';
+      return True;
+   }
+   quote_token(name, quoted);
+   return line_error(err, err_len, line_no,
+                     "opcode_base names an opcode without a TARGET_ label: ",
+                     quoted);
+}
+
 /* Stores the value token of one known key. */
 static Bool parse_value(PgPyLayout *layout, const LayoutKey *key,
                         const Token *value, UInt line_no,
@@ -355,44 +478,78 @@ static Bool parse_value(PgPyLayout *layout, const LayoutKey *key,
    return False;
 }
 
-Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
-                       HChar *err, SizeT err_len)
+/* Walks the text line by line: the tokens of the next line that has any
+ * (comments stripped), False at the end of the text. */
+typedef struct {
+   const HChar *next;
+   const HChar *end;
+   UInt         line_no;
+} LineReader;
+
+static Bool next_line(LineReader *reader, Token *tokens, UInt max_tokens,
+                      UInt *n_tokens)
 {
-   UInt first_line_of_key[N_LAYOUT_KEYS];
-   const HChar *line = text;
-   const HChar *text_end = text + len;
-   UInt line_no = 0;
-
-   pg_pylayout_clear(layout);
-   pg_memset(first_line_of_key, 0, sizeof first_line_of_key);
-   if (err != NULL && err_len > 0)
-      err[0] = '\0';
-
-   while (line < text_end) {
+   while (reader->next < reader->end) {
+      const HChar *line = reader->next;
       const HChar *line_end = line;
       const HChar *content_end;
-      const HChar *next_line;
-      Token tokens[3];
-      UInt n_tokens, k;
 
-      line_no++;
-      while (line_end < text_end && *line_end != '\n')
+      reader->line_no++;
+      while (line_end < reader->end && *line_end != '\n')
          line_end++;
-      next_line = line_end < text_end ? line_end + 1 : line_end;
+      reader->next = line_end < reader->end ? line_end + 1 : line_end;
 
       /* '#' starts a comment anywhere on the line. */
       content_end = line;
       while (content_end < line_end && *content_end != '#')
          content_end++;
 
-      n_tokens = split_tokens(line, content_end, tokens, 3);
-      line = next_line;
-      if (n_tokens == 0)
-         continue;
+      *n_tokens = split_tokens(line, content_end, tokens, max_tokens);
+      if (*n_tokens > 0)
+         return True;
+   }
+   return False;
+}
+
+Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
+                       HChar *err, SizeT err_len)
+{
+   UInt first_line_of_key[N_LAYOUT_KEYS];
+   UInt first_line_of_opcode[256];
+   LineReader reader;
+   Token tokens[3];
+   UInt n_tokens, k;
+   Bool have_opcode_base = False;
+
+   pg_pylayout_clear(layout);
+   pg_memset(first_line_of_key, 0, sizeof first_line_of_key);
+   pg_memset(first_line_of_opcode, 0, sizeof first_line_of_opcode);
+   if (err != NULL && err_len > 0)
+      err[0] = '\0';
+
+   /* First pass: everything but the meaning of opcode_base lines, which
+    * may name opcodes and labels that come later. */
+   reader.next = text;
+   reader.end = text + len;
+   reader.line_no = 0;
+   while (next_line(&reader, tokens, 3, &n_tokens)) {
+      UInt line_no = reader.line_no;
 
       if (token_is(&tokens[0], "label")) {
          if (!parse_label(layout, tokens, n_tokens, line_no, err, err_len))
             return False;
+         continue;
+      }
+      if (token_is(&tokens[0], "opcode")) {
+         if (!parse_opcode(layout, tokens, n_tokens, line_no,
+                           first_line_of_opcode, err, err_len))
+            return False;
+         continue;
+      }
+      if (token_is(&tokens[0], "opcode_base")) {
+         if (!check_opcode_base(tokens, n_tokens, line_no, err, err_len))
+            return False;
+         have_opcode_base = True;
          continue;
       }
       for (k = 0; k < N_LAYOUT_KEYS; k++) {
@@ -417,6 +574,18 @@ Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
       first_line_of_key[k] = line_no;
       if (!parse_value(layout, &layout_keys[k], &tokens[1], line_no,
                        err, err_len))
+         return False;
+   }
+
+   /* Second pass: opcode_base lines, now that every opcode and label is
+    * known. */
+   if (!have_opcode_base)
+      return True;
+   reader.next = text;
+   reader.line_no = 0;
+   while (next_line(&reader, tokens, 3, &n_tokens)) {
+      if (token_is(&tokens[0], "opcode_base")
+          && !resolve_opcode_base(layout, tokens, reader.line_no, err, err_len))
          return False;
    }
    return True;

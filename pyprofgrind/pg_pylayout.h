@@ -11,12 +11,18 @@
  * The text form (what pyprofgrind-inspect prints and pg_pylayout_parse
  * reads) is one "key value" pair per line; '#' starts a comment; keys are
  * the field names below; unknown keys are ignored so that older tools read
- * newer files; labels are "label NAME 0xADDRESS" lines.  Values: offsets
+ * newer files; labels are "label NAME 0xADDRESS" lines.  "opcode NUMBER
+ * NAME" lines (NUMBER decimal, 0-255) name the opcodes of the build (the
+ * handler of opcode NAME is label TARGET_NAME), and "opcode_base NAME
+ * BASE" lines (3.11+) give the base instruction of specialised instruction
+ * NAME (both must have opcode lines, NAME a TARGET_NAME label; the lines
+ * may come in any order).  Values: offsets
  * and argument indices in decimal (-1 = absent), version_hex and addresses
  * in hex with "0x", the formats by the lower-case names of their enum
  * constants without prefix (frame_model per_call, line_format
  * lnotab_signed, string_format unicode...), strings as one word.  A key
- * other than "label" may appear only once.
+ * other than "label", "opcode" and "opcode_base" may appear only once; an
+ * opcode number, or the opcode_base of a NAME, only once too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -52,12 +58,16 @@ typedef enum {
 
 #define PG_LAYOUT_NO_OFFSET (-1)
 #define PG_MAX_LABELS 320
+/* Longest opcode name + 1: 3.11's PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS
+ * has 44 characters (3.12/3.13's CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS 41). */
+#define PG_OPCODE_NAME_MAX 48
 
 typedef struct {
    HChar name[64];        /* 3.12 has TARGET_CALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS */
    Addr  addr;            /* link-time address (add the object's bias) */
-   HChar base[64];        /* for a specialised instruction, its base
-                             instruction ("opcode_base" lines); else "" */
+   HChar base[64];        /* for the TARGET_ label of a specialised
+                             instruction, the name of its base instruction
+                             without prefix ("opcode_base" lines); else "" */
 } PgLabel;
 
 typedef struct {
@@ -117,6 +127,11 @@ typedef struct {
 
    UInt   n_labels;
    PgLabel labels[PG_MAX_LABELS];
+
+   /* Opcode number -> name without the TARGET_ prefix ("opcode" lines),
+    * "" when unknown (no handler, or a handler several opcodes share and
+    * the inspector could not tell which is which). */
+   HChar  opcode_names[256][PG_OPCODE_NAME_MAX];
 } PgPyLayout;
 
 /* Sets every offset to PG_LAYOUT_NO_OFFSET and every format to NONE. */

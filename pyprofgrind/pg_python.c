@@ -111,13 +111,27 @@ static void index_labels(PgPyInterp *in)
    for (i = 0; i < l->n_labels; i++) {
       const HChar *name = l->labels[i].name;
       Bool is_opcode = pg_strncmp(name, "TARGET_", 7) == 0;
+      const HChar *opname = is_opcode ? name + 7 : name;
       PgPyLabel *label;
       UInt b;
-      if (!is_opcode && !is_control_label(name))
+      if (pg_strncmp(name, "PRED_", 5) == 0) {
+         /* Up to 3.10 PREDICT() jumps from one instruction straight into
+          * the next one's handler (PRED_<number>): a new instruction.
+          * From 3.11 specialised instructions jump there when they
+          * deoptimise: the same instruction goes on. */
+         UInt number = (UInt)pg_strtoull10(name + 5, NULL);
+         if (l->frame_model != PG_FRAMES_PER_CALL || number > 255
+             || l->opcode_names[number][0] == 0
+             || pg_py_label_at(in, l->labels[i].addr + in->bias) != NULL)
+            continue;
+         is_opcode = True;
+         opname = l->opcode_names[number];
+      } else if (!is_opcode && !is_control_label(name)) {
          continue;
+      }
       label = pg_calloc("pg.py.label", 1, sizeof *label);
       label->addr = l->labels[i].addr + in->bias;
-      label->name = is_opcode ? name + 7 : name;
+      label->name = opname;
       label->is_opcode = is_opcode;
       b = (UInt)(label->addr % in->n_label_buckets);
       label->hash_next = in->labels[b];
@@ -569,7 +583,8 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
       }
       if (opcode_mode == PG_OPCODES_BASE) {
          for (i = 0; i < in->layout.n_labels; i++)
-            if (pg_strcmp(in->layout.labels[i].name + 7, name) == 0
+            if (pg_strncmp(in->layout.labels[i].name, "TARGET_", 7) == 0
+                && pg_strcmp(in->layout.labels[i].name + 7, name) == 0
                 && in->layout.labels[i].base[0] != 0) {
                name = in->layout.labels[i].base;
                break;

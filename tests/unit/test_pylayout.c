@@ -2,7 +2,8 @@
  * (pg_pylayout.c) and of the table of known layouts (pg_pylayout_known.c):
  * text -> layout -> text round trips for every known release, the
  * parser's tolerance (comments, blank lines, CRLF, unknown keys of any
- * length, no final newline), every rejection naming its line, the
+ * length, no final newline), every rejection naming its line, opcode and
+ * opcode_base lines (in any order, resolved to labels), the
  * completeness rules of each frame model, and the known-table lookups.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -79,6 +80,15 @@ static char *format_layout(const PgPyLayout *layout)
    for (i = 0; i < layout->n_labels; i++)
       OUT("label %s 0x%lx\n", layout->labels[i].name,
           (unsigned long)layout->labels[i].addr);
+   for (i = 0; i < 256; i++) {
+      if (layout->opcode_names[i][0])
+         OUT("opcode %u %s\n", i, layout->opcode_names[i]);
+   }
+   for (i = 0; i < layout->n_labels; i++) {
+      if (layout->labels[i].base[0])
+         OUT("opcode_base %s %s\n", layout->labels[i].name + strlen("TARGET_"),
+             layout->labels[i].base);
+   }
 #undef OUT
    ck_assert_uint_lt(used, size);
    return text;
@@ -144,6 +154,10 @@ START_TEST(test_clear)
    ck_assert_str_eq(layout->source, "");
    ck_assert_str_eq(layout->build_id, "");
    ck_assert_str_eq(layout->eval_function, "");
+   for (i = 0; i < 256; i++)
+      ck_assert_str_eq(layout->opcode_names[i], "");
+   for (i = 0; i < PG_MAX_LABELS; i++)
+      ck_assert_str_eq(layout->labels[i].base, "");
    free(layout);
 }
 END_TEST
@@ -360,6 +374,134 @@ START_TEST(test_parse_small_error_buffer)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Opcodes */
+
+static void add_label(PgPyLayout *layout, const char *name, unsigned long addr)
+{
+   PgLabel *label = &layout->labels[layout->n_labels++];
+   snprintf(label->name, sizeof label->name, "%s", name);
+   label->addr = addr;
+}
+
+/* The longest opcode name the field holds (47 characters). */
+#define NAME_47 "LOAD_ATTR_A_SPECIALISED_INSTRUCTION_NAME_OF_47C"
+
+START_TEST(test_round_trip_opcodes)
+{
+   PgPyLayout *original = known(3, 11);
+   PgPyLayout *parsed = new_layout();
+   char *text;
+
+   ck_assert_uint_eq(strlen(NAME_47), PG_OPCODE_NAME_MAX - 1);
+   add_label(original, "TARGET_LOAD_ATTR", 0x1000);
+   add_label(original, "TARGET_PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS", 0x2000);
+   add_label(original, "PRED_100", 0x3000);   /* not a handler label */
+   add_label(original, "TARGET_" NAME_47, 0x4000);
+   add_label(original, "TARGET_PRECALL", 0x5000);
+   add_label(original, "TARGET_CACHE", 0x6000);
+   snprintf(original->opcode_names[0], PG_OPCODE_NAME_MAX, "CACHE");
+   snprintf(original->opcode_names[106], PG_OPCODE_NAME_MAX, "LOAD_ATTR");
+   snprintf(original->opcode_names[166], PG_OPCODE_NAME_MAX, "PRECALL");
+   snprintf(original->opcode_names[255], PG_OPCODE_NAME_MAX,
+            "PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS");
+   snprintf(original->opcode_names[7], PG_OPCODE_NAME_MAX, "%s", NAME_47);
+   snprintf(original->labels[1].base, sizeof original->labels[1].base, "PRECALL");
+   snprintf(original->labels[3].base, sizeof original->labels[3].base, "LOAD_ATTR");
+   text = format_layout(original);
+   ck_assert_ptr_nonnull(strstr(text, "\nopcode 255 PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS\n"));
+   ck_assert_ptr_nonnull(strstr(text, "\nopcode_base " NAME_47 " LOAD_ATTR\n"));
+   parse_ok(parsed, text, strlen(text));
+   ck_assert_int_eq(memcmp(parsed, original, sizeof *parsed), 0);
+   free(text);
+   free(parsed);
+   free(original);
+}
+END_TEST
+
+/* opcode_base lines may come before the opcode and label lines they
+ * name; unnamed opcodes and labels without a base stay "". */
+START_TEST(test_parse_opcodes_any_order)
+{
+   static const char text[] =
+      "opcode_base LOAD_ATTR_INSTANCE_VALUE LOAD_ATTR  # before everything\n"
+      "frame_code 0\n"
+      "opcode 106 LOAD_ATTR\n"
+      "label TARGET_LOAD_ATTR_INSTANCE_VALUE 0x20\n"
+      "opcode_base\tLOAD_FAST__LOAD_FAST   LOAD_FAST\r\n"
+      "label TARGET_LOAD_ATTR 0x10\n"
+      "opcode 45 LOAD_FAST__LOAD_FAST\n"
+      "opcode 124 LOAD_FAST\n"
+      "opcode 105 LOAD_ATTR_INSTANCE_VALUE\n"
+      "label TARGET_LOAD_FAST 0x30\n"
+      "label TARGET_LOAD_FAST__LOAD_FAST 0x40";
+   PgPyLayout *layout = new_layout();
+   unsigned i, named = 0;
+
+   parse_ok(layout, text, strlen(text));
+   ck_assert_str_eq(layout->opcode_names[106], "LOAD_ATTR");
+   ck_assert_str_eq(layout->opcode_names[105], "LOAD_ATTR_INSTANCE_VALUE");
+   ck_assert_str_eq(layout->opcode_names[45], "LOAD_FAST__LOAD_FAST");
+   for (i = 0; i < 256; i++)
+      named += layout->opcode_names[i][0] != '\0';
+   ck_assert_uint_eq(named, 4);
+   ck_assert_uint_eq(layout->n_labels, 4);
+   ck_assert_str_eq(layout->labels[0].name, "TARGET_LOAD_ATTR_INSTANCE_VALUE");
+   ck_assert_str_eq(layout->labels[0].base, "LOAD_ATTR");
+   ck_assert_str_eq(layout->labels[1].base, "");
+   ck_assert_str_eq(layout->labels[2].base, "");
+   ck_assert_str_eq(layout->labels[3].name, "TARGET_LOAD_FAST__LOAD_FAST");
+   ck_assert_str_eq(layout->labels[3].base, "LOAD_FAST");
+   ck_assert_int_eq(layout->frame_code, 0);
+
+   /* A second parse starts from scratch. */
+   parse_ok(layout, "opcode 1 POP_TOP\n", strlen("opcode 1 POP_TOP\n"));
+   ck_assert_str_eq(layout->opcode_names[106], "");
+   ck_assert_str_eq(layout->opcode_names[1], "POP_TOP");
+   ck_assert_uint_eq(layout->n_labels, 0);
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_parse_opcode_errors)
+{
+   /* opcode lines */
+   assert_rejected("opcode 256 NOP\n", 1, "[0, 255]");
+   assert_rejected("frame_code 1\nopcode -1 NOP\n", 2, "-1");
+   assert_rejected("opcode 0x10 NOP\n", 1, "0x10");
+   assert_rejected("opcode NOP 9\n", 1, "[0, 255]");
+   assert_rejected("opcode 9\n", 1, "'opcode NUMBER NAME'");
+   assert_rejected("opcode 9 NOP extra\n", 1, "'opcode NUMBER NAME'");
+   assert_rejected("opcode 9 NOT-A-NAME\n", 1, "identifier: NOT-A-NAME");
+   assert_rejected("opcode 9 9LIVES\n", 1, "identifier");
+   assert_rejected("opcode 9 " NAME_47 "X\n", 1, "longer than 47");
+   assert_rejected("opcode 9 NOP\n# two\nopcode 9 POP_TOP\n", 3,
+                   "opcode 9 given again (first on line 1)");
+   /* opcode_base lines: form first, then meaning once all is read */
+   assert_rejected("opcode_base LOAD_ATTR_SLOT\n", 1, "'opcode_base NAME BASE'");
+   assert_rejected("opcode_base A B C\n", 1, "'opcode_base NAME BASE'");
+   assert_rejected("opcode_base A B-C\n", 1, "identifier: B-C");
+   assert_rejected("opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n"
+                   "opcode 106 LOAD_ATTR\nlabel TARGET_LOAD_ATTR_SLOT 0x10\n",
+                   1, "no opcode line names: LOAD_ATTR_SLOT");
+   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   "label TARGET_LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTRS\n",
+                   4, "no opcode line names: LOAD_ATTRS");
+   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   "label LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
+                   4, "without a TARGET_ label: LOAD_ATTR_SLOT");
+   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n"
+                   "label TARGET_LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
+                   5, "given again for LOAD_ATTR_SLOT");
+   /* An error of the first pass is reported even after a bad opcode_base. */
+   assert_rejected("opcode_base X Y\nframe_code z\n", 2, "frame_code");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Completeness */
 
 static void assert_complete(const PgPyLayout *layout)
@@ -565,6 +707,9 @@ static Suite *pylayout_suite(void)
    tcase_add_test(parse, test_parse_too_many_labels);
    tcase_add_test(parse, test_parse_nul_byte);
    tcase_add_test(parse, test_parse_small_error_buffer);
+   tcase_add_test(parse, test_round_trip_opcodes);
+   tcase_add_test(parse, test_parse_opcodes_any_order);
+   tcase_add_test(parse, test_parse_opcode_errors);
    suite_add_tcase(suite, parse);
 
    tcase_add_loop_test(complete, test_complete_known, 0, (int)N_KNOWN_VERSIONS);
