@@ -101,8 +101,14 @@ static PgNode *current_caller(const PgThread *th, const PgBB *bb)
 {
    if (th->depth == 0)
       return th->root_node != NULL ? th->root_node : bb->code->node;
-   if (th->frames[th->depth - 1].node == NULL)
+   if (th->frames[th->depth - 1].node == NULL) {
+      /* A signal handler: a root of its own in the mixed view (as in
+       * Callgrind); in the Python view its cost is the interrupted
+       * Python line's. */
+      if (pg_py_enabled() && pg_py_view() == PG_VIEW_PYTHON)
+         return th->frames[th->depth - 1].charge_node;
       return bb->code->node;
+   }
    return th->frames[th->depth - 1].charge_node;
 }
 

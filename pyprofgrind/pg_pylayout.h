@@ -150,4 +150,7 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len);
  * VERSION_HEX; False if the version is unknown. */
 Bool pg_pylayout_known(PgPyLayout *layout, UInt version_hex);
 
+/* The RETURN_GENERATOR opcode of a known 3.11+ version, or -1. */
+Int pg_pylayout_known_return_generator(UInt version_hex);
+
 #endif /* PG_PYLAYOUT_H */

@@ -258,3 +258,19 @@ Bool pg_pylayout_known(PgPyLayout *layout, UInt version_hex)
    layout->unicode_ascii_shift = row->unicode_ascii_shift;
    return True;
 }
+
+/* The RETURN_GENERATOR opcode number of the known 3.11+ builds (checked
+ * with each interpreter's opcode.opmap), for layouts without opcode lines
+ * (no DWARF).  Calling a generator function runs its frame only up to this
+ * instruction, which sys.setprofile does not report as a call. */
+Int pg_pylayout_known_return_generator(UInt version_hex)
+{
+   static const struct { UInt major_minor; Int opcode; } known[] = {
+      { 0x030b, 75 }, { 0x030c, 75 }, { 0x030d, 35 },
+   };
+   UInt i;
+   for (i = 0; i < sizeof known / sizeof known[0]; i++)
+      if (known[i].major_minor == version_hex >> 16)
+         return known[i].opcode;
+   return -1;
+}

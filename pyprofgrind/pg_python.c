@@ -79,6 +79,12 @@ static PgPyInterp *interp_for_object(const HChar *object)
       return in;
    }
    in->usable = True;
+   in->return_generator = -1;
+   for (i = 0; i < 256; i++)
+      if (pg_strcmp(in->layout.opcode_names[i], "RETURN_GENERATOR") == 0)
+         in->return_generator = (Int)i;
+   if (in->return_generator < 0)
+      in->return_generator = pg_pylayout_known_return_generator(in->layout.version_hex);
    if (VG_(clo_verbosity) > 1)
       VG_(dmsg)("pyprofgrind: %s: CPython %u.%u, layout from %s\n", object,
                 in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff,
@@ -368,15 +374,39 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
    return e->node;
 }
 
+typedef struct {
+   UInt offset;
+   Int  line;        /* line of the range holding offset, or of the last
+                        earlier range that has one */
+   Bool found;
+} LineSearch;
+
+static void find_line(void *ctx, UInt start, UInt end, Int line)
+{
+   LineSearch *search = ctx;
+   if (search->found || start > search->offset)
+      return;
+   if (line > 0)
+      search->line = line;
+   if (search->offset < end)
+      search->found = True;
+}
+
+/* Instructions without a line of their own (3.11+ back-edge jumps, a
+ * module's first instruction on "line 0") are charged to the line they
+ * belong to in the flow: the one before them, or the function's first. */
 UInt pg_py_line_of(const PgNode *node, UInt offset)
 {
    const PgPyCode *py = node->py;
-   Int line;
+   LineSearch search;
    if (py == NULL || py->line_table == NULL)
       return 0;
-   line = pg_linetable_line_at(py->format, py->line_table, py->line_table_len,
-                               py->first_line, py->code_size, offset);
-   return line > 0 ? (UInt)line : 0;
+   search.offset = offset;
+   search.line = py->first_line;
+   search.found = False;
+   pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
+                       py->first_line, py->code_size, find_line, &search);
+   return search.line > 0 ? (UInt)search.line : 0;
 }
 
 /*------------------------------------------------------------*/
@@ -408,6 +438,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
                                 node, 0, sp);
    f->py_frame = frame;
    f->py_code = code;
+
    f->charge_node = node;
    f->charge_site = position_of(&in->layout, frame, code);
 }
@@ -469,45 +500,80 @@ static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
 
 #define MAX_CHAIN 4096
 
+/* Calling a generator function runs its new frame up to RETURN_GENERATOR,
+ * which moves the frame into the generator object; sys.setprofile reports
+ * no call for that, only for the generator's resumptions, and so neither
+ * do we: a frame leaving at that instruction is not counted. */
+static void uncount_generator_creation(const PgPyInterp *in, PgFrame *f)
+{
+   const PgPyLayout *l = &in->layout;
+   UChar opcode;
+   if (f->py_frame == 0 || f->arc == NULL || in->return_generator < 0
+       || l->code_code_adaptive < 0
+       || !pg_mem_read(f->py_code + l->code_code_adaptive + f->charge_site, &opcode, 1)
+       || opcode != (UChar)in->return_generator)
+      return;
+   if (f->arc->calls > 0)
+      f->arc->calls--;
+}
+
+/* Index of the shadow Python frame for (FRAME, CODE) in [LOW, HIGH), searched
+ * from the top; -1 if there is none. */
+static Int find_shadow(const PgThread *th, UInt low, UInt high, Addr frame, Addr code)
+{
+   Int k;
+   for (k = (Int)high - 1; k >= (Int)low; k--)
+      if (th->frames[k].py_frame == frame && th->frames[k].py_code == code)
+         return k;
+   return -1;
+}
+
 /* Makes the Python frames above the eval C frame at index EVAL mirror the
- * interpreter's chain ending at CURRENT.  Opcode frames sit between them
- * and go with the Python frame they belong to. */
+ * interpreter's chain ending at CURRENT.  The chain is read from the
+ * current frame down only until a frame the shadow stack already has: a
+ * call or a return moves one frame, an exception a few, so this stays
+ * cheap however deep the recursion.  A frame of an outer eval call ends the
+ * chain too: while an eval call returns, the thread state already shows
+ * its caller's frames, which are not this call's.  Opcode frames sit
+ * between Python frames and go with the Python frame they belong to. */
 static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr current)
 {
    static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
    const PgPyLayout *l = &in->layout;
-   UInt n = 0, matched = 0, i, keep_depth = eval + 1;
+   UInt n = 0, keep_depth = eval + 1, i;
    Addr f = current;
+   Bool found = False;
 
    while (f != 0 && n < MAX_CHAIN && !is_cstack_frame(l, f)) {
       Addr code = 0;
+      Int k;
       pg_mem_read_word(f + l->frame_code, &code);
+      k = find_shadow(th, eval + 1, th->depth, f, code);
+      if (k >= 0) {
+         keep_depth = (UInt)k + 1;
+         found = True;
+         break;
+      }
+      if (find_shadow(th, 0, eval, f, code) >= 0)
+         break;                  /* an outer call's frame */
       chain[n] = f;
       codes[n] = code;
       n++;
       if (is_entry_frame(l, f) || !pg_mem_read_word(f + l->frame_back, &f))
          break;
    }
-   /* chain[] runs from the current frame down; the shadow stack up. */
-   for (i = eval + 1; i < th->depth && matched < n; i++) {
-      const PgFrame *s = &th->frames[i];
-      if (s->py_frame == 0)
-         continue;           /* an opcode frame: goes with its Python frame */
-      if (s->py_frame != chain[n - 1 - matched] || s->py_code != codes[n - 1 - matched])
-         break;
-      matched++;
-      keep_depth = i + 1;
-   }
-   /* The last kept frame keeps its instruction's frame: frames called from
-    * that instruction are pushed above it, and after they return the
+   /* The kept frame keeps its instruction's frame: frames called from that
+    * instruction are pushed above it, and after they return the
     * instruction goes on until the next one starts. */
-   if (matched > 0)
+   if (found)
       while (keep_depth < th->depth && th->frames[keep_depth].is_opcode)
          keep_depth++;
-   while (th->depth > keep_depth)
+   while (th->depth > keep_depth) {
+      uncount_generator_creation(in, &th->frames[th->depth - 1]);
       pg_cs_pop(th);
-   for (i = matched; i < n; i++)
-      push_python(th, in, chain[n - 1 - i], codes[n - 1 - i], th->frames[eval].sp);
+   }
+   for (i = n; i > 0; i--)
+      push_python(th, in, chain[i - 1], codes[i - 1], th->frames[eval].sp);
 }
 
 /* The newest Python frame above the eval frame at EVAL, or 0 if none. */

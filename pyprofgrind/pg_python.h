@@ -41,6 +41,7 @@ typedef struct PgPyInterp {
    UInt         n_label_buckets;
    Bool         has_labels;  /* frame and position changes are seen at
                                 labels only, not after every block */
+   Int          return_generator; /* opcode number, or -1 */
 } PgPyInterp;
 
 typedef enum {
