@@ -291,6 +291,36 @@ static PgNode *node_for_unknown(void)
    return unknown_node;
 }
 
+static void mark_range(void *ctx, UInt start, UInt end, Int line)
+{
+   PgPyCode *py = ctx;
+   UInt unit;
+   if (line > 0)
+      return;
+   for (unit = start / 2; unit < (end + 1) / 2 && unit < (py->code_size + 1) / 2; unit++)
+      py->no_line[unit / 8] |= (UChar)(1u << (unit % 8));
+}
+
+static void mark_lineless(PgPyCode *py)
+{
+   if (py->line_table == NULL || py->code_size == 0 || py->code_size > (1u << 22))
+      return;
+   py->no_line = pg_calloc("pg.py.noline", (py->code_size / 2 + 8) / 8, 1);
+   pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
+                       py->first_line, py->code_size, mark_range, py);
+}
+
+/* Whether the instruction at byte OFFSET has no line of its own: its cost
+ * then stays with the instruction that ran before it, whose line did
+ * execute. */
+static Bool is_lineless(const PgNode *node, UInt offset)
+{
+   const PgPyCode *py = node->py;
+   UInt unit = offset / 2;
+   return py != NULL && py->no_line != NULL && offset < py->code_size
+          && (py->no_line[unit / 8] >> (unit % 8)) & 1;
+}
+
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
                          Addr filename_obj, Int first_line)
 {
@@ -339,6 +369,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
       if (pg_mem_read_word(code + l->bytes_size, &units))
          py->code_size = (UInt)units * 2;
    }
+   mark_lineless(py);
    node->py = py;
    return node;
 }
@@ -627,7 +658,7 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
       return;
    top = &th->frames[p];
    position = position_of(l, top->py_frame, top->py_code);
-   if (position == top->charge_site)
+   if (position == top->charge_site || is_lineless(top->node, position))
       return;
    /* This block's instructions belong to the new position. */
    if (p == th->depth - 1)

@@ -58,6 +58,8 @@ typedef struct PgPyCode {
    UInt              code_size;      /* bytes of bytecode */
    UChar            *line_table;
    UInt              line_table_len;
+   UChar            *no_line;        /* bit per 2-byte unit: no line of its
+                                        own (3.11 loop back-edges...) */
 } PgPyCode;
 
 void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes);

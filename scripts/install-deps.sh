@@ -5,7 +5,7 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -e
-packages="gcc g++ make autoconf automake pkg-config valgrind check libdwarf-dev python3 libc6-dbg"
+packages="gcc g++ make autoconf automake pkg-config valgrind check libdwarf-dev python3 python3.11 python3.11-dbg libc6-dbg binutils"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
