@@ -262,8 +262,8 @@ static void print_summary_view(const ProfileSummary *summary, ReportView view,
       printf("%15s %7s %15s  %s\n", "Ir", "%", "self Ir", "file:line");
       break;
    case VIEW_OPCODES:
-      printf("%15s %7s %14s %10s %15s  %s\n", "inclusive Ir", "%",
-             "executions", "Ir/exec", "self Ir", "opcode  (family)");
+      printf("%15s %7s %14s %10s %15s  %s\n", "self Ir", "%",
+             "executions", "Ir/exec", "inclusive Ir", "opcode  (family)");
       break;
    default:
       printf("%15s %7s %15s %12s  %s\n", "self Ir", "%", "inclusive Ir",
@@ -300,7 +300,7 @@ static void print_summary_view(const ProfileSummary *summary, ReportView view,
             printf("%10.1f ", (double)metric / (double)item->calls);
          else
             printf("%10s ", "-");
-         printf("%15s  ", thousands(item->self_ir, c, 0));
+         printf("%15s  ", thousands(item->inclusive_ir, c, 0));
          break;
       default:
          break;
