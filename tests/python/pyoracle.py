@@ -16,7 +16,8 @@ does).  The JSON object has
       are), node the profile-node name: co_qualname (3.11+) or co_name,
       plus ":FIRSTLINENO" for anonymous code ("<lambda>:12",
       "main.<locals>.<lambda>:30", "<genexpr>:7"; not "<module>");
-  "lines": {file: [line, ...]}  every line that had a 'line' event;
+  "lines": [[file, node, firstlineno, [line, ...]], ...]  per code object,
+      every line that had a 'line' event in one of its frames;
   "version", "role", "hook", "cwd", "argv".
 The script's stdout and exit status are its own.
 
@@ -90,7 +91,7 @@ class Oracle(object):
 
         def local_trace(frame, event, arg):
             if event == "line":
-                tables()[1].add((frame.f_code.co_filename, frame.f_lineno))
+                tables()[1].add((frame.f_code, frame.f_lineno))
             return local_trace
 
         def count_call(frame):
@@ -152,7 +153,7 @@ class Oracle(object):
                 lines = oracle.thread_tables()[1]
                 frame = sys._getframe(1)
                 while frame is not None:
-                    lines.add((frame.f_code.co_filename, frame.f_lineno))
+                    lines.add((frame.f_code, frame.f_lineno))
                     frame = frame.f_back
             else:
                 oracle.role = "parent"
@@ -184,9 +185,10 @@ class Oracle(object):
                 calls[key] = calls.get(key, 0) + count
         lines = {}
         for table in list(self.lines_by_thread.values()):
-            for filename, line in table:
+            for code, line in table:
                 if line is not None:
-                    lines.setdefault(self.absolute(filename), set()).add(line)
+                    key = (self.absolute(code.co_filename), node_name(code), code.co_firstlineno)
+                    lines.setdefault(key, set()).add(line)
         result = {
             "version": list(sys.version_info[:3]),
             "role": self.role,
@@ -194,7 +196,7 @@ class Oracle(object):
             "cwd": self.cwd,
             "argv": sys.argv,
             "calls": [[f, n, first, count] for (f, n, first), count in sorted(calls.items())],
-            "lines": dict((f, sorted(ls)) for f, ls in lines.items()),
+            "lines": [[f, n, first, sorted(ls)] for (f, n, first), ls in sorted(lines.items())],
         }
         path = "%s.%s.json" % (self.prefix, self.role)
         with open(path + ".tmp", "w") as stream:

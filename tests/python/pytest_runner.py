@@ -6,6 +6,8 @@
                                                   one interpreter; exit 0/1/77
     pytest_runner.py --require-any LABEL,LABEL... exit 1 unless one is present
     pytest_runner.py --list                       print the interpreters found
+    pytest_runner.py --recheck --interp LABEL SCRIPT  check the kept files of an
+                                                  earlier run again (KEEP_WORK=1)
 
 LABEL is one of py27 py36 py37 py38 py39 py310 py311 py312 py313 (pyenv
 builds, found under $PYENV_ROOT or `pyenv root` or ~/.pyenv) or debian311
@@ -69,13 +71,17 @@ INTERPRETERS = [
     ("debian311d", ("system", "/usr/bin/python3.11d")),
 ]
 
-# Extra pyprofgrind runs (they cost a whole run each, so only a few):
-# test name -> views.  "python-view": --python-view=python; "python-no":
-# --python=no.
+# Extra pyprofgrind runs (they cost a whole run each, so only one of each
+# per interpreter): (test, run) -> views.  "python-view":
+# --python-view=python; "python-no": --python=no.
 VIEW_RUNS = {
-    "code_objects": ["python-view"],
-    "stack_signals": ["python-no"],
+    ("features", ""): ["python-view"],
+    ("primes", "v2"): ["python-no"],
 }
+
+# Tests whose total depends on thread timing in glibc's synchronization
+# functions (see pychecks.timing_dependent_ir).
+TIMING_DEPENDENT_TESTS = {"threads"}
 
 # Functions that must / must not have cost or calls in one process's
 # profile: test -> role -> (present, absent).
@@ -89,6 +95,12 @@ PROCESS_MARKERS = {
 # Checks that cannot pass for a reason outside pyprofgrind:
 # (label or "*", test or "*", check) -> reason.  Each use is printed.
 UNSUPPORTED = {
+    ("py27", "threads", "total"):
+        "Python 2.7 releases the GIL around every lock acquire, even an uncontended "
+        "one (threading takes _active_limbo_lock when a thread starts and ends), so "
+        "which thread runs next is decided by a race and the interpreter's own work "
+        "differs from run to run: four Callgrind runs of threads.py gave four totals "
+        "(38563769 .. 38564087 without the synchronization functions)",
 }
 
 PRIMES_ARGS = {"v1": ["20000", "1", "v1"], "v2": ["20000", "1", "v2"]}
@@ -232,12 +244,23 @@ class TestRun(object):
                                               " ".join(shlex.quote(c) for c in command)))
         out_path = os.path.join(self.work, name + ".stdout")
         err_path = os.path.join(self.work, name + ".stderr")
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        status_path = os.path.join(self.work, name + ".status")
+        if self.settings.recheck and not name.startswith("annotate"):
+            # --recheck: the files of an earlier run are checked again
             try:
-                status = subprocess.run(command, cwd=self.src, stdout=out, stderr=err,
-                                        timeout=PROCESS_TIMEOUT).returncode
-            except subprocess.TimeoutExpired:
-                raise Failure("%s: timed out after %d s" % (name, PROCESS_TIMEOUT))
+                with open(status_path) as stream:
+                    status = int(stream.read())
+            except (OSError, ValueError):
+                raise Failure("--recheck: no %s from an earlier run" % status_path)
+        else:
+            with open(out_path, "wb") as out, open(err_path, "wb") as err:
+                try:
+                    status = subprocess.run(command, cwd=self.src, stdout=out, stderr=err,
+                                            timeout=PROCESS_TIMEOUT).returncode
+                except subprocess.TimeoutExpired:
+                    raise Failure("%s: timed out after %d s" % (name, PROCESS_TIMEOUT))
+            with open(status_path, "w") as stream:
+                stream.write("%d\n" % status)
         with open(out_path, "rb") as stream:
             stdout = stream.read()
         return status, stdout
@@ -318,6 +341,15 @@ class TestRun(object):
     # -- the test ---------------------------------------------------------
 
     def prepare(self):
+        if self.settings.recheck:
+            if not os.path.isdir(self.src):
+                raise Failure("--recheck: no work directory %s (run with KEEP_WORK=1 first)"
+                              % self.work)
+            sources = [os.path.join(self.src, n) for n in os.listdir(self.src)]
+            self.corpus = pychecks.CorpusFiles(sources)
+            self.script_name = os.path.basename(source_of(self.test))
+            self.script_path = os.path.join(self.src, self.script_name)
+            return
         shutil.rmtree(self.work, ignore_errors=True)
         os.makedirs(self.src)
         sources = glob.glob(os.path.join(CORPUS_DIR, "*.py"))
@@ -362,7 +394,7 @@ class TestRun(object):
 
         sides = [("A", "callgrind", []),
                  ("B", self.settings.tool_b, self.settings.b_options)]
-        views = VIEW_RUNS.get(self.test, []) if run in ("", "v1") else []
+        views = VIEW_RUNS.get((self.test, run), [])
         if "python-view" in views:
             sides.append(("C", "pyprofgrind", ["--python-view=python"] + self.settings.b_options))
         if "python-no" in views:
@@ -407,6 +439,10 @@ class TestRun(object):
                                   "Callgrind's includes the parent's pre-fork cost (%d Ir)"
                                   % (where, b.total_ir, a.total_ir))
                 self.check("total", problems, at)
+            elif self.test in TIMING_DEPENDENT_TESTS:
+                problems, note = pychecks.check_total_without_timing(a.full(), b)
+                self.notes.append(note)
+                self.check("total", problems, at)
             else:
                 self.check("total", pychecks.check_total(a, b), at)
             self.check("objects", pychecks.check_python_objects(b, self.corpus, expected_ob), at)
@@ -438,10 +474,13 @@ class TestRun(object):
         text = stdout.decode("utf-8", "replace")
         with open(os.path.join(self.work, "annotate.%s.stderr" % base), "rb") as stream:
             errors = stream.read().decode("utf-8", "replace").strip()
-        if errors or "WARNING" in text:
+        # Its warnings go to stderr (perl's too), except the banner about
+        # costs on lines past the end of a file ("@@ WARNING @@ ...").
+        banners = [l for l in text.splitlines() if l.startswith("@@ WARNING")
+                   or l.startswith("WARNING")]
+        if errors or banners:
             problems.append("callgrind_annotate %s complains: %s"
-                            % (base, (errors + " " + " ".join(
-                                l for l in text.splitlines() if "WARNING" in l))[:500]))
+                            % (base, (errors + " " + " ".join(banners))[:600]))
         text = stdout.decode("utf-8", "replace")
         if status != 0:
             problems.append("callgrind_annotate --auto=yes %s: exit %d" % (base, status))
@@ -464,7 +503,7 @@ class TestRun(object):
 
 
 RULE = "-" * 80
-COST_LINE_RE = re.compile(r"^\s*[0-9][0-9,]* \([0-9.]+%\)  (?!=> )")
+COST_LINE_RE = re.compile(r"^\s*[0-9][0-9,]* \(\s*[0-9.]+%\)  (?!=> )")
 
 
 def annotated_cost_lines(text, path, cwd):
@@ -507,6 +546,7 @@ class Settings(object):
         # TOOL_B=callgrind: harness self-test (profile B without Python nodes).
         self.tool_b = os.environ.get("TOOL_B") or "pyprofgrind"
         self.keep_work = os.environ.get("KEEP_WORK", "0") == "1"
+        self.recheck = False
 
 
 def cpu_seconds():
@@ -514,8 +554,9 @@ def cpu_seconds():
     return times[0] + times[1] + times[2] + times[3]
 
 
-def run_interpreter(label, tests):
+def run_interpreter(label, tests, recheck=False):
     settings = Settings()
+    settings.recheck = recheck
     path, description = find_interpreter(label)
     if path is None:
         print("%s: SKIP: %s" % (label, description))
@@ -559,7 +600,7 @@ def run_interpreter(label, tests):
                 print("  " + command)
         else:
             run.log("PASS (%s; %.1f s CPU)" % (", ".join(run.checks_run), cpu))
-            if not settings.keep_work:
+            if not settings.keep_work and not settings.recheck:
                 shutil.rmtree(run.work, ignore_errors=True)
     print("%s: %s, %d test(s) failed; %.1f s CPU in all"
           % (label, "FAIL" if failures else "PASS", failures, cpu_seconds() - start_cpu))
@@ -592,6 +633,9 @@ def main(argv):
     parser.add_argument("--interp", metavar="LABEL", choices=[l for l, _ in INTERPRETERS])
     parser.add_argument("--require-any", metavar="LABELS")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--recheck", action="store_true",
+                        help="check the files kept (KEEP_WORK=1) by an earlier run again, "
+                             "without running anything but callgrind_annotate")
     parser.add_argument("tests", nargs="*", metavar="SCRIPT")
     options = parser.parse_args(argv)
     if options.list:
@@ -605,7 +649,7 @@ def main(argv):
     for test in options.tests:
         if test not in known:
             parser.error("unknown test %s (known: %s)" % (test, " ".join(known)))
-    return run_interpreter(options.interp, options.tests or known)
+    return run_interpreter(options.interp, options.tests or known, options.recheck)
 
 
 if __name__ == "__main__":

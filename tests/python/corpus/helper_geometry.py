@@ -1,5 +1,5 @@
-# helper_geometry.py: imported by code_objects.py (not run on its
-# own): module-level code, a class and functions of an imported module.
+# helper_geometry.py: imported by features.py (not run on its own):
+# module-level code, a class and functions of an imported module.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
