@@ -21,8 +21,10 @@ fi
 
 out="$PWD/pyprofgrind.out.primes"
 echo "demo: valgrind --tool=pyprofgrind $python examples/primes.py"
-valgrind --tool=pyprofgrind --pyprofgrind-out-file="$out" "$python" examples/primes.py
+env PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
+  valgrind --tool=pyprofgrind --pyprofgrind-out-file="$out" "$python" examples/primes.py
 echo
 echo "demo: profile written to $out"
-echo "demo: open it with 'kcachegrind $out'; the top functions:"
-callgrind_annotate "$out" 2>/dev/null | sed -n '/^Ir/,/^$/p;/file:function/,$p' | head -25
+echo "demo: open it with 'kcachegrind $out', or 'callgrind_annotate --auto=yes $out'"
+echo "demo: the top functions (pyprofgrind-report $out):"
+pyprofgrind-report --top 8 "$out"
