@@ -248,7 +248,7 @@ static UChar *read_bytes(const PgPyLayout *l, Addr obj, UInt *len_out)
    if (obj == 0 || !pg_mem_read_word(obj + l->bytes_size, &len) || len > (1u << 24))
       return NULL;
    copy = pg_malloc("pg.py.bytes", len + 1);
-   if (!pg_mem_read(obj + l->bytes_data, copy, len)) {
+   if (len > 0 && !pg_mem_read(obj + l->bytes_data, copy, len)) {
       pg_free(copy);
       return NULL;
    }
@@ -430,8 +430,10 @@ UInt pg_py_line_of(const PgNode *node, UInt offset)
 {
    const PgPyCode *py = node->py;
    LineSearch search;
-   if (py == NULL || py->line_table == NULL)
+   if (py == NULL)
       return 0;
+   if (py->line_table == NULL)
+      return py->first_line > 0 ? (UInt)py->first_line : 0;
    search.offset = offset;
    search.line = py->first_line;
    search.found = False;

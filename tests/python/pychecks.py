@@ -120,19 +120,32 @@ class DetailParser(cgcompare.ProfileParser):
                 (self.source_file(), self.line_of(self.last_position))] += ir
 
     def parse_call_cost_line(self, line):
-        call_count = self.pending_call_count[0]
-        target = dict(self.pending_call_target)
-        caller = self.current_node
-        cgcompare.ProfileParser.parse_call_cost_line(self, line)   # validates
-        position, cost_tokens = self.parse_subpositions(line.split(), "call cost line")
+        # cgcompare's version plus the call site and the full callee node,
+        # parsing the line once
+        call_count, calls_line_number = self.pending_call_count
+        self.pending_call_count = None
+        tokens = line.split()
+        if (not tokens or line.startswith("#") or "=" in tokens[0]
+                or cgcompare.HEADER_RE.match(line)):
+            raise self.error("calls= line %d is not followed by a cost line"
+                             % calls_line_number)
+        position, cost_tokens = self.parse_subpositions(tokens, "call cost line")
         costs = self.parse_costs(cost_tokens, "call cost line")
-        callee = (target.get("cob", self.current["ob"]) or "???",
-                  target.get("cfi", self.source_file()),
+        target = self.pending_call_target
+        self.pending_call_target = {}
+        inclusive = costs[self.ir_column] if self.ir_column is not None else 0
+        callee_object = target.get("cob", self.current["ob"])
+        caller_key = cgcompare.function_key(self.current["ob"], self.current["fn"])
+        callee_key = cgcompare.function_key(callee_object, target["cfn"])
+        self.profile.arc_calls[(caller_key, callee_key)] += call_count
+        self.profile.arc_inclusive_ir[(caller_key, callee_key)] += inclusive
+        callee = (callee_object or "???", target.get("cfi", self.source_file()),
                   cgcompare.base_function_name(target["cfn"]))
         self.detail.nodes.add(callee)
-        arc = self.detail.arcs[(caller, self.source_file(), self.line_of(position), callee)]
+        arc = self.detail.arcs[(self.current_node, self.source_file(),
+                                self.line_of(position), callee)]
         arc[0] += call_count
-        arc[1] += costs[self.ir_column] if self.ir_column is not None else 0
+        arc[1] += inclusive
 
     def parse(self):
         profile = cgcompare.ProfileParser.parse(self)
@@ -498,7 +511,7 @@ def check_primes(profiles, primes_file, callgrind_v1=None, source_text=None):
                      "'.append(' line): from primes (v1) %d (%d to *append*), from "
                      "primes_optimized (v2) %d (%d to *append*)" % (v1, v1_direct, v2, v2_direct))
         if not v1 > v2:
-            problems.append("primes (v1) makes %d calls to *append* functions, "
+            problems.append("primes (v1) makes %d calls into list appending, "
                             "primes_optimized (v2) %d: expected v1 > v2" % (v1, v2))
         if v1 < MIN_V1_APPEND_CALLS:
             everywhere = append_calls_anywhere(callgrind_v1.full()) if callgrind_v1 else None
@@ -509,7 +522,7 @@ def check_primes(profiles, primes_file, callgrind_v1=None, source_text=None):
                              "inline: the specialized CALL instruction for list.append)"
                              % (MIN_V1_APPEND_CALLS, everywhere))
             else:
-                problems.append("primes (v1) makes %d calls to *append* functions, expected "
+                problems.append("primes (v1) makes %d calls into list appending, expected "
                                 ">= %d%s" % (v1, MIN_V1_APPEND_CALLS,
                                              "" if everywhere is None else
                                              " (Callgrind counts %d in the whole run)"

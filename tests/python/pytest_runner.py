@@ -412,6 +412,12 @@ class TestRun(object):
                 problems.append("%s run (%s) prints other output than the native run "
                                 "(%s.stdout, native%s.stdout)" % (side, tool, side + tag, tag))
             self.check("exit-and-output", problems, where + "[%s]" % side)
+            if tool == "pyprofgrind":
+                # the tool's own messages (e.g. an interpreter it profiles as
+                # C only) go with the results, so that nothing is silent
+                for line in self.stderr_tail(side + tag, 10 ** 6).splitlines():
+                    if "pyprofgrind:" in line and not re.match(r"^\s*==\d+==", line):
+                        self.notes.append("%s%s says: %s" % (side, tag, line.strip()))
             if status == 0:
                 profiles[side] = self.load_roles(side + tag, reference=(side == "A"))
             elif side in ("A", "B"):
