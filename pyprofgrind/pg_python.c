@@ -294,10 +294,12 @@ static PgNode *node_for_unknown(void)
 static void mark_range(void *ctx, UInt start, UInt end, Int line)
 {
    PgPyCode *py = ctx;
-   UInt unit;
+   UInt u = py->unit_bytes, unit, units = (py->code_size + u - 1) / u;
+   if (start / u < units)
+      py->line_start[start / u / 8] |= (UChar)(1u << ((start / u) % 8));
    if (line > 0)
       return;
-   for (unit = start / 2; unit < (end + 1) / 2 && unit < (py->code_size + 1) / 2; unit++)
+   for (unit = start / u; unit < (end + u - 1) / u && unit < units; unit++)
       py->no_line[unit / 8] |= (UChar)(1u << (unit % 8));
 }
 
@@ -305,7 +307,9 @@ static void mark_lineless(PgPyCode *py)
 {
    if (py->line_table == NULL || py->code_size == 0 || py->code_size > (1u << 22))
       return;
-   py->no_line = pg_calloc("pg.py.noline", (py->code_size / 2 + 8) / 8, 1);
+   py->unit_bytes = py->format == PG_LINES_LNOTAB_UNSIGNED ? 1 : 2;
+   py->no_line = pg_calloc("pg.py.noline", (py->code_size / py->unit_bytes + 8) / 8, 1);
+   py->line_start = pg_calloc("pg.py.linestart", (py->code_size / py->unit_bytes + 8) / 8, 1);
    pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
                        py->first_line, py->code_size, mark_range, py);
 }
@@ -316,9 +320,33 @@ static void mark_lineless(PgPyCode *py)
 static Bool is_lineless(const PgNode *node, UInt offset)
 {
    const PgPyCode *py = node->py;
-   UInt unit = offset / 2;
-   return py != NULL && py->no_line != NULL && offset < py->code_size
-          && (py->no_line[unit / 8] >> (unit % 8)) & 1;
+   UInt unit;
+   if (py == NULL || py->no_line == NULL || offset >= py->code_size)
+      return False;
+   unit = offset / py->unit_bytes;
+   return (py->no_line[unit / 8] >> (unit % 8)) & 1;
+}
+
+/* Whether the instruction at byte OFFSET starts a range of the line table. */
+static Bool starts_line(const PgNode *node, UInt offset)
+{
+   const PgPyCode *py = node->py;
+   UInt unit;
+   if (py == NULL || py->line_start == NULL || offset >= py->code_size)
+      return True;
+   unit = offset / py->unit_bytes;
+   return (py->line_start[unit / 8] >> (unit % 8)) & 1;
+}
+
+/* Whether going forward from OLD to NEW (not a line start) skipped the
+ * start of NEW's line range, i.e. came by a jump, into another line. */
+static Bool jumped_into_line(const PgNode *node, UInt old, UInt new)
+{
+   UInt u = node->py != NULL && node->py->unit_bytes ? node->py->unit_bytes : 2, off;
+   for (off = (old / u + 1) * u; off < new; off += u)
+      if (starts_line(node, off))
+         return pg_py_line_of(node, new) != pg_py_line_of(node, old);
+   return False;
 }
 
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
@@ -660,7 +688,14 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
       return;
    top = &th->frames[p];
    position = position_of(l, top->py_frame, top->py_code);
-   if (position == top->charge_site || is_lineless(top->node, position))
+   /* An instruction with no line of its own, or one reached by a forward
+    * jump into the middle of another line's instructions (2.7's POP_BLOCK
+    * after a loop ends, in the range of the loop body's last line), does
+    * not make its line run, as the interpreter's own line tracing agrees:
+    * its cost stays with the instruction before. */
+   if (position == top->charge_site || is_lineless(top->node, position)
+       || (position > top->charge_site && !starts_line(top->node, position)
+           && jumped_into_line(top->node, top->charge_site, position)))
       return;
    /* This block's instructions belong to the new position. */
    if (p == th->depth - 1)

@@ -60,6 +60,10 @@ typedef struct PgPyCode {
    UInt              line_table_len;
    UChar            *no_line;        /* bit per 2-byte unit: no line of its
                                         own (3.11 loop back-edges...) */
+   UChar            *line_start;     /* bit per unit: first unit of a range
+                                        of the line table */
+   UInt              unit_bytes;     /* bytes per bit of those maps: 2, or 1
+                                        for 2.7's variable-length code */
 } PgPyCode;
 
 void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes);

@@ -608,8 +608,10 @@ def run_interpreter(label, tests, recheck=False):
             run.log("PASS (%s; %.1f s CPU)" % (", ".join(run.checks_run), cpu))
             if not settings.keep_work and not settings.recheck:
                 shutil.rmtree(run.work, ignore_errors=True)
-    print("%s: %s, %d test(s) failed; %.1f s CPU in all"
-          % (label, "FAIL" if failures else "PASS", failures, cpu_seconds() - start_cpu))
+    times = os.times()
+    print("%s: %s, %d test(s) failed; %.1f s CPU in all (%.1f s in this runner, the rest "
+          "in the programs it ran)" % (label, "FAIL" if failures else "PASS", failures,
+                                       cpu_seconds() - start_cpu, times[0] + times[1]))
     return 1 if failures else 0
 
 
