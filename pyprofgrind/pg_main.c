@@ -292,22 +292,28 @@ static VG_REGPARM(2) void helper_py_step(PgBB *bb, UWord n_instrs)
    pg_py_step(pg_thread_current(), bb->code->node->eval_of, (UInt)n_instrs);
 }
 
+/* N_INSTRS carries in its top bit whether the label's block only jumps
+ * into another label (see pg_py_at_label). */
+#define LABEL_CONTINUES (1UL << 63)
+
 static VG_REGPARM(3) void helper_py_label(PgBB *bb, PgPyLabel *label, UWord n_instrs)
 {
-   pg_py_at_label(pg_thread_current(), bb->code->node->eval_of, label, (UInt)n_instrs);
+   pg_py_at_label(pg_thread_current(), bb->code->node->eval_of, label,
+                  (UInt)(n_instrs & ~LABEL_CONTINUES), (n_instrs & LABEL_CONTINUES) != 0);
 }
 
 /* After an eval-loop block: at a label of the interpreter (an instruction
  * starts, or frames may switch), or after every block when the labels are
  * unknown. */
-static void call_py_helper(IRSB *sb, PgBB *bb, const PgPyLabel *label, UInt n)
+static void call_py_helper(IRSB *sb, PgBB *bb, const PgPyLabel *label, UInt n,
+                           Bool continues)
 {
    IRExpr **args;
    IRDirty *di;
    if (label != NULL) {
       args = mkIRExprVec_3(IRExpr_Const(IRConst_U64((Addr)bb)),
                            IRExpr_Const(IRConst_U64((Addr)label)),
-                           IRExpr_Const(IRConst_U64(n)));
+                           IRExpr_Const(IRConst_U64(n | (continues ? LABEL_CONTINUES : 0))));
       di = unsafeIRDirty_0_N(3, "helper_py_label",
                              VG_(fnptr_to_fnentry)(helper_py_label), args);
    } else {
@@ -402,7 +408,7 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    const PgPyInterp *py_in;
    const PgPyLabel  *py_label;
    UInt    label_index = 0, instrs_seen = 0;
-   Bool    py_pending;
+   Bool    py_pending, label_continues;
 
    if (!instrumenting)
       return sb_in;
@@ -448,6 +454,9 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    py_in = bb->code->node->eval_of;
    py_label = py_in != NULL ? label_in_block(bb, &label_index) : NULL;
    py_pending = py_label != NULL || (py_in != NULL && !py_in->has_labels);
+   label_continues = py_label != NULL && bb->n_instrs == 1
+                     && sb_in->jumpkind == Ijk_Boring && sb_in->next->tag == Iex_Const
+                     && pg_py_label_at(py_in, (Addr)sb_in->next->Iex.Const.con->Ico.U64) != NULL;
 
    seg = 0;
    for (i = first; i < sb_in->stmts_used; i++) {
@@ -458,7 +467,7 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
          count_segment(sb, bb, seg, segment_size[seg], mask, counters);
          seg++;
          if (py_pending && py_label != NULL && instrs_seen > label_index) {
-            call_py_helper(sb, bb, py_label, instrs_seen - label_index);
+            call_py_helper(sb, bb, py_label, instrs_seen - label_index, label_continues);
             py_pending = False;
          }
          if (note_jump_target(bb, st->Ist.Exit.jk, st->Ist.Exit.dst)) {
@@ -478,7 +487,8 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    count_segment(sb, bb, seg, segment_size[seg], mask, counters);
    if (py_pending)
       call_py_helper(sb, bb, py_label,
-                     py_label != NULL ? bb->n_instrs - label_index : bb->n_instrs);
+                     py_label != NULL ? bb->n_instrs - label_index : bb->n_instrs,
+                     label_continues);
 
    switch (sb_in->jumpkind) {
    case Ijk_Sys_syscall:

@@ -499,6 +499,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
                                 node, 0, sp);
    f->py_frame = frame;
    f->py_code = code;
+   f->py_dispatched = (UInt)-1;
 
    f->charge_node = node;
    f->charge_site = position_of(&in->layout, frame, code);
@@ -694,7 +695,8 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
     * not make its line run, as the interpreter's own line tracing agrees:
     * its cost stays with the instruction before. */
    if (position == top->charge_site || is_lineless(top->node, position)
-       || (position > top->charge_site && !starts_line(top->node, position)
+       || (l->line_format != PG_LINES_LOCATIONS_311
+           && position > top->charge_site && !starts_line(top->node, position)
            && jumped_into_line(top->node, top->charge_site, position)))
       return;
    /* This block's instructions belong to the new position. */
@@ -731,30 +733,56 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
    return label->opcode;
 }
 
-void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs)
+void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
+                    UInt n_instrs, Bool continues)
 {
+   const PgPyLayout *l = &in->layout;
    UInt eval, p;
    PgFrame *f;
 
    /* The label's block belongs to what the label starts. */
    th->dyn_hold = n_instrs;
-   pg_py_step(th, in, n_instrs);
 
-   if (label->is_opcode && opcode_mode != PG_OPCODES_NO) {
+   /* The instruction is counted on the frame that was executing when its
+    * handler started: the handler may already have switched frames
+    * (RETURN_VALUE, YIELD_VALUE) by the time this runs. */
+   if (label->is_opcode && opcode_mode != PG_OPCODES_NO && !th->label_continues) {
       eval = th->depth;
       while (eval > 0 && th->frames[eval - 1].py_interp != in)
          eval--;
       if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
-         const PgFrame *py;
-         while (th->depth > p + 1)
+         PgFrame *py = &th->frames[p];
+         UInt position = position_of(l, py->py_frame, py->py_code);
+         Bool again = l->frame_model == PG_FRAMES_IN_EVAL
+                      && position == py->py_dispatched && th->depth > p + 1
+                      && th->frames[th->depth - 1].is_opcode;
+         py->py_dispatched = position;
+         if (p == th->depth - 1)
+            pg_cs_charge_dynamic(th);
+         if (!is_lineless(py->node, position))
+            py->charge_site = position;
+         while (th->depth > p + 1) {
+            /* An instruction dispatched again at the same place (3.11+
+             * specialising itself, or failing a guard) is one execution. */
+            if (again && th->frames[th->depth - 1].arc != NULL
+                && th->frames[th->depth - 1].arc->calls > 0)
+               th->frames[th->depth - 1].arc->calls--;
             pg_cs_pop(th);     /* the previous instruction's frame */
+         }
          py = &th->frames[p];
          f = pg_cs_push_call(th, py->charge_node, py->charge_site,
                              opcode_node(in, label), label->addr, py->sp);
          f->is_opcode = True;
          f->charge_node = label->opcode;
          f->charge_site = label->addr;
+         /* The held instructions are the new frame's now. */
+         th->dyn_hold = 0;
       }
    }
+   /* A handler that is only a jump into another label's code (3.7's
+    * SETUP_EXCEPT into SETUP_FINALLY's, 3.10's LOAD_CONST into PRED_100)
+    * continues there: that label starts no new instruction. */
+   th->label_continues = continues;
+   pg_py_step(th, in, n_instrs);
    th->dyn_hold = 0;
 }

@@ -79,7 +79,8 @@ const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a);
 
 /* A block starting at (or running into) LABEL ran; its last N_INSTRS
  * instructions belong to what the label starts. */
-void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs);
+void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs,
+                    Bool continues);
 
 /* The eval function's C frame was just pushed (its arguments are still in
  * the argument registers of thread TID). */

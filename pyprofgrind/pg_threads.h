@@ -33,6 +33,8 @@ typedef struct {
     * and code object; charge_site is the bytecode offset executing. */
    Addr    py_frame;
    Addr    py_code;
+   UInt    py_dispatched;    /* bytecode offset of the last instruction
+                                started (set at each instruction label) */
    Bool    is_opcode;        /* a bytecode instruction's frame */
    /* Eval-function C frames: the interpreter and its thread state. */
    struct PgPyInterp *py_interp;
@@ -52,6 +54,8 @@ typedef struct {
                                        pushed */
    PgProfile *profile;
    PgNode    *root_node;            /* function the thread started in */
+   Bool       label_continues;      /* the last eval-loop label jumped
+                                       straight into another one's code */
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */
