@@ -753,9 +753,30 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
       if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
          PgFrame *py = &th->frames[p];
          UInt position = position_of(l, py->py_frame, py->py_code);
-         Bool again = l->frame_model == PG_FRAMES_IN_EVAL
-                      && position == py->py_dispatched && th->depth > p + 1
-                      && th->frames[th->depth - 1].is_opcode;
+         Bool current_is_top = True, again;
+         if (l->frame_model == PG_FRAMES_IN_EVAL) {
+            Addr cur = current_frame(l, th->frames[eval - 1].py_tstate);
+            current_is_top = cur == py->py_frame;
+            if (!current_is_top && position == py->py_dispatched) {
+               /* The frame on top finished before this instruction (no
+                * label between its return and here): this instruction is
+                * its caller's, so bring the frames up to date first. */
+               pg_py_step(th, in, n_instrs);
+               th->dyn_hold = n_instrs;
+               p = top_python_frame(th, eval - 1);
+               if (p == 0) {
+                  th->dyn_hold = 0;
+                  th->label_continues = continues;
+                  return;
+               }
+               py = &th->frames[p];
+               position = position_of(l, py->py_frame, py->py_code);
+               current_is_top = True;
+            }
+         }
+         again = l->frame_model == PG_FRAMES_IN_EVAL && current_is_top
+                 && position == py->py_dispatched && th->depth > p + 1
+                 && th->frames[th->depth - 1].is_opcode;
          py->py_dispatched = position;
          if (p == th->depth - 1)
             pg_cs_charge_dynamic(th);
