@@ -265,9 +265,9 @@ class TestRun(object):
             stdout = stream.read()
         return status, stdout
 
-    def stderr_tail(self, name, lines=15):
+    def stderr_tail(self, name, lines=15, suffix=".stderr"):
         try:
-            with open(os.path.join(self.work, name + ".stderr"), errors="replace") as stream:
+            with open(os.path.join(self.work, name + suffix), errors="replace") as stream:
                 text = stream.read().splitlines()
         except OSError:
             return ""
@@ -277,8 +277,15 @@ class TestRun(object):
         return [self.interpreter] + INTERPRETER_OPTIONS + [self.script_name] + script_args
 
     def valgrind_command(self, tool, side, options, script_args):
+        # Valgrind's own messages go to a log file, not to the program's
+        # stderr: Python asks where its stderr stands (lseek) when it starts,
+        # and a position past 256 (Callgrind's banner is longer than
+        # pyprofgrind's, and both grow with the digits of the pid) costs it
+        # an int object more -- 259 Ir more on Debian's 3.11, 3947 on its
+        # debug build.
         return (FIXED_ENVIRONMENT + [self.settings.vg_in_place, "--tool=" + tool] + options
-                + ["--%s-out-file=%s" % (tool, os.path.join(self.work, side + ".out.%p"))]
+                + ["--log-file=%s" % os.path.join(self.work, side + ".valgrind.log"),
+                   "--%s-out-file=%s" % (tool, os.path.join(self.work, side + ".out.%p"))]
                 + self.script_command(script_args))
 
     def problem(self, check, text):
@@ -309,8 +316,8 @@ class TestRun(object):
         Callgrind's, REFERENCE)."""
         paths = self.profiles_of(side)
         if not paths:
-            raise Failure("%s: no profile %s.out.<pid> written (see %s.stderr)\n%s"
-                          % (side, side, side, self.stderr_tail(side)))
+            raise Failure("%s: no profile %s.out.<pid> written (see %s.valgrind.log)\n%s"
+                          % (side, side, side, self.stderr_tail(side, suffix=".valgrind.log")))
         roles = {}
         for pid, path in sorted(paths.items()):
             try:
@@ -405,9 +412,10 @@ class TestRun(object):
                 tool, side + tag, options, script_args))
             problems = []
             if status != 0:
-                problems.append("%s run (%s %s) exits %d, natively 0:\n%s"
+                problems.append("%s run (%s %s) exits %d, natively 0:\n%s\n%s"
                                 % (side, tool, " ".join(options), status,
-                                   self.stderr_tail(side + tag)))
+                                   self.stderr_tail(side + tag),
+                                   self.stderr_tail(side + tag, suffix=".valgrind.log")))
             elif stdout != native_stdout:
                 problems.append("%s run (%s) prints other output than the native run "
                                 "(%s.stdout, native%s.stdout)" % (side, tool, side + tag, tag))
@@ -415,7 +423,8 @@ class TestRun(object):
             if tool == "pyprofgrind":
                 # the tool's own messages (e.g. an interpreter it profiles as
                 # C only) go with the results, so that nothing is silent
-                for line in self.stderr_tail(side + tag, 10 ** 6).splitlines():
+                for line in self.stderr_tail(side + tag, 10 ** 6,
+                                             suffix=".valgrind.log").splitlines():
                     if "pyprofgrind:" in line and not re.match(r"^\s*==\d+==", line):
                         self.notes.append("%s%s says: %s" % (side, tag, line.strip()))
             if status == 0:
