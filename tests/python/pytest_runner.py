@@ -54,6 +54,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 import pychecks  # noqa: E402
 
 CORPUS_DIR = os.path.join(HERE, "corpus")

@@ -19,6 +19,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 import pychecks  # noqa: E402
 import pyoracle  # noqa: E402
 import pytest_runner  # noqa: E402
