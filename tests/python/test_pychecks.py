@@ -292,9 +292,14 @@ class TotalTest(CheckTestCase):
         a = pychecks.cgcompare.load_profile(self.files.write("A.out.1", a_text))
         b = self.files.profile(b_text)
         self.assertEqual(pychecks.check_total_without_timing(a, b)[0], [])
-        c = self.files.profile(b_text.replace("fn=(4)\n0 400", "fn=(4)\n0 401").replace(
-            "totals: 100070", "totals: 100071"))
-        self.assertProblem(pychecks.check_total_without_timing(a, c)[0], "(diff +1)")
+        # Within the thread-timing slack: accepted; one more: a failure.
+        slack = pychecks.THREAD_TIMING_SLACK_IR
+        c = self.files.profile(b_text.replace("fn=(4)\n0 400", "fn=(4)\n0 %d" % (400 + slack)).replace(
+            "totals: 100070", "totals: %d" % (100070 + slack)))
+        self.assertEqual(pychecks.check_total_without_timing(a, c)[0], [])
+        d = self.files.profile(b_text.replace("fn=(4)\n0 400", "fn=(4)\n0 %d" % (401 + slack)).replace(
+            "totals: 100070", "totals: %d" % (100071 + slack)))
+        self.assertProblem(pychecks.check_total_without_timing(a, d)[0], "(diff +%d)" % (slack + 1))
 
 
 class ViewTest(CheckTestCase):
