@@ -131,13 +131,7 @@ void pg_bb_resolve_lines(PgBB *bb)
       UInt line;
       if (VG_(get_filename_linenum)(ep, bb->addr + bb->instr_offset[i],
                                     &file, &dir, &line)) {
-         if (dir != NULL && dir[0] != 0 && file[0] != '/') {
-            HChar path[4096];
-            VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
-            bb->instr_file[i] = pg_fn_intern(path);
-         } else {
-            bb->instr_file[i] = pg_fn_intern(file);
-         }
+         bb->instr_file[i] = pg_fn_source_path(dir, file);
          bb->instr_line[i] = line;
       } else {
          bb->instr_file[i] = NULL;   /* the node's own file */

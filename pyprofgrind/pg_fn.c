@@ -28,6 +28,15 @@ const HChar *pg_fn_intern(const HChar *s)
    return VG_(allocEltDedupPA)(strings, pg_strlen(s) + 1, s);
 }
 
+const HChar *pg_fn_source_path(const HChar *dir, const HChar *file)
+{
+   HChar path[4096];
+   if (dir == NULL || dir[0] == 0 || file[0] == '/')
+      return pg_fn_intern(file);
+   VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
+   return pg_fn_intern(path);
+}
+
 static PgNode **node_buckets;
 static UInt     node_bucket_count;
 static PgNode **nodes_by_id;

@@ -68,6 +68,10 @@ void    pg_fn_forget_range(Addr a, SizeT len);
  * pointer, so interned names and files compare by address. */
 const HChar *pg_fn_intern(const HChar *s);
 
+/* The interned path of a source file as debug info gives it (FILE,
+ * relative to DIR unless absolute). */
+const HChar *pg_fn_source_path(const HChar *dir, const HChar *file);
+
 UInt    pg_fn_count(void);
 PgNode *pg_fn_by_id(UInt id);
 

@@ -129,12 +129,7 @@ void pg_pos_resolve(PgPos *pos)
       return;
    if (VG_(get_filename_linenum)(VG_(current_DiEpoch)(), pos->addr,
                                  &file, &dir, &line)) {
-      HChar path[4096];
-      if (dir != NULL && dir[0] != 0 && file[0] != '/')
-         VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
-      else
-         VG_(snprintf)(path, sizeof path, "%s", file);
-      pos->file = pg_fn_intern(path);
+      pos->file = pg_fn_source_path(dir, file);
       pos->line = line;
    }
 }
