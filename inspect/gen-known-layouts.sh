@@ -3,8 +3,9 @@
 # pyprofgrind/pg_pylayout_known.c (the lines between its BEGIN/END
 # GENERATED TABLE markers) from `pyprofgrind-inspect --layout` run on the
 # libpython of each pyenv build listed below, one row per major.minor.
-# Labels, build ids and the "source" line are left out: they belong to
-# one build, the table serves every build of a release series.
+# Labels, opcodes, addresses, build ids and the "source" line are left
+# out: they belong to one build, the table serves every build of a release
+# series.
 #
 # usage: inspect/gen-known-layouts.sh [--check] [INSPECT]
 #   INSPECT  the built inspector (default: inspect/pyprofgrind-inspect
@@ -50,6 +51,7 @@ layout_to_row() {
     }
     /^#/ || NF == 0 { next }
     $1 == "label" || $1 == "build_id" || $1 == "source" { next }
+    $1 == "opcode" || $1 == "opcode_base" || $1 == "runtime_address" { next }
     $1 == "version_hex" {
         hex = $2
         major = int(hex_value(hex) / 16777216)

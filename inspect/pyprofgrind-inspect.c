@@ -53,6 +53,7 @@
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
 
+#include "pg_pydebugoffsets.h"
 #include "pg_pylayout.h"
 
 static const char *program_name = "pyprofgrind-inspect";
@@ -482,6 +483,7 @@ static const IntField int_fields[] = {
    INT_FIELD(frame_lasti, "PyFrameObject.f_lasti"),
    INT_FIELD(frame_lasti_unit, "f_lasti unit (needs f_lasti and a line table)"),
    INT_FIELD(frame_instr_ptr, "_PyInterpreterFrame member prev_instr or instr_ptr"),
+   INT_FIELD(frame_instr_ptr_next, "1 if that member is instr_ptr, 0 if prev_instr"),
    INT_FIELD(frame_owner, "_PyInterpreterFrame.owner"),
    INT_FIELD(frame_is_entry, "_PyInterpreterFrame.is_entry"),
    INT_FIELD(frame_owner_cstack, "enumerator FRAME_OWNED_BY_CSTACK"),
@@ -551,6 +553,8 @@ static void print_layout(FILE *out, const PgPyLayout *layout, const char *origin
       fprintf(out, "build_id %s\n", layout->build_id);
    if (layout->eval_function[0] != '\0')
       fprintf(out, "eval_function %s\n", layout->eval_function);
+   if (layout->runtime_address != 0)
+      fprintf(out, "runtime_address 0x%lx\n", (unsigned long)layout->runtime_address);
    fprintf(out, "frame_model %s\n", frame_model_name(layout->frame_model));
    fprintf(out, "line_format %s\n", line_format_name(layout->line_format));
    fprintf(out, "string_format %s\n", string_format_name(layout->string_format));
@@ -1500,8 +1504,10 @@ static void build_layout(Inspector *in, const ElfImage *elf)
          TAKE_MEMBER(in, frame_back, frame, fname, "previous", 0);
       if (l->frame_model == PG_FRAMES_PER_CALL)
          TAKE_MEMBER(in, frame_lasti, frame, fname, "f_lasti", 0);
-      if (!TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "prev_instr", 0))
-         TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "instr_ptr", 0);
+      if (TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "prev_instr", 0))
+         SET_FIELD(in, frame_instr_ptr_next, 0, "member prev_instr");
+      else if (TAKE_MEMBER(in, frame_instr_ptr, frame, fname, "instr_ptr", 0))
+         SET_FIELD(in, frame_instr_ptr_next, 1, "member instr_ptr");
       TAKE_MEMBER(in, frame_owner, frame, fname, "owner", 0);
       TAKE_MEMBER(in, frame_is_entry, frame, fname, "is_entry", 0);
       in->has_f_exc_type = has_member(in, frame, "f_exc_type");
@@ -1934,8 +1940,8 @@ static void message(const char *fmt, ...)
 #endif
 /* The first line of a cache entry: a newer inspector (which may read the
  * DWARF better) does not believe an older one's entries.  Format 2 added
- * the opcode and opcode_base lines. */
-#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 2, " PACKAGE_VERSION "\n"
+ * the opcode and opcode_base lines, format 3 frame_instr_ptr_next. */
+#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 3, " PACKAGE_VERSION "\n"
 #define CACHE_MAX_BYTES (1 << 20)
 /* Shorter build-ids (a few bytes) are too weak a key. */
 #define MIN_BUILD_ID_HEX 16
@@ -2247,6 +2253,74 @@ typedef struct {
    int         layout_mode;
 } Options;
 
+/* 3.13+: the link-time address of _PyRuntime (.dynsym survives stripping;
+ * else the start of its own section .PyRuntime) if the file's copy starts
+ * with a _Py_DebugOffsets table, else 0.  The table is a static
+ * initializer, so the file holds what the process will. */
+static Elf64_Addr debug_offsets_address(const ElfImage *elf,
+                                        unsigned char *table, size_t n)
+{
+   Elf64_Addr addr = 0;
+   Elf64_Xword size = 0;
+   const Elf64_Shdr *section;
+
+   if (!elf_symbol(elf, "_PyRuntime", &addr, &size)) {
+      section = elf_section(elf, ".PyRuntime");
+      if (section == NULL)
+         return 0;
+      addr = section->sh_addr;
+   }
+   if (!elf_read(elf, addr, table, n) || !pg_pydebugoffsets_has_cookie(table, n))
+      return 0;
+   return addr;
+}
+
+/* No DWARF: if FILE has a _Py_DebugOffsets table, tell where it is.  With
+ * --layout, a partial layout naming it (the tool completes it from the
+ * process's memory; nothing is cached, so debug info installed later is
+ * still found); else, for people, what the file's copy of the table says.
+ * Returns 0 if there is no table. */
+static int report_debug_offsets(const ElfImage *elf, const char *build_id,
+                                const char *shown_file, const char *no_dwarf,
+                                int layout_mode)
+{
+   static unsigned char table[PG_DEBUG_OFFSETS_READ_SIZE];
+   static PgPyLayout layout;
+   char err[256];
+   Elf64_Addr addr = debug_offsets_address(elf, table, sizeof table);
+
+   if (addr == 0)
+      return 0;
+   if (layout_mode) {
+      pg_pylayout_clear(&layout);
+      layout.version_hex = (unsigned)((unsigned)table[8] | (unsigned)table[9] << 8
+                                      | (unsigned)table[10] << 16
+                                      | (unsigned)table[11] << 24);
+      snprintf(layout.source, sizeof layout.source, "elf");
+      snprintf(layout.build_id, sizeof layout.build_id, "%s", build_id);
+      layout.runtime_address = addr;
+      printf("# %s\n", no_dwarf);
+      print_layout(stdout, &layout, shown_file);
+      fflush(stdout);
+      return 1;
+   }
+   printf("%s\n", no_dwarf);
+   if (!pg_pydebugoffsets_decode(&layout, table, sizeof table, err, sizeof err)) {
+      printf("%s: _PyRuntime at 0x%lx starts with a _Py_DebugOffsets table, "
+             "but it cannot be used: %s\n", shown_file, (unsigned long)addr, err);
+      return 0;
+   }
+   layout.runtime_address = addr;
+   printf("%s: CPython %u.%u.%u: _PyRuntime at 0x%lx starts with a "
+          "_Py_DebugOffsets table; pyprofgrind reads it from the process's "
+          "memory (functions and lines; opcodes need DWARF).  The file's "
+          "copy gives this layout:\n", shown_file, layout.version_hex >> 24,
+          (layout.version_hex >> 16) & 0xff, (layout.version_hex >> 8) & 0xff,
+          (unsigned long)addr);
+   print_layout(stdout, &layout, shown_file);
+   return 1;
+}
+
 static int inspect_file(const Options *opt)
 {
    static char shown_file[SHOWN_MAX], shown_source[SHOWN_MAX];
@@ -2350,27 +2424,38 @@ static int inspect_file(const Options *opt)
       in = NULL;
    }
 
-   /* 3. No DWARF to use: one line saying why. */
+   /* 3. No DWARF to use: why, and (3.13+) the _Py_DebugOffsets table the
+    *    tool can read instead. */
    if (!found) {
+      char no_dwarf[SHOWN_MAX * 3];
       if (saw_not_cpython && strcmp(not_cpython_in, shown_file) == 0)
-         message("%s: no CPython eval loop: its DWARF defines neither "
-                 "_PyEval_EvalFrameDefault nor PyEval_EvalFrameEx", shown_file);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: no CPython eval loop: its "
+                  "DWARF defines neither _PyEval_EvalFrameDefault nor "
+                  "PyEval_EvalFrameEx", shown_file);
       else if (saw_not_cpython)
-         message("%s: no CPython eval loop: the DWARF in %s defines neither "
-                 "_PyEval_EvalFrameDefault nor PyEval_EvalFrameEx", shown_file,
-                 not_cpython_in);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: no CPython eval loop: the "
+                  "DWARF in %s defines neither _PyEval_EvalFrameDefault nor "
+                  "PyEval_EvalFrameEx", shown_file, not_cpython_in);
       else if (saw_error)
-         message("%s: cannot read its DWARF debug info: %s", shown_file, error_why);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: cannot read its DWARF debug "
+                  "info: %s", shown_file, error_why);
       else if (opt->debug_file != NULL)
-         message("%s: no DWARF debug info in %s", shown_file, shown_source);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: no DWARF debug info in %s",
+                  shown_file, shown_source);
       else if (auto_path[0] == '\0')
-         message("%s: no DWARF debug info, and no build-id to find detached "
-                 "debug info by (pass it with --debug-file)", shown_file);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: no DWARF debug info, and no "
+                  "build-id to find detached debug info by (pass it with "
+                  "--debug-file)", shown_file);
       else {
          debug_package_hint(shown_file, hint, sizeof hint);
-         message("%s: no DWARF debug info (not in the file nor in %s: %s)",
-                 shown_file, auto_path, hint);
+         snprintf(no_dwarf, sizeof no_dwarf, "%s: no DWARF debug info (not in "
+                  "the file nor in %s: %s)", shown_file, auto_path, hint);
       }
+      if (!saw_not_cpython && report_debug_offsets(&elf, build_id, shown_file,
+                                                   no_dwarf, opt->layout_mode))
+         status = 0;
+      else
+         message("%s", no_dwarf);
       goto done;
    }
 

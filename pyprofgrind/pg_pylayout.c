@@ -24,6 +24,7 @@
 typedef enum {
    KEY_INT,            /* decimal Int within [min, max] */
    KEY_VERSION,        /* 32-bit number, hex with 0x or decimal */
+   KEY_ADDRESS,        /* 64-bit address, hex with 0x */
    KEY_WORD,           /* one word copied into a char array of SIZE */
    KEY_FRAME_MODEL,
    KEY_LINE_FORMAT,
@@ -52,6 +53,7 @@ static const LayoutKey layout_keys[] = {
    WORD_KEY(source),
    WORD_KEY(build_id),
    WORD_KEY(eval_function),
+   { "runtime_address", KEY_ADDRESS, LAYOUT_FIELD(runtime_address), 0, 0, 0 },
    { "frame_model", KEY_FRAME_MODEL, LAYOUT_FIELD(frame_model), 0, 0, 0 },
    { "line_format", KEY_LINE_FORMAT, LAYOUT_FIELD(line_format), 0, 0, 0 },
    { "string_format", KEY_STRING_FORMAT, LAYOUT_FIELD(string_format), 0, 0, 0 },
@@ -66,6 +68,7 @@ static const LayoutKey layout_keys[] = {
    OFFSET_KEY(frame_lasti),
    SMALL_KEY(frame_lasti_unit, -1, 8),
    OFFSET_KEY(frame_instr_ptr),
+   SMALL_KEY(frame_instr_ptr_next, -1, 1),
    OFFSET_KEY(frame_owner),
    OFFSET_KEY(frame_is_entry),
    SMALL_KEY(frame_owner_cstack, -1, 255),
@@ -444,6 +447,16 @@ static Bool parse_value(PgPyLayout *layout, const LayoutKey *key,
       }
       *(UInt *)field = (UInt)number;
       return True;
+   case KEY_ADDRESS:
+      if (value->len < 3 || value->start[0] != '0'
+          || (value->start[1] != 'x' && value->start[1] != 'X')
+          || !parse_unsigned(value->start, value->len, &number)) {
+         pg_snprintf(what, sizeof what, "%s wants a 0x hex address, not ",
+                     key->name);
+         return line_error(err, err_len, line_no, what, quoted);
+      }
+      *(Addr *)field = (Addr)number;
+      return True;
    case KEY_WORD:
       if (value->len >= key->size) {
          pg_snprintf(what, sizeof what, "%s is longer than %u characters: ",
@@ -687,6 +700,7 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
          note_missing(&list, "tstate_current_frame (or tstate_cframe and "
                              "cframe_current_frame)");
       need_offset(&list, layout->frame_instr_ptr, "frame_instr_ptr");
+      need_offset(&list, layout->frame_instr_ptr_next, "frame_instr_ptr_next");
       /* Entry frames must be recognisable: by owner == C stack (3.12+) or
        * by the is_entry flag (3.11). */
       if (layout->frame_is_entry == PG_LAYOUT_NO_OFFSET

@@ -20,7 +20,8 @@
  * and argument indices in decimal (-1 = absent), version_hex and addresses
  * in hex with "0x", the formats by the lower-case names of their enum
  * constants without prefix (frame_model per_call, line_format
- * lnotab_signed, string_format unicode...), strings as one word.  A key
+ * lnotab_signed, string_format unicode...), strings as one word,
+ * runtime_address in hex with "0x".  A key
  * other than "label", "opcode" and "opcode_base" may appear only once; an
  * opcode number, or the opcode_base of a NAME, only once too.
  *
@@ -77,6 +78,10 @@ typedef struct {
                              read from, "" if unknown: lets the tool check a
                              layout file belongs to the object it loaded */
    HChar  eval_function[64];
+   Addr   runtime_address;    /* link-time address of _PyRuntime when it
+                                 starts with a _Py_DebugOffsets table
+                                 (3.13+), else 0: how the tool gets a layout
+                                 without DWARF (pg_pydebugoffsets.h) */
    PgFrameModel       frame_model;
    PgLineTableFormat  line_format;
    PgStringFormat     string_format;
@@ -98,6 +103,10 @@ typedef struct {
    Int    frame_lasti;            /* f_lasti (<= 3.10) */
    Int    frame_lasti_unit;       /* bytes per f_lasti unit: 1, or 2 in 3.10 */
    Int    frame_instr_ptr;        /* prev_instr / instr_ptr (3.11+) */
+   Int    frame_instr_ptr_next;   /* 1: frame_instr_ptr is the instruction
+                                     running or about to run (instr_ptr,
+                                     3.13+); 0: the last one started
+                                     (prev_instr, 3.11 and 3.12) */
    Int    frame_owner;            /* owner (3.12+) */
    Int    frame_is_entry;         /* is_entry (3.11) */
    Int    frame_owner_cstack;     /* owner value of C-stack entry frames (3.12+: 3) */

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_pysource.h"
+#include "pg_guestmem.h"
+#include "pg_pydebugoffsets.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_libcproc.h"
 #include "pub_tool_libcprint.h"
@@ -123,7 +125,32 @@ static void first_line(const HChar *text, HChar *line, SizeT size)
    line[i] = 0;
 }
 
-Bool pg_pysource_layout(const HChar *object, PgPyLayout *layout)
+/* The inspector found no DWARF but a _Py_DebugOffsets table at
+ * LAYOUT->runtime_address: LAYOUT is filled from the table as the process
+ * holds it.  Else False with the reason in WHY. */
+static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
+                                      HChar *why, SizeT why_len)
+{
+   static UChar table[PG_DEBUG_OFFSETS_READ_SIZE];
+   Addr runtime = layout->runtime_address + (Addr)bias;
+   HChar err[200], build_id[sizeof layout->build_id];
+
+   if (!pg_mem_read(runtime, table, sizeof table)) {
+      VG_(snprintf)(why, why_len, "no DWARF, and _PyRuntime at %#lx is not "
+                    "readable", runtime);
+      return False;
+   }
+   pg_memcpy(build_id, layout->build_id, sizeof build_id);
+   if (!pg_pydebugoffsets_decode(layout, table, sizeof table, err, sizeof err)) {
+      VG_(snprintf)(why, why_len, "no DWARF, and %s", err);
+      return False;
+   }
+   pg_memcpy(layout->build_id, build_id, sizeof build_id);
+   layout->runtime_address = runtime - (Addr)bias;
+   return True;
+}
+
+Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
 {
    static HChar text[MAX_LAYOUT_TEXT];
    HChar inspector[1024], err[256], why[300];
@@ -135,11 +162,29 @@ Bool pg_pysource_layout(const HChar *object, PgPyLayout *layout)
       status = run_inspector(inspector, object, text, sizeof text);
       if (status == 0) {
          pg_pylayout_clear(layout);
-         if (pg_pylayout_parse(layout, text, pg_strlen(text), err, sizeof err)
-             && pg_pylayout_complete(layout, err, sizeof err))
+         if (!pg_pylayout_parse(layout, text, pg_strlen(text), err, sizeof err))
+            VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
+                          INSPECTOR_NAME, err);
+         else if (pg_pylayout_complete(layout, err, sizeof err))
             return True;
-         VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
-                       INSPECTOR_NAME, err);
+         else if (layout->runtime_address == 0)
+            VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
+                          INSPECTOR_NAME, err);
+         else if (layout_from_debug_offsets(layout, bias, why, sizeof why)) {
+            VG_(umsg)("pyprofgrind: %s: no DWARF; CPython %u.%u.%u layout from "
+                      "its _Py_DebugOffsets: functions and lines, no opcodes\n",
+                      object, layout->version_hex >> 24,
+                      (layout->version_hex >> 16) & 0xff,
+                      (layout->version_hex >> 8) & 0xff);
+            return True;
+         } else {
+            /* The interpreter describes itself and the description was
+             * refused (a free-threaded build, a newer table): the built-in
+             * layout of its version would be wrong too. */
+            VG_(umsg)("pyprofgrind: %s: cannot read this interpreter (%s); "
+                      "profiling it as C only\n", object, why);
+            return False;
+         }
       } else if (status > 0) {
          first_line(text, why, sizeof why);
       } else {

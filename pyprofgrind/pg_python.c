@@ -56,7 +56,7 @@ PgView pg_py_view(void)    { return view; }
 /*--- Recognising interpreters                             ---*/
 /*------------------------------------------------------------*/
 
-static PgPyInterp *interp_for_object(const HChar *object)
+static PgPyInterp *interp_for_object(const HChar *object, PtrdiffT bias)
 {
    PgPyInterp *in;
    HChar err[256];
@@ -71,7 +71,7 @@ static PgPyInterp *interp_for_object(const HChar *object)
    in = pg_calloc("pg.py.interp", 1, sizeof *in);
    in->object = object;
    interps[n_interps++] = in;
-   if (!pg_pysource_layout(object, &in->layout))
+   if (!pg_pysource_layout(object, bias, &in->layout))
       return in;
    if (!pg_pylayout_complete(&in->layout, err, sizeof err)) {
       VG_(umsg)("pyprofgrind: %s: incomplete interpreter layout (%s); "
@@ -172,7 +172,7 @@ void pg_py_classify_node(PgNode *node, PtrdiffT bias)
    if (pg_strcmp(node->name, "_PyEval_EvalFrameDefault") != 0
        && pg_strcmp(node->name, "PyEval_EvalFrameEx") != 0)
       return;
-   in = interp_for_object(node->obj);
+   in = interp_for_object(node->obj, bias);
    if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, node->name) != 0)
       return;
    if (in->labels == NULL) {
@@ -566,16 +566,18 @@ static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
  * which moves the frame into the generator object; sys.setprofile reports
  * no call for that, only for the generator's resumptions, and so neither
  * do we: a frame leaving at that instruction is not counted. */
+static Bool is_return_generator(const PgPyInterp *in, Addr code, UInt offset)
+{
+   UChar opcode;
+   return in->return_generator >= 0 && in->layout.code_code_adaptive >= 0
+          && pg_mem_read(code + in->layout.code_code_adaptive + offset, &opcode, 1)
+          && opcode == (UChar)in->return_generator;
+}
+
 static void uncount_generator_creation(const PgPyInterp *in, PgFrame *f)
 {
-   const PgPyLayout *l = &in->layout;
-   UChar opcode;
-   if (f->py_frame == 0 || f->arc == NULL || in->return_generator < 0
-       || l->code_code_adaptive < 0
-       || !pg_mem_read(f->py_code + l->code_code_adaptive + f->charge_site, &opcode, 1)
-       || opcode != (UChar)in->return_generator)
-      return;
-   if (f->arc->calls > 0)
+   if (f->py_frame != 0 && f->arc != NULL && f->arc->calls > 0
+       && is_return_generator(in, f->py_code, (UInt)f->charge_site))
       f->arc->calls--;
 }
 
@@ -698,6 +700,17 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
        || (l->line_format != PG_LINES_LOCATIONS_311
            && position > top->charge_site && !starts_line(top->node, position)
            && jumped_into_line(top->node, top->charge_site, position)))
+      return;
+   /* Without labels the position is read after every block, and where
+    * the frame points at the next instruction (3.13's instr_ptr),
+    * RETURN_GENERATOR moves it past itself before it pops the frame: the
+    * frame stays on it, or its leaving would not be recognised as a
+    * generator's creation.  (Where it points at the last instruction
+    * started, a resumed generator starts on RETURN_GENERATOR and must move
+    * on; with labels the position moves only when the next instruction
+    * starts, which never happens after this one.) */
+   if (!in->has_labels && l->frame_instr_ptr_next == 1
+       && is_return_generator(in, top->py_code, (UInt)top->charge_site))
       return;
    /* This block's instructions belong to the new position. */
    if (p == th->depth - 1)

@@ -383,6 +383,25 @@ def check_markers(profile, present=(), absent=()):
     return problems
 
 
+# What the tool says when an interpreter's layout is not read from DWARF,
+# or cannot be had at all.
+NOT_FROM_DWARF = re.compile(r"no layout from DWARF|_Py_DebugOffsets|profiling it as C only"
+                            r"|cannot read this interpreter")
+
+
+def layout_message_problems(lines, expected=None):
+    """The tool's log LINES must say where the layout came from: a line
+    matching the regular expression EXPECTED if given; else (DWARF) no line
+    that names another source or a failure."""
+    if expected is None:
+        return ["the layout does not come from DWARF: %s" % line.strip()
+                for line in lines if NOT_FROM_DWARF.search(line)]
+    if any(re.search(expected, line) for line in lines):
+        return []
+    return ["no message matching /%s/ about the layout's source; the tool said: %s"
+            % (expected, " | ".join(line.strip() for line in lines) or "nothing")]
+
+
 def check_python_view(reference, profile):
     """--python-view=python: same total; every node with self cost is a Python
     node except at most one non-Python root (a node nothing calls), and no

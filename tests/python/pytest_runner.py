@@ -11,8 +11,14 @@
 
 LABEL is one of py27 py36 py37 py38 py39 py310 py311 py312 py313 (pyenv
 builds, found under $PYENV_ROOT or `pyenv root` or ~/.pyenv) or debian311
-(/usr/bin/python3.11, stripped) or debian311d (/usr/bin/python3.11d, debug
-build).  SCRIPT is a corpus script name without .py (tests/python/corpus),
+(/usr/bin/python3.11, stripped, its detached debug info found by build-id)
+or debian311d (/usr/bin/python3.11d, debug build), or one of the two
+interpreters without any DWARF: py313nodwarf (pyenv's 3.13 with a copy of
+its libpython stripped of debug info and build-id, found through
+LD_LIBRARY_PATH: the layout comes from _Py_DebugOffsets) and
+debian311nodwarf (a copy of /usr/bin/python3.11 without its build-id: the
+built-in 3.11 layout).  For these the tool's message naming the layout's
+source is checked too.  SCRIPT is a corpus script name without .py (tests/python/corpus),
 or "primes" (examples/primes.py, run as "primes.py 20000 1 v1" and "... v2").
 
 For one interpreter and one script, in a fresh work directory (a copy of the
@@ -63,14 +69,24 @@ FIXED_ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHS
 INTERPRETER_OPTIONS = ["-B", "-S"]
 PROCESS_TIMEOUT = 900
 
-# label -> ("pyenv", "X.Y") or ("system", path)
+# label -> ("pyenv", "X.Y") or ("system", path); the *-nodwarf kinds are
+# copies without DWARF made in the build directory (see above)
 INTERPRETERS = [
     ("py27", ("pyenv", "2.7")), ("py36", ("pyenv", "3.6")), ("py37", ("pyenv", "3.7")),
     ("py38", ("pyenv", "3.8")), ("py39", ("pyenv", "3.9")), ("py310", ("pyenv", "3.10")),
     ("py311", ("pyenv", "3.11")), ("py312", ("pyenv", "3.12")), ("py313", ("pyenv", "3.13")),
     ("debian311", ("system", "/usr/bin/python3.11")),
     ("debian311d", ("system", "/usr/bin/python3.11d")),
+    ("py313nodwarf", ("pyenv-nodwarf", "3.13")),
+    ("debian311nodwarf", ("system-nodwarf", "/usr/bin/python3.11")),
 ]
+
+# What the tool must say about where it found the layout (a line of its
+# log), for the interpreters whose layout does not come from DWARF.
+LAYOUT_MESSAGES = {
+    "py313nodwarf": r"no DWARF; CPython 3\.13\.\d+ layout from its _Py_DebugOffsets",
+    "debian311nodwarf": r"using the built-in CPython 3\.11 layout",
+}
 
 # Extra pyprofgrind runs (they cost a whole run each, so only one of each
 # per interpreter): (test, run) -> views.  "python-view":
@@ -139,10 +155,30 @@ def is_elf(path):
         return False
 
 
-def find_interpreter(label):
-    """(path, description) of LABEL's real interpreter binary, or (None, why)."""
+def strip_copy(source, target, strip_debug):
+    """TARGET: a copy of SOURCE without build-id (and without DWARF)."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    command = ["objcopy", "--remove-section=.note.gnu.build-id"]
+    if strip_debug:
+        command.append("--strip-debug")
+    try:
+        done = subprocess.run(command + [source, target + ".tmp"], stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return "%s failed: %s" % (" ".join(command), exc)
+    if done.returncode != 0:
+        return "%s %s failed: %s" % (" ".join(command), source, done.stderr.strip()[-200:])
+    os.rename(target + ".tmp", target)
+    return None
+
+
+def find_interpreter(label, builddir=None):
+    """(path, description, environment) of LABEL's real interpreter binary,
+    or (None, why, None); environment: what the runs add to
+    FIXED_ENVIRONMENT.  The *-nodwarf copies are made under BUILDDIR."""
     kind, where = dict(INTERPRETERS)[label]
-    if kind == "pyenv":
+    environment = []
+    if kind.startswith("pyenv"):
         candidates = []
         for root in pyenv_roots():
             for directory in glob.glob(os.path.join(root, "versions", where + ".*")):
@@ -151,28 +187,44 @@ def find_interpreter(label):
                 if match and is_elf(binary):   # the real binary, not pyenv's shim
                     candidates.append((int(match.group(1)), binary))
         if not candidates:
-            return None, "no pyenv build of Python %s" % where
+            return None, "no pyenv build of Python %s" % where, None
         path = max(candidates)[1]
     else:
         path = where
         if not is_elf(path):
-            return None, "%s is absent (or not an executable file)" % where
+            return None, "%s is absent (or not an executable file)" % where, None
+    if kind.endswith("-nodwarf") and builddir is not None:
+        copies = os.path.join(builddir, label, "nodwarf")
+        if kind == "pyenv-nodwarf":
+            library = "libpython%s.so.1.0" % where
+            source = os.path.join(os.path.dirname(os.path.dirname(path)), "lib", library)
+            why = strip_copy(source, os.path.join(copies, library), True)
+            environment = ["LD_LIBRARY_PATH=" + copies]
+        else:
+            copy = os.path.join(copies, os.path.basename(path))
+            why = strip_copy(path, copy, False)
+            path = copy
+        if why:
+            return None, why, None
     try:
         version = subprocess.run(
-            FIXED_ENVIRONMENT + [path] + INTERPRETER_OPTIONS + ["-c",
+            FIXED_ENVIRONMENT + environment + [path] + INTERPRETER_OPTIONS + ["-c",
                 "import sys; sys.stdout.write('%d.%d.%d %d' % (sys.version_info[:3] + "
                 "(hasattr(sys, 'gettotalrefcount'),)))"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
             timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
-        return None, "%s does not run: %s" % (path, exc)
+        return None, "%s does not run: %s" % (path, exc), None
     if version.returncode != 0:
-        return None, "%s does not run: %s" % (path, version.stderr.strip()[-200:])
+        return None, "%s does not run: %s" % (path, version.stderr.strip()[-200:]), None
     full, debug = version.stdout.split()
-    expected = where if kind == "pyenv" else "3.11"
+    expected = where if kind.startswith("pyenv") else "3.11"
     if not (full + ".").startswith(expected + "."):
-        return None, "%s is Python %s, not %s" % (path, full, expected)
-    return path, "%s (Python %s%s)" % (path, full, ", debug build" if debug == "1" else "")
+        return None, "%s is Python %s, not %s" % (path, full, expected), None
+    description = "%s (Python %s%s)" % (path, full, ", debug build" if debug == "1" else "")
+    if environment:
+        description += " with " + " ".join(environment)
+    return path, description, environment
 
 
 # -- tests ----------------------------------------------------------------------
@@ -217,10 +269,11 @@ class Failure(Exception):
 class TestRun(object):
     """One interpreter, one test: runs everything and collects problems."""
 
-    def __init__(self, settings, label, interpreter, version, test):
+    def __init__(self, settings, label, interpreter, environment, version, test):
         self.settings = settings
         self.label = label
         self.interpreter = interpreter
+        self.environment = FIXED_ENVIRONMENT + environment
         self.version = version            # (major, minor)
         self.test = test
         self.work = os.path.join(settings.builddir, label, test + ".work")
@@ -284,7 +337,7 @@ class TestRun(object):
         # pyprofgrind's, and both grow with the digits of the pid) costs it
         # an int object more -- 259 Ir more on Debian's 3.11, 3947 on its
         # debug build.
-        return (FIXED_ENVIRONMENT + [self.settings.vg_in_place, "--tool=" + tool] + options
+        return (self.environment + [self.settings.vg_in_place, "--tool=" + tool] + options
                 + ["--log-file=%s" % os.path.join(self.work, side + ".valgrind.log"),
                    "--%s-out-file=%s" % (tool, os.path.join(self.work, side + ".out.%p"))]
                 + self.script_command(script_args))
@@ -385,14 +438,14 @@ class TestRun(object):
     def execute_run(self, run, script_args):
         tag = ("." + run) if run else ""
         where = ("[%s]" % run) if run else ""
-        status, native_stdout = self.run("native" + tag, FIXED_ENVIRONMENT
+        status, native_stdout = self.run("native" + tag, self.environment
                                          + self.script_command(script_args))
         if status != 0:
             raise Failure("the script fails natively (exit %d):\n%s"
                           % (status, self.stderr_tail("native" + tag)))
 
         prefix = os.path.join(self.work, "oracle" + tag)
-        status, stdout = self.run("oracle" + tag, FIXED_ENVIRONMENT + [
+        status, stdout = self.run("oracle" + tag, self.environment + [
             self.interpreter] + INTERPRETER_OPTIONS + [ORACLE, "--out", prefix, "--",
                                                        self.script_name] + script_args)
         if status != 0 or stdout != native_stdout:
@@ -424,10 +477,16 @@ class TestRun(object):
             if tool == "pyprofgrind":
                 # the tool's own messages (e.g. an interpreter it profiles as
                 # C only) go with the results, so that nothing is silent
+                said = []
                 for line in self.stderr_tail(side + tag, 10 ** 6,
                                              suffix=".valgrind.log").splitlines():
                     if "pyprofgrind:" in line and not re.match(r"^\s*==\d+==", line):
                         self.notes.append("%s%s says: %s" % (side, tag, line.strip()))
+                    if "pyprofgrind:" in line:
+                        said.append(line)
+                if status == 0 and "--python=no" not in options:
+                    self.check("layout-source", pychecks.layout_message_problems(
+                        said, LAYOUT_MESSAGES.get(self.label)), where + "[%s]" % side)
             if status == 0:
                 profiles[side] = self.load_roles(side + tag, reference=(side == "A"))
             elif side in ("A", "B"):
@@ -573,7 +632,7 @@ def cpu_seconds():
 def run_interpreter(label, tests, recheck=False):
     settings = Settings()
     settings.recheck = recheck
-    path, description = find_interpreter(label)
+    path, description, environment = find_interpreter(label, settings.builddir)
     if path is None:
         print("%s: SKIP: %s" % (label, description))
         return 77
@@ -596,7 +655,7 @@ def run_interpreter(label, tests, recheck=False):
                   % (label, test, minimum[0], minimum[1]))
             continue
         test_cpu = cpu_seconds()
-        run = TestRun(settings, label, path, version, test)
+        run = TestRun(settings, label, path, environment, version, test)
         try:
             run.execute()
         except Failure as exc:
@@ -629,7 +688,7 @@ def list_interpreters():
     """Print every interpreter label with what was found; returns the labels present."""
     present = []
     for label, _ in INTERPRETERS:
-        path, description = find_interpreter(label)
+        path, description, _ = find_interpreter(label)
         print("%-10s %s" % (label, description if path else "absent: " + description))
         if path:
             present.append(label)

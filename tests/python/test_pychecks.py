@@ -232,6 +232,28 @@ class CallCountTest(CheckTestCase):
                            "f in <corpus:generated>: expected 5 calls, got 3")
 
 
+class LayoutMessageTest(unittest.TestCase):
+    DWARFLESS = ("==1== pyprofgrind: /x/libpython3.13.so.1.0: no DWARF; CPython 3.13.0 "
+                 "layout from its _Py_DebugOffsets: functions and lines, no opcodes")
+
+    def test_dwarf_layout_says_nothing(self):
+        self.assertEqual(pychecks.layout_message_problems(["==1== pyprofgrind-0.1"]), [])
+
+    def test_fallback_without_expectation_is_a_problem(self):
+        self.assertEqual(len(pychecks.layout_message_problems([self.DWARFLESS])), 1)
+
+    def test_expected_message(self):
+        self.assertEqual(pychecks.layout_message_problems(
+            [self.DWARFLESS], r"layout from its _Py_DebugOffsets"), [])
+
+    def test_expected_message_missing(self):
+        problems = pychecks.layout_message_problems(
+            ["==1== pyprofgrind: x: using the built-in CPython 3.13 layout"],
+            r"layout from its _Py_DebugOffsets")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("built-in", problems[0])
+
+
 class LineTest(CheckTestCase):
     def test_cost_on_line_not_executed(self):
         p = self.files.profile(replace_once(PROFILE, "+1 2000", "+2 2000"))

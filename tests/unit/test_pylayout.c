@@ -26,6 +26,7 @@ static const struct {
    K(eval_frame_arg), K(eval_tstate_arg), K(tstate_frame), K(tstate_cframe),
    K(cframe_current_frame), K(tstate_current_frame), K(frame_code),
    K(frame_back), K(frame_lasti), K(frame_lasti_unit), K(frame_instr_ptr),
+   K(frame_instr_ptr_next),
    K(frame_owner), K(frame_is_entry), K(frame_owner_cstack), K(code_filename),
    K(code_name), K(code_qualname), K(code_firstlineno), K(code_linetable),
    K(code_code), K(code_code_adaptive), K(bytes_size), K(bytes_data),
