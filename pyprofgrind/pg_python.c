@@ -770,10 +770,16 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
          if (l->frame_model == PG_FRAMES_IN_EVAL) {
             Addr cur = current_frame(l, th->frames[eval - 1].py_tstate);
             current_is_top = cur == py->py_frame;
-            if (!current_is_top && position == py->py_dispatched) {
+            if (!current_is_top
+                && (position == py->py_dispatched
+                    || is_return_generator(in, py->py_code, py->py_dispatched))) {
                /* The frame on top finished before this instruction (no
                 * label between its return and here): this instruction is
-                * its caller's, so bring the frames up to date first. */
+                * its caller's, so bring the frames up to date first.
+                * (Else the frame on top started this instruction, whose
+                * first block left it: RETURN_VALUE, YIELD_VALUE.)  A
+                * frame that ran RETURN_GENERATOR is gone too, though that
+                * instruction moved its position on (3.13). */
                pg_py_step(th, in, n_instrs);
                th->dyn_hold = n_instrs;
                p = top_python_frame(th, eval - 1);
