@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench.sh: wall time and peak memory of pyprofgrind against Callgrind and
 # Valgrind's no-instrumentation tool (--tool=none), measured in the same run
-# on the same workloads, as ratios.  Each configuration runs REPEAT times
-# (default 3); the minimum wall time and the maximum peak RSS are kept.
+# on the same workloads, as ratios.  Per workload each tool runs once to
+# warm up, then REPEAT rounds (default 5) run none, callgrind and
+# pyprofgrind in turn; the medians are kept.
 #
 #   bench/bench.sh [REPEAT]
 #
@@ -16,7 +17,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -e
 top="$(cd "$(dirname "$0")/.." && pwd)"
-repeat="${1:-3}"
+repeat="${1:-5}"
 vg="$top/vg-in-place"
 work="${TMPDIR:-/tmp}/pyprofgrind-bench.$$"
 mkdir -p "$work"
@@ -26,43 +27,58 @@ trap 'rm -rf "$work"' EXIT
 
 gcc -O2 -g -o "$work/workload" "$top/bench/workload.c"
 
-# measure TOOL CMD...: prints "seconds peak_kib" (best of $repeat)
-measure() {
+# run_once TOOL CMD...: appends "seconds peak_kib" of one run to $work/TOOL
+run_once() {
   tool=$1; shift
-  best_s=""; peak=0; i=0
-  while [ "$i" -lt "$repeat" ]; do
-    case $tool in
-      callgrind) out="--callgrind-out-file=$work/out" ;;
-      pyprofgrind) out="--pyprofgrind-out-file=$work/out" ;;
-      *) out="" ;;
-    esac
-    case $tool in
-      pyprofgrind) pg_options="$extra_options" ;;
-      *) pg_options="" ;;
-    esac
-    env -i PATH=/usr/bin:/bin PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
-      /usr/bin/time -f "%e %M" -o "$work/time" \
-      "$vg" --tool="$tool" $out $pg_options "$@" >/dev/null 2>"$work/err" \
-      || { cat "$work/err" >&2; exit 1; }
-    read -r s kib < "$work/time"
-    if [ -z "$best_s" ] || [ "$(echo "$s < $best_s" | bc)" = 1 ]; then best_s=$s; fi
-    [ "$kib" -gt "$peak" ] && peak=$kib
-    i=$((i + 1))
-  done
-  echo "$best_s $peak"
+  case $tool in
+    callgrind) out="--callgrind-out-file=$work/out" ;;
+    pyprofgrind) out="--pyprofgrind-out-file=$work/out" ;;
+    *) out="" ;;
+  esac
+  case $tool in
+    pyprofgrind) pg_options="$extra_options" ;;
+    *) pg_options="" ;;
+  esac
+  # HOME as users have it: pyprofgrind keeps interpreter layouts in
+  # ~/.cache/pyprofgrind; without HOME every run would read the DWARF
+  # again (the warm-up run fills the cache).
+  env -i PATH=/usr/bin:/bin HOME="$HOME" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
+    /usr/bin/time -f "%e %M" -o "$work/time" \
+    "$vg" --tool="$tool" $out $pg_options "$@" >/dev/null 2>"$work/err" \
+    || { cat "$work/err" >&2; exit 1; }
+  cat "$work/time" >> "$work/$tool"
 }
 
+# median FILE COLUMN
+median() {
+  sort -n -k "$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
+    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# row NAME CMD...: one warm-up run of each tool, then $repeat rounds of
+# none, callgrind, pyprofgrind in turn, so that a machine whose speed
+# drifts slows all three alike; medians of wall time and peak RSS.
 row() {
   name=$1; shift
-  set -- "$@"
-  n=$(measure none "$@"); c=$(measure callgrind "$@"); p=$(measure pyprofgrind "$@")
-  echo "$n $c $p" | awk -v name="$name" '{
+  for tool in none callgrind pyprofgrind; do
+    run_once "$tool" "$@"
+    : > "$work/$tool"
+  done
+  i=0
+  while [ "$i" -lt "$repeat" ]; do
+    for tool in none callgrind pyprofgrind; do run_once "$tool" "$@"; done
+    i=$((i + 1))
+  done
+  echo "$(median "$work/none" 1) $(median "$work/none" 2)" \
+       "$(median "$work/callgrind" 1) $(median "$work/callgrind" 2)" \
+       "$(median "$work/pyprofgrind" 1) $(median "$work/pyprofgrind" 2)" |
+  awk -v name="$name" '{
     printf "%-24s none %6.2fs %7dK | callgrind %6.2fs %7dK | pyprofgrind %6.2fs %7dK | pg/cg time %.2f mem %.2f | pg/none time %.2f\n",
       name, $1, $2, $3, $4, $5, $6, $5/$3, $6/$4, $5/$1 }'
 }
 
 extra_options=""
-echo "bench: best of $repeat runs; time = wall seconds, memory = peak RSS"
+echo "bench: medians of $repeat interleaved runs after a warm-up; time = wall seconds, memory = peak RSS"
 row "C workload" "$work/workload" 1
 for v in 2.7.18 3.11.7 3.13.0; do
   prefix=$(pyenv prefix "$v" 2>/dev/null) || continue
@@ -78,6 +94,7 @@ for v in 2.7.18 3.11.7 3.13.0; do
       extra_options="--python-opcodes=yes"
       row "primes v1 $v opcodes" "$py" "$top/examples/primes.py" 100000 2 v1
       row "oo $v opcodes" "$py" "$top/bench/oo.py" 300
+      row "strings $v opcodes" "$py" "$top/bench/strings.py" 5000
       ;;
   esac
 done

@@ -172,7 +172,7 @@ static const HChar *section_suffix(VgSectKind sect)
 static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
 {
    const HChar *fn_name, *file, *dir, *obj_name = "???";
-   HChar        name_buf[64], path[4096];
+   HChar        name_buf[64];
    UInt         line;
    PtrdiffT     bias = 0;
    /* Only an object's .text counts as the object, as in Callgrind: PLT
@@ -190,12 +190,10 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
                     (Addr)(a - bias), section_suffix(info->sect));
       fn_name = name_buf;
    }
-   if (!VG_(get_filename_linenum)(ep, a, &file, &dir, &line))
+   if (VG_(get_filename_linenum)(ep, a, &file, &dir, &line))
+      file = pg_fn_source_path(dir, file);
+   else
       file = "???";
-   else if (dir != NULL && dir[0] != 0 && file[0] != '/') {
-      VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
-      file = path;
-   }
    info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
    if (info->has_symbol && !info->node->py_checked) {
       info->node->py_checked = True;

@@ -277,6 +277,26 @@ static void *helper_for_transfer(const PgBB *bb, IRJumpKind jk, IRExpr *target,
    }
 }
 
+/* For an indirect jump of an eval-loop block: a guard that is false when
+ * TARGET lies in the dispatch range, so that the dispatch to the next
+ * bytecode instruction (one per instruction executed) calls no helper;
+ * NULL (always call) elsewhere. */
+static IRExpr *outside_dispatch(IRSB *sb, const PgBB *bb, IRExpr *target)
+{
+   const PgPyInterp *in = bb->code->node->eval_of;
+   IRTemp offset, outside;
+   if (in == NULL || in->dispatch_low > in->dispatch_high || target->tag == Iex_Const)
+      return NULL;
+   offset = newIRTemp(sb->tyenv, Ity_I64);
+   outside = newIRTemp(sb->tyenv, Ity_I1);
+   addStmtToIRSB(sb, IRStmt_WrTmp(offset, IRExpr_Binop(Iop_Sub64, target,
+                 IRExpr_Const(IRConst_U64(in->dispatch_low)))));
+   addStmtToIRSB(sb, IRStmt_WrTmp(outside, IRExpr_Binop(Iop_CmpLT64U,
+                 IRExpr_Const(IRConst_U64(in->dispatch_high - in->dispatch_low)),
+                 IRExpr_RdTmp(offset))));
+   return IRExpr_RdTmp(outside);
+}
+
 static Bool block_is_dynamic(const PgCodeInfo *code)
 {
    /* Code without a symbol belongs to whichever function jumped into it;
@@ -506,7 +526,9 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
       }
       helper = helper_for_transfer(bb, sb_in->jumpkind, sb_in->next, &helper_name);
       if (helper != NULL)
-         call_helper(sb, helper_name, helper, bb, sb_in->next, NULL);
+         call_helper(sb, helper_name, helper, bb, sb_in->next,
+                     helper == (void *)helper_jump ? outside_dispatch(sb, bb, sb_in->next)
+                                                   : NULL);
       break;
    }
    return sb;

@@ -5,15 +5,26 @@
 #include "pg_profile.h"
 #include "pub_tool_debuginfo.h"
 
+/* Bucket counts are powers of two, so a bucket is the hash's low bits:
+ * the final mix spreads every input bit into them (bytecode offsets, for
+ * one, are all even). */
+static UInt mix(UInt h)
+{
+   h ^= h >> 16;
+   h *= 0x7feb352du;
+   h ^= h >> 15;
+   return h;
+}
+
 static UInt hash_arc(const PgNode *caller, const PgNode *callee, Addr site)
 {
-   return (caller->id * 2654435761u) ^ (callee->id * 40503u) ^ (UInt)(site * 11u)
-          ^ (UInt)(site >> 29);
+   return mix((caller->id * 2654435761u) ^ (callee->id * 40503u) ^ (UInt)(site * 11u)
+              ^ (UInt)(site >> 29));
 }
 
 static UInt hash_dyn(const PgNode *node, Addr site)
 {
-   return (node->id * 2654435761u) ^ (UInt)(site * 13u) ^ (UInt)(site >> 31);
+   return mix((node->id * 2654435761u) ^ (UInt)(site * 13u) ^ (UInt)(site >> 31));
 }
 
 PgProfile *pg_profile_new(Int tid)
@@ -35,7 +46,7 @@ static void grow_arcs(PgProfile *p)
    for (i = 0; i < p->arc_buckets; i++) {
       PgArc *a = p->arcs[i], *next;
       for (; a; a = next) {
-         UInt b = hash_arc(a->caller, a->callee, a->site.addr) % n;
+         UInt b = hash_arc(a->caller, a->callee, a->site.addr) & (n - 1);
          next = a->hash_next;
          a->hash_next = fresh[b];
          fresh[b] = a;
@@ -49,7 +60,7 @@ static void grow_arcs(PgProfile *p)
 PgArc *pg_profile_arc(PgProfile *p, PgNode *caller, PgNode *callee,
                       Addr site, Addr target)
 {
-   UInt b = hash_arc(caller, callee, site) % p->arc_buckets;
+   UInt b = hash_arc(caller, callee, site) & (p->arc_buckets - 1);
    PgArc *a;
    for (a = p->arcs[b]; a; a = a->hash_next)
       if (a->caller == caller && a->callee == callee && a->site.addr == site)
@@ -73,7 +84,7 @@ static void grow_dyn(PgProfile *p)
    for (i = 0; i < p->dyn_buckets; i++) {
       PgDynCost *d = p->dyn[i], *next;
       for (; d; d = next) {
-         UInt b = hash_dyn(d->node, d->pos.addr) % n;
+         UInt b = hash_dyn(d->node, d->pos.addr) & (n - 1);
          next = d->hash_next;
          d->hash_next = fresh[b];
          fresh[b] = d;
@@ -86,7 +97,7 @@ static void grow_dyn(PgProfile *p)
 
 void pg_profile_charge(PgProfile *p, PgNode *node, Addr site, ULong cost)
 {
-   UInt b = hash_dyn(node, site) % p->dyn_buckets;
+   UInt b = hash_dyn(node, site) & (p->dyn_buckets - 1);
    PgDynCost *d;
    for (d = p->dyn[b]; d; d = d->hash_next)
       if (d->node == node && d->pos.addr == site) {

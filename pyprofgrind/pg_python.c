@@ -23,6 +23,7 @@
 #include "pg_guestmem.h"
 #include "pg_linetable.h"
 #include "pg_pysource.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_machine.h"
@@ -108,6 +109,41 @@ static Bool is_control_label(const HChar *name)
    return False;
 }
 
+/* Sets IN's dispatch range from its instruction labels, if every one of
+ * them lies in the eval function's symbol (a label in a split-off cold
+ * part would make the range cover other functions). */
+static void find_dispatch_range(PgPyInterp *in)
+{
+   DiEpoch ep = VG_(current_DiEpoch)();
+   Addr low = ~(Addr)0, high = 0;
+   UInt b;
+
+   in->dispatch_low = 1;
+   in->dispatch_high = 0;
+   for (b = 0; b < in->n_label_buckets; b++) {
+      const PgPyLabel *label;
+      for (label = in->labels[b]; label != NULL; label = label->hash_next) {
+         const HChar *fn;
+         if (!label->is_opcode)
+            continue;
+         if (!VG_(get_fnname)(ep, label->addr, &fn)
+             || pg_strcmp(fn, in->layout.eval_function) != 0)
+            return;
+         if (label->addr < low)
+            low = label->addr;
+         if (label->addr > high)
+            high = label->addr;
+      }
+   }
+   if (low <= high) {
+      in->dispatch_low = low;
+      in->dispatch_high = high;
+      if (VG_(clo_verbosity) > 1)
+         VG_(dmsg)("pyprofgrind: %s: instruction dispatch within %#lx-%#lx\n",
+                   in->object, low, high);
+   }
+}
+
 static void index_labels(PgPyInterp *in)
 {
    const PgPyLayout *l = &in->layout;
@@ -147,6 +183,7 @@ static void index_labels(PgPyInterp *in)
    /* Without instruction labels, positions must be read after every
     * eval-loop block. */
    in->has_labels = n_opcodes > 0;
+   find_dispatch_range(in);
    if (!in->has_labels && opcode_mode != PG_OPCODES_NO)
       VG_(umsg)("pyprofgrind: %s: the eval loop's instruction labels are "
                 "unknown (no DWARF): no opcode nodes, functions and lines "
@@ -722,14 +759,12 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
 {
    if (label->opcode == NULL) {
       const HChar *file, *dir, *name = label->name;
-      HChar path[1024], obj[48];
+      HChar obj[48];
       UInt line, i;
-      if (!VG_(get_filename_linenum)(VG_(current_DiEpoch)(), label->addr, &file, &dir, &line))
+      if (VG_(get_filename_linenum)(VG_(current_DiEpoch)(), label->addr, &file, &dir, &line))
+         file = pg_fn_source_path(dir, file);
+      else
          file = "???";
-      else if (dir != NULL && dir[0] != 0 && file[0] != '/') {
-         VG_(snprintf)(path, sizeof path, "%s/%s", dir, file);
-         file = path;
-      }
       if (opcode_mode == PG_OPCODES_BASE) {
          for (i = 0; i < in->layout.n_labels; i++)
             if (pg_strncmp(in->layout.labels[i].name, "TARGET_", 7) == 0

@@ -42,6 +42,12 @@ typedef struct PgPyInterp {
    Bool         has_labels;  /* frame and position changes are seen at
                                 labels only, not after every block */
    Int          return_generator; /* opcode number, or -1 */
+   /* [dispatch_low, dispatch_high]: the eval function's code from its
+    * first to its last instruction label, all in the eval function's own
+    * symbol: an indirect jump there (the dispatch to the next
+    * instruction) is neither a call nor a return.  Empty (low > high)
+    * without labels. */
+   Addr         dispatch_low, dispatch_high;
 } PgPyInterp;
 
 typedef enum {
