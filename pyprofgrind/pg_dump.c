@@ -205,6 +205,19 @@ static XArray *collect_self_costs(const PgProfile *p)
          add_entry(entries, d->node, d->pos.file, d->pos.addr, d->pos.line, d->cost);
       }
    }
+   for (i = 0; i < p->dense_capacity; i++) {
+      const PgDenseCosts *dense = p->dense[i];
+      UInt k;
+      if (dense == NULL)
+         continue;
+      for (k = 0; k < dense->node->dense_sites; k++) {
+         PgPos pos = { (Addr)k << dense->node->dense_shift, 0, NULL };
+         if (dense->cost[k] == 0)
+            continue;
+         resolve_position(dense->node, &pos, False);
+         add_entry(entries, dense->node, pos.file, pos.addr, pos.line, dense->cost[k]);
+      }
+   }
    VG_(setCmpFnXA)(entries, cmp_self);
    VG_(sortXA)(entries);
    return merge_equal_positions(entries);

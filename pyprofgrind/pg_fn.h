@@ -38,6 +38,11 @@ typedef struct PgNode {
    Bool          shared_body;   /* other functions jump into its body (e.g.
                                    mempcpy into memcpy): its cost belongs to
                                    the frame on top, not to its address */
+   /* Positions 0, 1 << dense_shift, ... below dense_sites << dense_shift
+    * (a Python node's bytecode offsets) are few and small: their dynamic
+    * costs are kept in an array, not a hash table (pg_profile_charge). */
+   UInt          dense_sites;
+   UChar         dense_shift;
    struct PgNode *hash_next;
 } PgNode;
 

@@ -95,10 +95,46 @@ static void grow_dyn(PgProfile *p)
    p->dyn_buckets = n;
 }
 
+static PgDenseCosts *dense_costs(PgProfile *p, PgNode *node)
+{
+   PgDenseCosts *dense;
+   if (node->id >= p->dense_capacity) {
+      UInt n = p->dense_capacity == 0 ? 1024 : p->dense_capacity;
+      while (n <= node->id)
+         n *= 2;
+      p->dense = pg_realloc("pg.profile.dense", p->dense, n * sizeof(PgDenseCosts *));
+      pg_memset(p->dense + p->dense_capacity, 0,
+                (n - p->dense_capacity) * sizeof(PgDenseCosts *));
+      p->dense_capacity = n;
+   }
+   dense = p->dense[node->id];
+   if (dense == NULL) {
+      dense = pg_malloc("pg.profile.dense", sizeof *dense);
+      dense->node = node;
+      dense->cost = pg_calloc("pg.profile.dense", node->dense_sites, sizeof(ULong));
+      p->dense[node->id] = dense;
+   }
+   return dense;
+}
+
 void pg_profile_charge(PgProfile *p, PgNode *node, Addr site, ULong cost)
 {
-   UInt b = hash_dyn(node, site) & (p->dyn_buckets - 1);
+   UInt b;
    PgDynCost *d;
+
+   /* A Python position changes with every bytecode instruction, and each
+    * change charges the one before: an array index, not a hash lookup. */
+   if (node->dense_sites != 0) {
+      Addr index = site >> node->dense_shift;
+      if (index < node->dense_sites && index << node->dense_shift == site) {
+         PgDenseCosts *dense = node->id < p->dense_capacity ? p->dense[node->id] : NULL;
+         if (dense == NULL)
+            dense = dense_costs(p, node);
+         dense->cost[index] += cost;
+         return;
+      }
+   }
+   b = hash_dyn(node, site) & (p->dyn_buckets - 1);
    for (d = p->dyn[b]; d; d = d->hash_next)
       if (d->node == node && d->pos.addr == site) {
          d->cost += cost;
@@ -130,6 +166,9 @@ void pg_profile_zero(PgProfile *p)
       for (d = p->dyn[i]; d; d = d->hash_next)
          d->cost = 0;
    }
+   for (i = 0; i < p->dense_capacity; i++)
+      if (p->dense[i] != NULL)
+         pg_memset(p->dense[i]->cost, 0, p->dense[i]->node->dense_sites * sizeof(ULong));
 }
 
 void pg_pos_resolve(PgPos *pos)

@@ -40,12 +40,20 @@ typedef struct PgDynCost {
    struct PgDynCost *hash_next;
 } PgDynCost;
 
+/* The dynamic costs of a node with dense positions (PgNode.dense_sites). */
+typedef struct {
+   PgNode *node;
+   ULong  *cost;          /* node->dense_sites entries */
+} PgDenseCosts;
+
 typedef struct {
    PgCounterSet *counters;
    PgArc       **arcs;        /* hash buckets */
    UInt          arc_buckets, arc_count;
    PgDynCost   **dyn;         /* hash buckets */
    UInt          dyn_buckets, dyn_count;
+   PgDenseCosts **dense;      /* by node id, NULL where none was charged */
+   UInt          dense_capacity;
    Int           tid;         /* owning thread, or 0 for all threads */
 } PgProfile;
 

@@ -436,6 +436,10 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    }
    mark_lineless(py);
    node->py = py;
+   if (py->code_size > 0 && py->code_size <= (1u << 22)) {
+      node->dense_shift = l->line_format == PG_LINES_LNOTAB_UNSIGNED ? 0 : 1;
+      node->dense_sites = (py->code_size >> node->dense_shift) + 1;
+   }
    return node;
 }
 
