@@ -8,7 +8,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_callstack.h"
-#include "pg_python.h"
 
 static PgNode *root_node;
 
@@ -26,6 +25,13 @@ static UInt *depth_of(PgThread *th, const PgNode *node)
       th->node_depth_capacity = cap;
    }
    return &th->node_depth[node->id];
+}
+
+static Bool c_calls_hidden;
+
+void pg_cs_set_c_calls_hidden(Bool hidden)
+{
+   c_calls_hidden = hidden;
 }
 
 PgNode *pg_cs_current_node(const PgThread *th, PgNode *root)
@@ -87,8 +93,7 @@ PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
                    .entry_clock = pg_thread_clock(th) - th->dyn_hold };
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
-   if (callee->skip || (callee->kind == PG_NODE_C && pg_py_enabled()
-                        && pg_py_view() == PG_VIEW_PYTHON)) {
+   if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
       /* A PLT stub: its cost and the calls it makes belong to the caller
        * at the call site, and the call to it is not counted. */
       f->charge_node = caller;

@@ -11,6 +11,10 @@
 
 #include "pg_threads.h"
 
+/* In the Python view C functions are no nodes: a call of one is charged
+ * to its caller, as a PLT stub's is (set once, from the options). */
+void    pg_cs_set_c_calls_hidden(Bool hidden);
+
 /* The function executing when TH's top frame is on top (a skipped PLT
  * frame answers for its caller); ROOT when the stack is empty. */
 PgNode *pg_cs_current_node(const PgThread *th, PgNode *root);

@@ -13,7 +13,6 @@
  */
 #include "pg_fn.h"
 #include "pg_options.h"
-#include "pg_python.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_deduppoolalloc.h"
 
@@ -157,6 +156,7 @@ typedef struct {
 
 static VgHashTable *code_infos;
 static Bool         skip_plt;
+static PgNewFunctionHook new_function_hook;
 
 static const HChar *section_suffix(VgSectKind sect)
 {
@@ -197,7 +197,8 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
    info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
    if (info->has_symbol && !info->node->py_checked) {
       info->node->py_checked = True;
-      pg_py_classify_node(info->node, bias);
+      if (new_function_hook != NULL)
+         new_function_hook(info->node, bias);
    }
 }
 
@@ -258,9 +259,10 @@ void pg_fn_forget_range(Addr a, SizeT len)
    pg_free(all);
 }
 
-void pg_fn_init(Bool skip_plt_stubs)
+void pg_fn_init(Bool skip_plt_stubs, PgNewFunctionHook on_new_function)
 {
    skip_plt = skip_plt_stubs;
+   new_function_hook = on_new_function;
    strings = VG_(newDedupPA)(64 * 1024, 1, VG_(malloc), "pg.fn.strings", VG_(free));
    node_bucket_count = 1024;
    node_buckets = pg_calloc("pg.fn.buckets", node_bucket_count, sizeof(PgNode *));

@@ -54,7 +54,12 @@ typedef struct {
    Bool        has_symbol; /* else the node is named by the address */
 } PgCodeInfo;
 
-void    pg_fn_init(Bool skip_plt_stubs);
+/* Called once for each new C node of a function with a symbol, with the
+ * load bias of its object: lets the Python walker mark eval functions
+ * without this module knowing about Python. */
+typedef void (*PgNewFunctionHook)(PgNode *node, PtrdiffT bias);
+
+void    pg_fn_init(Bool skip_plt_stubs, PgNewFunctionHook on_new_function);
 
 /* Interns a node; strings are copied on first sight.  DISCRIMINATOR tells
  * apart nodes of equal names (a Python code object's first line). */
