@@ -711,23 +711,24 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
           && !th->frames[th->depth - 1].is_opcode)
       pg_cs_pop(th);
 
+   p = top_python_frame(th, eval);
    if (l->frame_model == PG_FRAMES_IN_EVAL) {
       Addr current = current_frame(l, th->frames[eval].py_tstate);
-      if (current == 0 || is_cstack_frame(l, current)) {
-         if (th->depth > eval + 1) {
-            pg_cs_charge_dynamic(th);
-            reconcile(th, in, eval, 0);
-         }
-         return;
-      }
-      p = top_python_frame(th, eval);
+      /* Most blocks run in the frame already on top, which is a Python
+       * frame (a C-stack entry frame is never pushed): one read. */
       if (p == 0 || th->frames[p].py_frame != current) {
+         if (current == 0 || is_cstack_frame(l, current)) {
+            if (th->depth > eval + 1) {
+               pg_cs_charge_dynamic(th);
+               reconcile(th, in, eval, 0);
+            }
+            return;
+         }
          pg_cs_charge_dynamic(th);
          reconcile(th, in, eval, current);
          return;
       }
    }
-   p = top_python_frame(th, eval);
    if (p == 0)
       return;
    top = &th->frames[p];
