@@ -98,7 +98,7 @@ VIEW_RUNS = {
 
 # Tests whose total depends on thread timing in glibc's synchronization
 # functions (see pychecks.timing_dependent_ir).
-TIMING_DEPENDENT_TESTS = {"threads"}
+TIMING_DEPENDENT_TESTS = {"threads", "fork"}
 
 # Functions that must / must not have cost or calls in one process's
 # profile: test -> role -> (present, absent).

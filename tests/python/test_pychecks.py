@@ -323,6 +323,13 @@ class TotalTest(CheckTestCase):
             "totals: 100070", "totals: %d" % (100071 + slack)))
         self.assertProblem(pychecks.check_total_without_timing(a, d)[0], "(diff +%d)" % (slack + 1))
 
+    def test_fork_thread_count_is_timing_dependent(self):
+        self.assertTrue(pychecks.is_timing_dependent(
+            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads"))
+        self.assertFalse(pychecks.is_timing_dependent(
+            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads_and_more"))
+        self.assertFalse(pychecks.is_timing_dependent("/x/libc.so.6", "strtok_r"))
+
 
 class ViewTest(CheckTestCase):
     PYTHON_VIEW = """events: Ir
