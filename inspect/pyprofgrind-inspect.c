@@ -2293,9 +2293,7 @@ static int report_debug_offsets(const ElfImage *elf, const char *build_id,
       return 0;
    if (layout_mode) {
       pg_pylayout_clear(&layout);
-      layout.version_hex = (unsigned)((unsigned)table[8] | (unsigned)table[9] << 8
-                                      | (unsigned)table[10] << 16
-                                      | (unsigned)table[11] << 24);
+      layout.version_hex = pg_pydebugoffsets_version(table, sizeof table);
       snprintf(layout.source, sizeof layout.source, "elf");
       snprintf(layout.build_id, sizeof layout.build_id, "%s", build_id);
       layout.runtime_address = addr;

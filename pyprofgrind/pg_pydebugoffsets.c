@@ -93,6 +93,15 @@ Bool pg_pydebugoffsets_has_cookie(const UChar *table, SizeT n)
    return n >= COOKIE_LEN && pg_memcmp(table, PG_DEBUG_OFFSETS_COOKIE, COOKIE_LEN) == 0;
 }
 
+UInt pg_pydebugoffsets_version(const UChar *table, SizeT n)
+{
+   ULong version;
+   if (!pg_pydebugoffsets_has_cookie(table, n) || n < VERSION_AT + 8)
+      return 0;
+   version = read_u64(table + VERSION_AT);
+   return version > 0xffffffffULL ? 0 : (UInt)version;
+}
+
 static const TableFormat *format_for(UInt version_hex)
 {
    UInt i;
@@ -107,17 +116,17 @@ Bool pg_pydebugoffsets_decode(PgPyLayout *layout, const UChar *table, SizeT n,
 {
    const TableFormat *format;
    HChar text[160];
-   ULong version;
+   UInt version;
    Int template_ascii, template_compact;
    UInt i;
 
    if (!pg_pydebugoffsets_has_cookie(table, n))
       return fail(err, err_len, "no _Py_DebugOffsets table (the cookie "
                   "\"" PG_DEBUG_OFFSETS_COOKIE "\" is missing)");
+   version = pg_pydebugoffsets_version(table, n);
    if (n < VERSION_AT + 8)
       return fail(err, err_len, "_Py_DebugOffsets table cut short");
-   version = read_u64(table + VERSION_AT);
-   if (version > 0xffffffffULL || (version >> 24) != 3)
+   if ((version >> 24) != 3)
       return fail(err, err_len, "_Py_DebugOffsets holds no CPython 3 version");
    format = format_for((UInt)version);
    if (format == NULL) {

@@ -30,6 +30,10 @@
 /* True if the N bytes at TABLE start with the cookie. */
 Bool pg_pydebugoffsets_has_cookie(const UChar *table, SizeT n);
 
+/* The PY_VERSION_HEX the table at TABLE holds, or 0 if the N bytes hold no
+ * cookie and version. */
+UInt pg_pydebugoffsets_version(const UChar *table, SizeT n);
+
 /* Fills LAYOUT from the N bytes of a _Py_DebugOffsets table (N may be more
  * than the table).  Returns True, or False with a one-line reason in ERR:
  * no cookie, a version whose table format or layout is not known, a

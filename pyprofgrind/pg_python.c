@@ -344,7 +344,6 @@ static void mark_lineless(PgPyCode *py)
 {
    if (py->line_table == NULL || py->code_size == 0 || py->code_size > (1u << 22))
       return;
-   py->unit_bytes = py->format == PG_LINES_LNOTAB_UNSIGNED ? 1 : 2;
    py->no_line = pg_calloc("pg.py.noline", (py->code_size / py->unit_bytes + 8) / 8, 1);
    py->line_start = pg_calloc("pg.py.linestart", (py->code_size / py->unit_bytes + 8) / 8, 1);
    pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
@@ -354,32 +353,31 @@ static void mark_lineless(PgPyCode *py)
 /* Whether the instruction at byte OFFSET has no line of its own: its cost
  * then stays with the instruction that ran before it, whose line did
  * execute. */
+static Bool unit_bit(const PgPyCode *py, const UChar *map, UInt offset, Bool unknown)
+{
+   UInt unit;
+   if (py == NULL || map == NULL || offset >= py->code_size)
+      return unknown;
+   unit = offset / py->unit_bytes;
+   return (map[unit / 8] >> (unit % 8)) & 1;
+}
+
 static Bool is_lineless(const PgNode *node, UInt offset)
 {
-   const PgPyCode *py = node->py;
-   UInt unit;
-   if (py == NULL || py->no_line == NULL || offset >= py->code_size)
-      return False;
-   unit = offset / py->unit_bytes;
-   return (py->no_line[unit / 8] >> (unit % 8)) & 1;
+   return unit_bit(node->py, node->py != NULL ? node->py->no_line : NULL, offset, False);
 }
 
 /* Whether the instruction at byte OFFSET starts a range of the line table. */
 static Bool starts_line(const PgNode *node, UInt offset)
 {
-   const PgPyCode *py = node->py;
-   UInt unit;
-   if (py == NULL || py->line_start == NULL || offset >= py->code_size)
-      return True;
-   unit = offset / py->unit_bytes;
-   return (py->line_start[unit / 8] >> (unit % 8)) & 1;
+   return unit_bit(node->py, node->py != NULL ? node->py->line_start : NULL, offset, True);
 }
 
 /* Whether going forward from OLD to NEW (not a line start) skipped the
  * start of NEW's line range, i.e. came by a jump, into another line. */
 static Bool jumped_into_line(const PgNode *node, UInt old, UInt new)
 {
-   UInt u = node->py != NULL && node->py->unit_bytes ? node->py->unit_bytes : 2, off;
+   UInt u = node->py != NULL ? node->py->unit_bytes : 2, off;
    for (off = (old / u + 1) * u; off < new; off += u)
       if (starts_line(node, off))
          return pg_py_line_of(node, new) != pg_py_line_of(node, old);
@@ -419,6 +417,8 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
 
    py = pg_calloc("pg.py.code", 1, sizeof *py);
    py->format = l->line_format;
+   /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
+   py->unit_bytes = l->line_format == PG_LINES_LNOTAB_UNSIGNED ? 1 : 2;
    py->first_line = first_line;
    if (pg_mem_read_word(code + l->code_linetable, &table_obj))
       py->line_table = read_bytes(l, table_obj, &py->line_table_len);
@@ -437,7 +437,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    mark_lineless(py);
    node->py = py;
    if (py->code_size > 0 && py->code_size <= (1u << 22)) {
-      node->dense_shift = l->line_format == PG_LINES_LNOTAB_UNSIGNED ? 0 : 1;
+      node->dense_shift = py->unit_bytes == 2 ? 1 : 0;
       node->dense_sites = (py->code_size >> node->dense_shift) + 1;
    }
    return node;

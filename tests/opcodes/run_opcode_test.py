@@ -66,6 +66,8 @@ from collections import defaultdict
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 import cgcompare  # noqa: E402  (tests/e2e/cgcompare.py: the profile parser)
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+import pyenvs  # noqa: E402  (tests/python/pyenvs.py: where the pyenv builds are)
 
 CORPUS_DIR = os.path.join(HERE, "corpus")
 ORACLE = os.path.join(HERE, "opcode_oracle.py")
@@ -599,49 +601,13 @@ def annotate_problems(status, stdout, stderr, tag):
 
 # -- interpreters --------------------------------------------------------------------
 
-def pyenv_roots():
-    roots = []
-    if os.environ.get("PYENV_ROOT"):
-        roots.append(os.environ["PYENV_ROOT"])
-    for pyenv in [shutil.which("pyenv"), os.path.expanduser("~/.pyenv/bin/pyenv")]:
-        if pyenv and os.access(pyenv, os.X_OK):
-            try:
-                out = subprocess.run([pyenv, "root"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, universal_newlines=True,
-                                     timeout=30).stdout.strip()
-            except (OSError, subprocess.SubprocessError):
-                out = ""
-            if out:
-                roots.append(out)
-    roots.append(os.path.expanduser("~/.pyenv"))
-    unique = []
-    for root in roots:
-        if os.path.isdir(os.path.join(root, "versions")) and root not in unique:
-            unique.append(root)
-    return unique
-
-
-def is_elf(path):
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(4) == b"\x7fELF"
-    except OSError:
-        return False
-
-
 def find_interpreter(label):
     """(binary, libpython-or-binary, (major, minor), description) or (None, why)."""
     where = "%s.%s" % (label[2], label[3:])
-    candidates = []
-    for root in pyenv_roots():
-        for directory in glob.glob(os.path.join(root, "versions", where + ".*")):
-            match = re.match(r"^%s\.(\d+)$" % re.escape(where), os.path.basename(directory))
-            binary = os.path.join(directory, "bin", "python" + where)
-            if match and is_elf(binary):          # the real binary, not pyenv's shim
-                candidates.append((int(match.group(1)), binary, directory))
-    if not candidates:
+    found = pyenvs.newest_build(where)
+    if found is None:
         return None, "no pyenv build of Python %s" % where
-    _, binary, prefix = max(candidates)
+    binary, prefix = found
     try:
         result = subprocess.run(FIXED_ENVIRONMENT + [binary] + INTERPRETER_OPTIONS + [
             "-c", "import sys; sys.stdout.write('%d.%d.%d' % sys.version_info[:3])"],

@@ -56,12 +56,12 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 import pychecks  # noqa: E402
+import pyenvs  # noqa: E402
 
 CORPUS_DIR = os.path.join(HERE, "corpus")
 ORACLE = os.path.join(HERE, "pyoracle.py")
@@ -125,36 +125,6 @@ PRIMES_ARGS = {"v1": ["20000", "1", "v1"], "v2": ["20000", "1", "v2"]}
 
 # -- interpreters -------------------------------------------------------------
 
-def pyenv_roots():
-    roots = []
-    if os.environ.get("PYENV_ROOT"):
-        roots.append(os.environ["PYENV_ROOT"])
-    for pyenv in [shutil.which("pyenv"), os.path.expanduser("~/.pyenv/bin/pyenv")]:
-        if pyenv and os.access(pyenv, os.X_OK):
-            try:
-                out = subprocess.run([pyenv, "root"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, universal_newlines=True,
-                                     timeout=30).stdout.strip()
-            except (OSError, subprocess.SubprocessError):
-                out = ""
-            if out:
-                roots.append(out)
-    roots.append(os.path.expanduser("~/.pyenv"))
-    unique = []
-    for root in roots:
-        if os.path.isdir(os.path.join(root, "versions")) and root not in unique:
-            unique.append(root)
-    return unique
-
-
-def is_elf(path):
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(4) == b"\x7fELF"
-    except OSError:
-        return False
-
-
 def strip_copy(source, target, strip_debug):
     """TARGET: a copy of SOURCE without build-id (and without DWARF)."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -179,19 +149,13 @@ def find_interpreter(label, builddir=None):
     kind, where = dict(INTERPRETERS)[label]
     environment = []
     if kind.startswith("pyenv"):
-        candidates = []
-        for root in pyenv_roots():
-            for directory in glob.glob(os.path.join(root, "versions", where + ".*")):
-                match = re.match(r"^%s\.(\d+)$" % re.escape(where), os.path.basename(directory))
-                binary = os.path.join(directory, "bin", "python" + where)
-                if match and is_elf(binary):   # the real binary, not pyenv's shim
-                    candidates.append((int(match.group(1)), binary))
-        if not candidates:
+        found = pyenvs.newest_build(where)
+        if found is None:
             return None, "no pyenv build of Python %s" % where, None
-        path = max(candidates)[1]
+        path = found[0]
     else:
         path = where
-        if not is_elf(path):
+        if not pyenvs.is_elf(path):
             return None, "%s is absent (or not an executable file)" % where, None
     if kind.endswith("-nodwarf") and builddir is not None:
         copies = os.path.join(builddir, label, "nodwarf")

@@ -86,6 +86,8 @@ START_TEST(test_real_table_matches_known_layout)
 
    load_313();
    ck_assert(pg_pydebugoffsets_has_cookie(table, table_len));
+   ck_assert_uint_eq(pg_pydebugoffsets_version(table, table_len), 0x030d00f0);
+   ck_assert_uint_eq(pg_pydebugoffsets_version(table, 12), 0);   /* cut short */
    decoded = decode_ok(table_len);
    ck_assert(pg_pylayout_known(&known, 0x030d00f0));
    ck_assert_str_eq(decoded->source, "debug-offsets");
@@ -123,6 +125,7 @@ START_TEST(test_bad_tables_are_refused)
    load_313();
    table[0] = 'X';
    decode_fails(table_len, "cookie");
+   ck_assert_uint_eq(pg_pydebugoffsets_version(table, table_len), 0);
 
    load_313();
    decode_fails(100, "cut short");
