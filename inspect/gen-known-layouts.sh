@@ -3,9 +3,9 @@
 # pyprofgrind/pg_pylayout_known.c (the lines between its BEGIN/END
 # GENERATED TABLE markers) from `pyprofgrind-inspect --layout` run on the
 # libpython of each pyenv build listed below, one row per major.minor.
-# Labels, opcodes, addresses, build ids and the "source" line are left
-# out: they belong to one build, the table serves every build of a release
-# series.
+# The inspector's --release leaves out labels, opcodes, addresses, build
+# ids and the "source" line: they belong to one build, the table serves
+# every build of a release series.
 #
 # usage: inspect/gen-known-layouts.sh [--check] [INSPECT]
 #   INSPECT  the built inspector (default: inspect/pyprofgrind-inspect
@@ -37,9 +37,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One C row from one --layout output: every "key value" line becomes a
-# designated initializer, so a key the row struct lacks fails to compile
-# instead of being dropped silently.
+# One C row from one `--layout --release` output: the text form itself, as
+# a C string, one line of text per line of C; the major.minor key comes
+# from its version_hex line.
 layout_to_row() {
     awk '
     # Portable hex parsing (mawk has no strtonum).
@@ -50,24 +50,13 @@ layout_to_row() {
         return v
     }
     /^#/ || NF == 0 { next }
-    $1 == "label" || $1 == "build_id" || $1 == "source" { next }
-    $1 == "opcode" || $1 == "opcode_base" || $1 == "runtime_address" { next }
     $1 == "version_hex" {
-        hex = $2
-        major = int(hex_value(hex) / 16777216)
-        minor = int(hex_value(hex) / 65536) % 256
-        next
+        major = int(hex_value($2) / 16777216)
+        minor = int(hex_value($2) / 65536) % 256
     }
-    $1 == "eval_function" { fields = fields sprintf("     .eval_function = \"%s\",\n", $2); next }
-    $1 == "frame_model"   { fields = fields sprintf("     .frame_model = PG_FRAMES_%s,\n", toupper($2)); next }
-    $1 == "line_format"   { fields = fields sprintf("     .line_format = PG_LINES_%s,\n", toupper($2)); next }
-    $1 == "string_format" { fields = fields sprintf("     .string_format = PG_STR_%s,\n", toupper($2)); next }
-    { ints = ints sprintf(" .%s = %s,", $1, $2); n++
-      if (n % 3 == 0) { fields = fields "    " ints "\n"; ints = "" } }
+    { lines = lines sprintf("     \"%s\\n\"\n", $0) }
     END {
-        if (ints != "") fields = fields "    " ints "\n"
-        printf("   { .major = %d, .minor = %d, .generated_from = %s,\n%s   },\n",
-               major, minor, hex, fields)
+        printf("   { %d, %d,\n%s   },\n", major, minor, lines)
     }'
 }
 
@@ -85,7 +74,7 @@ for version in $versions; do
         echo "gen-known-layouts.sh: no lib/libpython*.so.1.0 under $prefix" >&2
         exit 1
     fi
-    "$inspect" --layout "$lib" > "$work/$version.layout" || {
+    "$inspect" --layout --release "$lib" > "$work/$version.layout" || {
         echo "gen-known-layouts.sh: $inspect --layout $lib failed" >&2
         exit 1
     }
@@ -96,7 +85,7 @@ done
 awk -v rows="$work/rows" '
     /BEGIN GENERATED TABLE/ {
         print
-        print "static const KnownLayout known_layouts[] = {"
+        print "static const KnownRow known_rows[] = {"
         while ((getline line < rows) > 0) print line
         print "};"
         skipping = 1
@@ -115,4 +104,4 @@ if [ "$check_only" = yes ]; then
     exit 1
 fi
 cp "$work/known.c" "$target"
-echo "gen-known-layouts.sh: wrote $(grep -c '\.major = ' "$target") rows to $target"
+echo "gen-known-layouts.sh: wrote $(grep -c '^   { [0-9]' "$target") rows to $target"

@@ -17,7 +17,7 @@
  * version string in .rodata, or the structures themselves), but only as
  * information and as the key into the table of known layouts.
  *
- *   pyprofgrind-inspect [--layout [--cache DIR]] [--debug-file DEBUGFILE]
+ *   pyprofgrind-inspect [--layout [--release] [--cache DIR]] [--debug-file DEBUGFILE]
  *                       [--verbose] [--] FILE
  *   pyprofgrind-inspect --known X.Y
  *   pyprofgrind-inspect --check-layout LAYOUTFILE
@@ -468,41 +468,18 @@ typedef struct {
    const char *looked_for;/* what the DWARF search looks for, for humans */
 } IntField;
 
-#define INT_FIELD(f, what) { #f, offsetof(PgPyLayout, f), what }
+/* The Int fields of PgPyLayout, from the layout's one field list. */
+#define INT_FIELD_OF_KIND_INT(f, what) { #f, offsetof(PgPyLayout, f), what },
+#define INT_FIELD_OF_KIND_HEX32(f, what)
+#define INT_FIELD_OF_KIND_WORD(f, what)
+#define INT_FIELD_OF_KIND_ADDRESS(f, what)
+#define INT_FIELD_OF_KIND_FRAME_MODEL(f, what)
+#define INT_FIELD_OF_KIND_LINE_FORMAT(f, what)
+#define INT_FIELD_OF_KIND_STRING_FORMAT(f, what)
+#define INT_FIELD(kind, f, a, b, dflt, need, what) INT_FIELD_OF_KIND_##kind(f, what)
 
-/* The Int fields of PgPyLayout in text-form order. */
 static const IntField int_fields[] = {
-   INT_FIELD(eval_frame_arg, "eval function parameter pointing to a frame"),
-   INT_FIELD(eval_tstate_arg, "eval function parameter pointing to PyThreadState"),
-   INT_FIELD(tstate_frame, "PyThreadState.frame"),
-   INT_FIELD(tstate_cframe, "PyThreadState.cframe (with a current_frame member)"),
-   INT_FIELD(cframe_current_frame, "cframe's current_frame"),
-   INT_FIELD(tstate_current_frame, "PyThreadState.current_frame"),
-   INT_FIELD(frame_code, "frame member f_code or f_executable"),
-   INT_FIELD(frame_back, "frame member f_back or previous"),
-   INT_FIELD(frame_lasti, "PyFrameObject.f_lasti"),
-   INT_FIELD(frame_lasti_unit, "f_lasti unit (needs f_lasti and a line table)"),
-   INT_FIELD(frame_instr_ptr, "_PyInterpreterFrame member prev_instr or instr_ptr"),
-   INT_FIELD(frame_instr_ptr_next, "1 if that member is instr_ptr, 0 if prev_instr"),
-   INT_FIELD(frame_owner, "_PyInterpreterFrame.owner"),
-   INT_FIELD(frame_is_entry, "_PyInterpreterFrame.is_entry"),
-   INT_FIELD(frame_owner_cstack, "enumerator FRAME_OWNED_BY_CSTACK"),
-   INT_FIELD(code_filename, "PyCodeObject.co_filename"),
-   INT_FIELD(code_name, "PyCodeObject.co_name"),
-   INT_FIELD(code_qualname, "PyCodeObject.co_qualname"),
-   INT_FIELD(code_firstlineno, "PyCodeObject.co_firstlineno"),
-   INT_FIELD(code_linetable, "PyCodeObject member co_linetable or co_lnotab"),
-   INT_FIELD(code_code, "PyCodeObject.co_code"),
-   INT_FIELD(code_code_adaptive, "PyCodeObject.co_code_adaptive"),
-   INT_FIELD(bytes_size, "PyBytesObject/PyStringObject ob_size"),
-   INT_FIELD(bytes_data, "PyBytesObject/PyStringObject ob_sval"),
-   INT_FIELD(unicode_length, "PyASCIIObject.length"),
-   INT_FIELD(unicode_state, "PyASCIIObject.state"),
-   INT_FIELD(unicode_ascii_data, "sizeof(PyASCIIObject)"),
-   INT_FIELD(unicode_compact_data, "sizeof(PyCompactUnicodeObject)"),
-   INT_FIELD(unicode_kind_shift, "bit-field PyASCIIObject.state.kind"),
-   INT_FIELD(unicode_compact_shift, "bit-field PyASCIIObject.state.compact"),
-   INT_FIELD(unicode_ascii_shift, "bit-field PyASCIIObject.state.ascii"),
+   PG_LAYOUT_FIELDS(INT_FIELD)
 };
 #define N_INT_FIELDS (sizeof int_fields / sizeof int_fields[0])
 
@@ -511,68 +488,18 @@ static Int *int_field_of(PgPyLayout *layout, unsigned i)
    return (Int *)((char *)layout + int_fields[i].field);
 }
 
-static const char *frame_model_name(PgFrameModel model)
+static void emit_to_file(void *file, const char *line)
 {
-   switch (model) {
-   case PG_FRAMES_PER_CALL: return "per_call";
-   case PG_FRAMES_IN_EVAL:  return "in_eval";
-   default:                 return "none";
-   }
+   fputs(line, file);
 }
 
-static const char *line_format_name(PgLineTableFormat format)
-{
-   switch (format) {
-   case PG_LINES_LNOTAB_UNSIGNED: return "lnotab_unsigned";
-   case PG_LINES_LNOTAB_SIGNED:   return "lnotab_signed";
-   case PG_LINES_LINETABLE_310:   return "linetable_310";
-   case PG_LINES_LOCATIONS_311:   return "locations_311";
-   default:                       return "none";
-   }
-}
-
-static const char *string_format_name(PgStringFormat format)
-{
-   switch (format) {
-   case PG_STR_BYTES:   return "bytes";
-   case PG_STR_UNICODE: return "unicode";
-   default:             return "none";
-   }
-}
+/* --release: layouts are printed without what belongs to one build only. */
+static int print_release_only;
 
 /* Prints LAYOUT in the text form pg_pylayout_parse reads. */
 static void print_layout(FILE *out, const PgPyLayout *layout, const char *origin)
 {
-   unsigned i;
-
-   fprintf(out, "# pyprofgrind CPython layout of %s\n", origin);
-   fprintf(out, "version_hex 0x%08x\n", layout->version_hex);
-   if (layout->source[0] != '\0')
-      fprintf(out, "source %s\n", layout->source);
-   if (layout->build_id[0] != '\0')
-      fprintf(out, "build_id %s\n", layout->build_id);
-   if (layout->eval_function[0] != '\0')
-      fprintf(out, "eval_function %s\n", layout->eval_function);
-   if (layout->runtime_address != 0)
-      fprintf(out, "runtime_address 0x%lx\n", (unsigned long)layout->runtime_address);
-   fprintf(out, "frame_model %s\n", frame_model_name(layout->frame_model));
-   fprintf(out, "line_format %s\n", line_format_name(layout->line_format));
-   fprintf(out, "string_format %s\n", string_format_name(layout->string_format));
-   for (i = 0; i < N_INT_FIELDS; i++)
-      fprintf(out, "%s %d\n", int_fields[i].key,
-              *int_field_of((PgPyLayout *)layout, i));
-   for (i = 0; i < layout->n_labels; i++)
-      fprintf(out, "label %s 0x%lx\n", layout->labels[i].name,
-              (unsigned long)layout->labels[i].addr);
-   for (i = 0; i < 256; i++) {
-      if (layout->opcode_names[i][0] != '\0')
-         fprintf(out, "opcode %u %s\n", i, layout->opcode_names[i]);
-   }
-   for (i = 0; i < layout->n_labels; i++) {
-      const PgLabel *label = &layout->labels[i];
-      if (label->base[0] != '\0' && strncmp(label->name, "TARGET_", 7) == 0)
-         fprintf(out, "opcode_base %s %s\n", label->name + 7, label->base);
-   }
+   pg_pylayout_write(layout, origin, !print_release_only, emit_to_file, out);
 }
 
 /* ===================================================================== */
@@ -618,6 +545,7 @@ typedef struct {
    Dwarf_Off    target_die[N_TARGETS];
    int          cstack_found;
    Dwarf_Signed cstack_value;
+   Dwarf_Signed codeunit_size;  /* sizeof(_Py_CODEUNIT), 0 if not found */
    unsigned     units_total, units_scanned;
 
    /* Structures reached from the eval function. */
@@ -1046,6 +974,31 @@ static void consider_concrete_subprogram(Inspector *in, Dwarf_Die die)
    dwarf_dealloc_die(origin);
 }
 
+/* The byte size of the type DIE names (through typedefs and qualifiers),
+ * or 0. */
+static Dwarf_Signed type_size(Inspector *in, Dwarf_Die die)
+{
+   Dwarf_Off type_off;
+   Dwarf_Signed size = 0;
+   int steps;
+
+   if (!die_ref(in, die, DW_AT_type, &type_off))
+      return 0;
+   for (steps = 0; steps < 16 && size == 0; steps++) {
+      Dwarf_Die type = die_at(in, type_off);
+      int follow;
+      if (type == NULL)
+         return 0;
+      if (!die_constant(in, type, DW_AT_byte_size, &size))
+         size = 0;
+      follow = size == 0 && die_ref(in, type, DW_AT_type, &type_off);
+      dwarf_dealloc_die(type);
+      if (!follow)
+         break;
+   }
+   return size;
+}
+
 /* Records a top-level DIE if it is one of the targets (and, for types,
  * names a complete struct), or an enumeration holding FRAME_OWNED_BY_CSTACK. */
 static void consider_top_level_die(Inspector *in, Dwarf_Die die)
@@ -1086,6 +1039,11 @@ static void consider_top_level_die(Inspector *in, Dwarf_Die die)
    }
    if (name == NULL)
       return;
+   if (tag == DW_TAG_typedef && in->codeunit_size == 0
+       && strcmp(name, "_Py_CODEUNIT") == 0) {
+      in->codeunit_size = type_size(in, die);
+      return;
+   }
    for (t = 0; t < N_TARGETS; t++) {
       if (in->found[t] || target_specs[t].tag != tag
           || strcmp(target_specs[t].name, name) != 0)
@@ -1448,6 +1406,50 @@ static void read_version(Inspector *in, const ElfImage *elf)
    in->version_from = "the structures only (micro version unknown)";
 }
 
+/* The eval loop's labels that frame switches and dispatch go through, as
+ * CPython has named them from 3.11 to 3.13. */
+static const char *const control_label_names[] = {
+   "start_frame", "resume_frame", "resume_with_error", "exit_unwind",
+   "exception_unwind", "error", "handle_eval_breaker", "dispatch_opcode",
+   "exit_eval_frame", NULL
+};
+
+/* Sets the label-name fields: the handler prefix, the predicted labels
+ * and their meaning, and which control labels this build has. */
+static void read_label_names(Inspector *in)
+{
+   PgPyLayout *l = &in->layout;
+   unsigned i, k;
+   size_t used = 0;
+
+   snprintf(l->opcode_label_prefix, sizeof l->opcode_label_prefix, "TARGET_");
+   for (i = 0; i < l->n_labels; i++) {
+      const char *name = l->labels[i].name;
+      if (strncmp(name, "PRED_", 5) == 0 && name[5] >= '0' && name[5] <= '9') {
+         snprintf(l->predicted_label_prefix, sizeof l->predicted_label_prefix, "PRED_");
+         /* Up to 3.10 PREDICT() jumps from one instruction straight into
+          * the next one's handler; from 3.11 (frames run inside the eval
+          * call) specialised instructions jump there to deoptimise, and
+          * the same instruction goes on. */
+         SET_FIELD(in, predicted_label_starts,
+                   l->frame_model == PG_FRAMES_PER_CALL ? 1 : 0, "%s",
+                   l->frame_model == PG_FRAMES_PER_CALL
+                      ? "PRED_ labels: PREDICT() jumps to the next instruction"
+                      : "PRED_ labels: deoptimising re-entries");
+      }
+      for (k = 0; control_label_names[k] != NULL; k++) {
+         size_t n = strlen(name);
+         if (strcmp(name, control_label_names[k]) != 0
+             || used + n + 2 > sizeof l->control_labels)
+            continue;
+         if (used > 0)
+            l->control_labels[used++] = ',';
+         memcpy(l->control_labels + used, name, n + 1);
+         used += n;
+      }
+   }
+}
+
 /* Fills in->layout from the DWARF. */
 static void build_layout(Inspector *in, const ElfImage *elf)
 {
@@ -1470,6 +1472,7 @@ static void build_layout(Inspector *in, const ElfImage *elf)
           : in->found[TARGET_THREAD_STATE] ? in->target_die[TARGET_THREAD_STATE] : 0;
    TAKE_MEMBER(in, tstate_frame, tstate, "PyThreadState", "frame", 0);
    TAKE_MEMBER(in, tstate_current_frame, tstate, "PyThreadState", "current_frame", 0);
+   TAKE_MEMBER(in, tstate_base_frame, tstate, "PyThreadState", "base_frame", 0);
    if (tstate != 0 && find_member(in, tstate, "cframe", 0, &hit)) {
       Dwarf_Die member = die_at(in, hit.member);
       Dwarf_Off cframe = member ? resolve_struct(in, member, 1, names, sizeof names) : 0;
@@ -1492,11 +1495,15 @@ static void build_layout(Inspector *in, const ElfImage *elf)
           || find_member(in, frame, "f_executable", 0, &hit)) {
          Dwarf_Die member = die_at(in, hit.member);
          SET_FIELD(in, frame_code, hit.offset, "%s.%s", fname, hit.path);
+         SET_FIELD(in, frame_code_tag_mask, 0, "a plain pointer");
          if (member != NULL) {
             Dwarf_Off pointee = resolve_struct(in, member, 1, names, sizeof names);
             if (pointee != 0 && names_include(names, "PyCodeObject")
                 && struct_is_complete(in, pointee))
                code = pointee;
+            /* A _PyStackRef (3.14+) keeps tags in its two low bits. */
+            if (names_include(names, "_PyStackRef"))
+               SET_FIELD(in, frame_code_tag_mask, 3, "_PyStackRef tag bits");
             dwarf_dealloc_die(member);
          }
       }
@@ -1527,6 +1534,11 @@ static void build_layout(Inspector *in, const ElfImage *elf)
    in->has_co_extra = has_member(in, code, "co_extra");
    in->has_co_posonlyargcount = has_member(in, code, "co_posonlyargcount");
    in->has_co_exceptiontable = has_member(in, code, "co_exceptiontable");
+   /* Only a code object that holds its code inline is variable-size. */
+   if (l->code_code_adaptive >= 0)
+      TAKE_MEMBER(in, code_ob_size, code, "PyCodeObject", "ob_size", 1);
+   if (in->codeunit_size > 0)
+      SET_FIELD(in, code_unit_bytes, in->codeunit_size, "sizeof(_Py_CODEUNIT)");
 
    /* Strings: Python 2 str, or Python 3 bytes + str. */
    if (in->found[TARGET_ASCII]) {
@@ -1585,6 +1597,18 @@ static void build_layout(Inspector *in, const ElfImage *elf)
       SET_FIELD(in, frame_lasti_unit, l->line_format == PG_LINES_LINETABLE_310 ? 2 : 1,
                 "%s", l->line_format == PG_LINES_LINETABLE_310
                          ? "instruction index (co_linetable era)" : "byte offset");
+   /* Python 2 has no _Py_CODEUNIT: its instructions are 1 or 3 bytes. */
+   if (l->code_unit_bytes < 0 && l->string_format == PG_STR_BYTES)
+      SET_FIELD(in, code_unit_bytes, 1, "no _Py_CODEUNIT: bytes (Python 2)");
+   /* Before the location tables, line tracing runs a line only when its
+    * first instruction runs or a jump goes backwards into it. */
+   if (l->line_format != PG_LINES_NONE)
+      SET_FIELD(in, lines_need_range_start,
+                l->line_format == PG_LINES_LOCATIONS_311 ? 0 : 1,
+                "%s", l->line_format == PG_LINES_LOCATIONS_311
+                         ? "location table: every instruction has its line"
+                         : "line table before location tables");
+   read_label_names(in);
 
    guess_family(in);
    read_version(in, elf);
@@ -1828,14 +1852,14 @@ static void print_summary(const Inspector *in, double seconds)
       printf("note:           the version number and the structures disagree; "
              "the layout is read from the structures\n");
    printf("eval function:  %s\n", l->eval_function);
-   printf("frame model:    %s (%s)\n", frame_model_name(l->frame_model),
+   printf("frame model:    %s (%s)\n", pg_pylayout_frame_model_name(l->frame_model),
           l->frame_model == PG_FRAMES_PER_CALL
              ? "one eval call per Python frame, the frame is an argument"
           : l->frame_model == PG_FRAMES_IN_EVAL
              ? "one eval call runs many frames, read the current one from the thread state"
              : "no frame parameter found");
-   printf("line table:     %s\n", line_format_name(l->line_format));
-   printf("strings:        %s\n", string_format_name(l->string_format));
+   printf("line table:     %s\n", pg_pylayout_line_format_name(l->line_format));
+   printf("strings:        %s\n", pg_pylayout_string_format_name(l->string_format));
    printf("\n");
    for (i = 0; i < N_INT_FIELDS; i++) {
       Int value = *int_field_of((PgPyLayout *)l, i);
@@ -1873,6 +1897,19 @@ static void print_summary(const Inspector *in, double seconds)
       printf("complete:       yes, the frame walker has everything it needs\n");
    else
       printf("complete:       NO: %s\n", err);
+}
+
+/* The opcode that turns a new frame into a generator (3.11+), whose
+ * leaving the walker must not count as a return. */
+static void read_return_generator(Inspector *in)
+{
+   unsigned i;
+
+   for (i = 0; i < N_OPCODES; i++) {
+      if (strcmp(in->layout.opcode_names[i], "RETURN_GENERATOR") == 0)
+         SET_FIELD(in, return_generator_opcode, (Dwarf_Signed)i,
+                   "opcode_targets slot of TARGET_RETURN_GENERATOR");
+   }
 }
 
 /* ===================================================================== */
@@ -1940,8 +1977,9 @@ static void message(const char *fmt, ...)
 #endif
 /* The first line of a cache entry: a newer inspector (which may read the
  * DWARF better) does not believe an older one's entries.  Format 2 added
- * the opcode and opcode_base lines, format 3 frame_instr_ptr_next. */
-#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 3, " PACKAGE_VERSION "\n"
+ * the opcode and opcode_base lines, format 3 frame_instr_ptr_next, format
+ * 4 the fields that made the walker version-blind (code_unit_bytes...). */
+#define CACHE_MAGIC "# pyprofgrind-inspect layout cache, format 4, " PACKAGE_VERSION "\n"
 #define CACHE_MAX_BYTES (1 << 20)
 /* Shorter build-ids (a few bytes) are too weak a key. */
 #define MIN_BUILD_ID_HEX 16
@@ -2145,7 +2183,7 @@ static void cache_store(Cache *cache, const PgPyLayout *layout,
    snprintf(origin, sizeof origin, "the object with build-id %s", build_id);
    errno = 0;
    fputs(CACHE_MAGIC, f);
-   print_layout(f, layout, origin);
+   pg_pylayout_write(layout, origin, 1, emit_to_file, f);
    ok = !ferror(f);
    if (fclose(f) != 0)
       ok = 0;
@@ -2464,6 +2502,7 @@ static int inspect_file(const Options *opt)
       const ElfImage *symbols = from_debug_file && same_build ? &debug_elf : NULL;
       read_opcodes(in, &elf, symbols);
       read_opcode_bases(in, &elf, symbols);
+      read_return_generator(in);
    }
    if (!opt->layout_mode) {
       print_summary(in, now_seconds() - start);
@@ -2588,12 +2627,14 @@ static int check_layout_file(const char *path)
 static void usage(FILE *out)
 {
    fprintf(out,
-      "usage: %s [--layout [--cache DIR]] [--debug-file DEBUGFILE] [--verbose] [--] FILE\n"
+      "usage: %s [--layout [--release] [--cache DIR]] [--debug-file DEBUGFILE] [--verbose] [--] FILE\n"
       "       %s --known MAJOR.MINOR\n"
       "       %s --check-layout LAYOUTFILE\n"
       "Reads the DWARF of a CPython interpreter (python executable or libpython\n"
       "shared object) and reports the structure layout pyprofgrind needs.\n"
       "  --layout        print the layout in the text form the tool reads\n"
+      "  --release       with --layout: leave out what belongs to this one build\n"
+      "                  (labels, opcodes, build id, addresses): a built-in row\n"
       "  --cache DIR     with --layout: reuse DIR/<build-id>.layout, else store it\n"
       "                  there (DIR is created 0700; it must be yours and not\n"
       "                  group/world-writable, or it is not used)\n"
@@ -2625,6 +2666,8 @@ int main(int argc, char **argv)
          options_done = 1;
       } else if (strcmp(argv[i], "--layout") == 0) {
          opt.layout_mode = 1;
+      } else if (strcmp(argv[i], "--release") == 0) {
+         print_release_only = 1;
       } else if (strcmp(argv[i], "--verbose") == 0) {
          verbose = 1;
       } else if (strcmp(argv[i], "--debug-file") == 0 && i + 1 < argc) {

@@ -14,21 +14,21 @@
  * inside the tool. */
 #define LAYOUT_FIELD(field) ((SizeT)__builtin_offsetof(PgPyLayout, field))
 
-/* Largest structure offset accepted: CPython's thread states and code
- * objects are a few hundred bytes, so anything near this is corruption. */
-#define MAX_STRUCT_OFFSET 65535
-
 /* Longest token quoted back in an error message. */
 #define QUOTE_MAX 40
 
+/*------------------------------------------------------------*/
+/*--- The field table, made from PG_LAYOUT_FIELDS          ---*/
+/*------------------------------------------------------------*/
+
 typedef enum {
-   KEY_INT,            /* decimal Int within [min, max] */
-   KEY_VERSION,        /* 32-bit number, hex with 0x or decimal */
-   KEY_ADDRESS,        /* 64-bit address, hex with 0x */
+   KEY_HEX32,          /* 32-bit number, hex with 0x or decimal */
    KEY_WORD,           /* one word copied into a char array of SIZE */
+   KEY_ADDRESS,        /* 64-bit address, hex with 0x */
    KEY_FRAME_MODEL,
    KEY_LINE_FORMAT,
-   KEY_STRING_FORMAT
+   KEY_STRING_FORMAT,
+   KEY_INT             /* decimal Int within [min, max] */
 } LayoutKeyKind;
 
 typedef struct {
@@ -37,57 +37,24 @@ typedef struct {
    SizeT         field;      /* offset of the field in PgPyLayout */
    SizeT         size;       /* KEY_WORD: size of the char array */
    Long          min, max;   /* KEY_INT: accepted range */
+   Int           dflt;       /* KEY_INT: value when absent */
+   PgLayoutNeed  need;
 } LayoutKey;
 
-#define OFFSET_KEY(f) \
-   { #f, KEY_INT, LAYOUT_FIELD(f), 0, PG_LAYOUT_NO_OFFSET, MAX_STRUCT_OFFSET }
-#define SMALL_KEY(f, lo, hi) \
-   { #f, KEY_INT, LAYOUT_FIELD(f), 0, (lo), (hi) }
-#define WORD_KEY(f) \
-   { #f, KEY_WORD, LAYOUT_FIELD(f), sizeof(((PgPyLayout *)0)->f), 0, 0 }
+#define KEY_SIZE_HEX32(a)          0
+#define KEY_SIZE_WORD(a)           (a)
+#define KEY_SIZE_ADDRESS(a)        0
+#define KEY_SIZE_FRAME_MODEL(a)    0
+#define KEY_SIZE_LINE_FORMAT(a)    0
+#define KEY_SIZE_STRING_FORMAT(a)  0
+#define KEY_SIZE_INT(a)            0
 
-/* Every key of the text form except "label".  Argument indices stop at 5:
- * the SysV amd64 ABI passes six integer arguments in registers. */
+#define LAYOUT_KEY(kind, name, a, b, dflt, need, what) \
+   { #name, KEY_##kind, LAYOUT_FIELD(name), KEY_SIZE_##kind(a), \
+     (a), (b), (dflt), (need) },
+
 static const LayoutKey layout_keys[] = {
-   { "version_hex", KEY_VERSION, LAYOUT_FIELD(version_hex), 0, 0, 0 },
-   WORD_KEY(source),
-   WORD_KEY(build_id),
-   WORD_KEY(eval_function),
-   { "runtime_address", KEY_ADDRESS, LAYOUT_FIELD(runtime_address), 0, 0, 0 },
-   { "frame_model", KEY_FRAME_MODEL, LAYOUT_FIELD(frame_model), 0, 0, 0 },
-   { "line_format", KEY_LINE_FORMAT, LAYOUT_FIELD(line_format), 0, 0, 0 },
-   { "string_format", KEY_STRING_FORMAT, LAYOUT_FIELD(string_format), 0, 0, 0 },
-   SMALL_KEY(eval_frame_arg, -1, 5),
-   SMALL_KEY(eval_tstate_arg, -1, 5),
-   OFFSET_KEY(tstate_frame),
-   OFFSET_KEY(tstate_cframe),
-   OFFSET_KEY(cframe_current_frame),
-   OFFSET_KEY(tstate_current_frame),
-   OFFSET_KEY(frame_code),
-   OFFSET_KEY(frame_back),
-   OFFSET_KEY(frame_lasti),
-   SMALL_KEY(frame_lasti_unit, -1, 8),
-   OFFSET_KEY(frame_instr_ptr),
-   SMALL_KEY(frame_instr_ptr_next, -1, 1),
-   OFFSET_KEY(frame_owner),
-   OFFSET_KEY(frame_is_entry),
-   SMALL_KEY(frame_owner_cstack, -1, 255),
-   OFFSET_KEY(code_filename),
-   OFFSET_KEY(code_name),
-   OFFSET_KEY(code_qualname),
-   OFFSET_KEY(code_firstlineno),
-   OFFSET_KEY(code_linetable),
-   OFFSET_KEY(code_code),
-   OFFSET_KEY(code_code_adaptive),
-   OFFSET_KEY(bytes_size),
-   OFFSET_KEY(bytes_data),
-   OFFSET_KEY(unicode_length),
-   OFFSET_KEY(unicode_state),
-   OFFSET_KEY(unicode_ascii_data),
-   OFFSET_KEY(unicode_compact_data),
-   SMALL_KEY(unicode_kind_shift, -1, 31),
-   SMALL_KEY(unicode_compact_shift, -1, 31),
-   SMALL_KEY(unicode_ascii_shift, -1, 31),
+   PG_LAYOUT_FIELDS(LAYOUT_KEY)
 };
 #define N_LAYOUT_KEYS (sizeof layout_keys / sizeof layout_keys[0])
 
@@ -101,6 +68,27 @@ static const HChar *const line_format_names[] = {
 static const HChar *const string_format_names[] = {
    "none", "bytes", "unicode"
 };
+#define N_NAMES(names) (sizeof names / sizeof names[0])
+
+const HChar *pg_pylayout_frame_model_name(PgFrameModel model)
+{
+   return (UInt)model < N_NAMES(frame_model_names) ? frame_model_names[model] : "?";
+}
+
+const HChar *pg_pylayout_line_format_name(PgLineTableFormat format)
+{
+   return (UInt)format < N_NAMES(line_format_names) ? line_format_names[format] : "?";
+}
+
+const HChar *pg_pylayout_string_format_name(PgStringFormat format)
+{
+   return (UInt)format < N_NAMES(string_format_names) ? string_format_names[format] : "?";
+}
+
+static Int *int_field(PgPyLayout *layout, const LayoutKey *key)
+{
+   return (Int *)((HChar *)layout + key->field);
+}
 
 void pg_pylayout_clear(PgPyLayout *layout)
 {
@@ -112,11 +100,14 @@ void pg_pylayout_clear(PgPyLayout *layout)
    layout->string_format = PG_STR_NONE;
    for (i = 0; i < N_LAYOUT_KEYS; i++) {
       if (layout_keys[i].kind == KEY_INT)
-         *(Int *)((HChar *)layout + layout_keys[i].field) = PG_LAYOUT_NO_OFFSET;
+         *int_field(layout, &layout_keys[i]) = layout_keys[i].dflt;
    }
 }
 
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Parsing the text form                                ---*/
+/*------------------------------------------------------------*/
+
 /* Tokens: pointer and length into the caller's text, never copied, so a
  * line of any length costs nothing and needs no buffer. */
 
@@ -374,17 +365,21 @@ static Bool opcode_is_named(const PgPyLayout *layout, const Token *name)
    return False;
 }
 
-/* Stores BASE (an opcode_base line, second pass: every opcode line and
- * label has been read) in the base of label TARGET_NAME. */
+/* Stores BASE (an opcode_base line, second pass: every opcode line, label
+ * and opcode_label_prefix has been read) in the base of NAME's handler
+ * label. */
 static Bool resolve_opcode_base(PgPyLayout *layout, const Token *tokens,
                                 UInt line_no, HChar *err, SizeT err_len)
 {
-   static const HChar prefix[] = "TARGET_";
-   const SizeT prefix_len = sizeof prefix - 1;
+   const HChar *prefix = layout->opcode_label_prefix;
+   const SizeT prefix_len = pg_strlen(prefix);
    const Token *name = &tokens[1], *base = &tokens[2];
    HChar quoted[QUOTE_MAX + 4];
    UInt i;
 
+   if (prefix_len == 0)
+      return line_error(err, err_len, line_no,
+                        "opcode_base lines need opcode_label_prefix", "");
    if (!opcode_is_named(layout, name)) {
       quote_token(name, quoted);
       return line_error(err, err_len, line_no,
@@ -414,7 +409,7 @@ static Bool resolve_opcode_base(PgPyLayout *layout, const Token *tokens,
    }
    quote_token(name, quoted);
    return line_error(err, err_len, line_no,
-                     "opcode_base names an opcode without a TARGET_ label: ",
+                     "opcode_base names an opcode without a handler label: ",
                      quoted);
 }
 
@@ -438,7 +433,7 @@ static Bool parse_value(PgPyLayout *layout, const LayoutKey *key,
          return line_error(err, err_len, line_no, what, quoted);
       }
       return True;
-   case KEY_VERSION:
+   case KEY_HEX32:
       if (!parse_unsigned(value->start, value->len, &number)
           || number > 0xffffffffULL) {
          pg_snprintf(what, sizeof what, "%s wants a 32-bit number, not ",
@@ -467,21 +462,24 @@ static Bool parse_value(PgPyLayout *layout, const LayoutKey *key,
       field[value->len] = '\0';
       return True;
    case KEY_FRAME_MODEL:
-      if (!parse_enum(value, frame_model_names, 3, &enum_value))
+      if (!parse_enum(value, frame_model_names, N_NAMES(frame_model_names),
+                      &enum_value))
          return line_error(err, err_len, line_no,
                            "frame_model is none, per_call or in_eval, not ",
                            quoted);
       layout->frame_model = (PgFrameModel)enum_value;
       return True;
    case KEY_LINE_FORMAT:
-      if (!parse_enum(value, line_format_names, 5, &enum_value))
+      if (!parse_enum(value, line_format_names, N_NAMES(line_format_names),
+                      &enum_value))
          return line_error(err, err_len, line_no,
                            "line_format is none, lnotab_unsigned, lnotab_signed, "
                            "linetable_310 or locations_311, not ", quoted);
       layout->line_format = (PgLineTableFormat)enum_value;
       return True;
    case KEY_STRING_FORMAT:
-      if (!parse_enum(value, string_format_names, 3, &enum_value))
+      if (!parse_enum(value, string_format_names, N_NAMES(string_format_names),
+                      &enum_value))
          return line_error(err, err_len, line_no,
                            "string_format is none, bytes or unicode, not ",
                            quoted);
@@ -604,8 +602,10 @@ Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
    return True;
 }
 
-/* ------------------------------------------------------------------ */
-/* Completeness */
+/*------------------------------------------------------------*/
+/*--- Completeness                                         ---*/
+/*------------------------------------------------------------*/
+
 
 typedef struct {
    HChar *buf;
@@ -638,16 +638,40 @@ static void note_missing(MissingList *list, const HChar *what)
    list->buf[list->used] = '\0';
 }
 
-static void need_offset(MissingList *list, Int value, const HChar *name)
+/* Whether KEY's field holds a value in LAYOUT. */
+static Bool has_value(const PgPyLayout *layout, const LayoutKey *key)
 {
-   if (value == PG_LAYOUT_NO_OFFSET)
-      note_missing(list, name);
+   const HChar *field = (const HChar *)layout + key->field;
+
+   switch (key->kind) {
+   case KEY_HEX32:         return *(const UInt *)field != 0;
+   case KEY_WORD:          return field[0] != '\0';
+   case KEY_ADDRESS:       return *(const Addr *)field != 0;
+   case KEY_FRAME_MODEL:   return *(const PgFrameModel *)field != PG_FRAMES_NONE;
+   case KEY_LINE_FORMAT:   return *(const PgLineTableFormat *)field != PG_LINES_NONE;
+   case KEY_STRING_FORMAT: return *(const PgStringFormat *)field != PG_STR_NONE;
+   case KEY_INT:           return *(const Int *)field != PG_LAYOUT_NO_OFFSET;
+   }
+   return False;
+}
+
+static Bool needed(const PgPyLayout *layout, PgLayoutNeed need)
+{
+   switch (need) {
+   case PG_NEED_ALL:      return True;
+   case PG_NEED_PER_CALL: return layout->frame_model == PG_FRAMES_PER_CALL;
+   case PG_NEED_IN_EVAL:  return layout->frame_model == PG_FRAMES_IN_EVAL;
+   case PG_NEED_UNICODE:  return layout->string_format == PG_STR_UNICODE;
+   case PG_NEED_NONE:     return False;
+   }
+   return False;
 }
 
 Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
 {
    HChar missing[256];
    MissingList list;
+   UInt i;
 
    missing[0] = '\0';
    list.buf = missing;
@@ -656,66 +680,34 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
    list.n_missing = 0;
    list.cut = False;
 
-   if (layout->eval_function[0] == '\0')
-      note_missing(&list, "eval_function");
-   if (layout->line_format == PG_LINES_NONE)
-      note_missing(&list, "line_format");
-   if (layout->string_format == PG_STR_NONE)
-      note_missing(&list, "string_format");
-
-   /* Every model walks frame -> code -> name, file and line table; line
-    * tables are bytes objects in every version. */
-   need_offset(&list, layout->frame_code, "frame_code");
-   need_offset(&list, layout->frame_back, "frame_back");
-   need_offset(&list, layout->code_filename, "code_filename");
-   need_offset(&list, layout->code_name, "code_name");
-   need_offset(&list, layout->code_firstlineno, "code_firstlineno");
-   need_offset(&list, layout->code_linetable, "code_linetable");
-   need_offset(&list, layout->bytes_size, "bytes_size");
-   need_offset(&list, layout->bytes_data, "bytes_data");
-
-   if (layout->string_format == PG_STR_UNICODE) {
-      need_offset(&list, layout->unicode_length, "unicode_length");
-      need_offset(&list, layout->unicode_state, "unicode_state");
-      need_offset(&list, layout->unicode_ascii_data, "unicode_ascii_data");
-      need_offset(&list, layout->unicode_compact_data, "unicode_compact_data");
-      need_offset(&list, layout->unicode_kind_shift, "unicode_kind_shift");
-      need_offset(&list, layout->unicode_compact_shift, "unicode_compact_shift");
-      need_offset(&list, layout->unicode_ascii_shift, "unicode_ascii_shift");
+   for (i = 0; i < N_LAYOUT_KEYS; i++) {
+      const LayoutKey *key = &layout_keys[i];
+      if (needed(layout, key->need) && !has_value(layout, key))
+         note_missing(&list, key->name);
    }
-
-   switch (layout->frame_model) {
-   case PG_FRAMES_PER_CALL:
-      need_offset(&list, layout->eval_frame_arg, "eval_frame_arg");
-      need_offset(&list, layout->frame_lasti, "frame_lasti");
-      if (layout->frame_lasti_unit <= 0)
-         note_missing(&list, "frame_lasti_unit");
-      need_offset(&list, layout->code_code, "code_code");
-      break;
-   case PG_FRAMES_IN_EVAL:
-      need_offset(&list, layout->eval_tstate_arg, "eval_tstate_arg");
+   /* f_lasti is counted in units of at least a byte. */
+   if (layout->frame_model == PG_FRAMES_PER_CALL && layout->frame_lasti_unit == 0)
+      note_missing(&list, "frame_lasti_unit");
+   /* Two fields that can each be had two ways. */
+   if (layout->frame_model == PG_FRAMES_IN_EVAL) {
       if (layout->tstate_current_frame == PG_LAYOUT_NO_OFFSET
           && (layout->tstate_cframe == PG_LAYOUT_NO_OFFSET
               || layout->cframe_current_frame == PG_LAYOUT_NO_OFFSET))
          note_missing(&list, "tstate_current_frame (or tstate_cframe and "
                              "cframe_current_frame)");
-      need_offset(&list, layout->frame_instr_ptr, "frame_instr_ptr");
-      need_offset(&list, layout->frame_instr_ptr_next, "frame_instr_ptr_next");
-      /* Entry frames must be recognisable: by owner == C stack (3.12+) or
-       * by the is_entry flag (3.11). */
+      /* Entry frames must be recognisable: by owner (3.12+) or by the
+       * is_entry flag (3.11). */
       if (layout->frame_is_entry == PG_LAYOUT_NO_OFFSET
           && (layout->frame_owner == PG_LAYOUT_NO_OFFSET
               || layout->frame_owner_cstack == PG_LAYOUT_NO_OFFSET))
          note_missing(&list, "frame_is_entry (or frame_owner and "
                              "frame_owner_cstack)");
-      need_offset(&list, layout->code_qualname, "code_qualname");
-      need_offset(&list, layout->code_code_adaptive, "code_code_adaptive");
-      break;
-   case PG_FRAMES_NONE:
-   default:
-      note_missing(&list, "frame_model");
-      break;
    }
+   /* Predicted labels are read only with both halves of their rule. */
+   if ((layout->predicted_label_prefix[0] != '\0')
+       != (layout->predicted_label_starts != PG_LAYOUT_NO_OFFSET))
+      note_missing(&list, layout->predicted_label_prefix[0] != '\0'
+                          ? "predicted_label_starts" : "predicted_label_prefix");
 
    if (list.n_missing == 0) {
       if (err != NULL && err_len > 0)
@@ -724,8 +716,129 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
    }
    if (err != NULL && err_len > 0)
       pg_snprintf(err, err_len, "%s layout lacks %s%s",
-                  (UInt)layout->frame_model < 3
-                     ? frame_model_names[layout->frame_model] : "?",
+                  pg_pylayout_frame_model_name(layout->frame_model),
                   missing, list.cut ? ", ..." : "");
    return False;
+}
+
+/*------------------------------------------------------------*/
+/*--- Writing the text form                                ---*/
+/*------------------------------------------------------------*/
+
+/* Fields that describe one build, not a release series. */
+static Bool is_build_data(const LayoutKey *key)
+{
+   return key->field == LAYOUT_FIELD(source) || key->field == LAYOUT_FIELD(build_id)
+          || key->field == LAYOUT_FIELD(runtime_address);
+}
+
+/* Formats KEY's line into LINE; False for a field that is left out
+ * (an empty word, a zero address). */
+static Bool format_field(const PgPyLayout *layout, const LayoutKey *key,
+                         HChar *line, SizeT size)
+{
+   const HChar *field = (const HChar *)layout + key->field;
+
+   switch (key->kind) {
+   case KEY_HEX32:
+      pg_snprintf(line, size, "%s 0x%08x\n", key->name, *(const UInt *)field);
+      return True;
+   case KEY_WORD:
+      if (field[0] == '\0')
+         return False;
+      pg_snprintf(line, size, "%s %s\n", key->name, field);
+      return True;
+   case KEY_ADDRESS:
+      if (*(const Addr *)field == 0)
+         return False;
+      pg_snprintf(line, size, "%s 0x%lx\n", key->name,
+                  (unsigned long)*(const Addr *)field);
+      return True;
+   case KEY_FRAME_MODEL:
+      pg_snprintf(line, size, "%s %s\n", key->name,
+                  pg_pylayout_frame_model_name(*(const PgFrameModel *)field));
+      return True;
+   case KEY_LINE_FORMAT:
+      pg_snprintf(line, size, "%s %s\n", key->name,
+                  pg_pylayout_line_format_name(*(const PgLineTableFormat *)field));
+      return True;
+   case KEY_STRING_FORMAT:
+      pg_snprintf(line, size, "%s %s\n", key->name,
+                  pg_pylayout_string_format_name(*(const PgStringFormat *)field));
+      return True;
+   case KEY_INT:
+      pg_snprintf(line, size, "%s %d\n", key->name, *(const Int *)field);
+      return True;
+   }
+   return False;
+}
+
+void pg_pylayout_write(const PgPyLayout *layout, const HChar *origin,
+                       Bool with_build_data,
+                       void (*emit)(void *ctx, const HChar *line), void *ctx)
+{
+   /* The longest line is a label's: 64-byte name and a 64-bit address. */
+   HChar line[400];
+   SizeT prefix_len = pg_strlen(layout->opcode_label_prefix);
+   UInt i;
+
+   pg_snprintf(line, sizeof line, "# pyprofgrind CPython layout of %s\n", origin);
+   emit(ctx, line);
+   for (i = 0; i < N_LAYOUT_KEYS; i++) {
+      if (!with_build_data && is_build_data(&layout_keys[i]))
+         continue;
+      if (format_field(layout, &layout_keys[i], line, sizeof line))
+         emit(ctx, line);
+   }
+   if (!with_build_data)
+      return;
+   for (i = 0; i < layout->n_labels; i++) {
+      pg_snprintf(line, sizeof line, "label %s 0x%lx\n", layout->labels[i].name,
+                  (unsigned long)layout->labels[i].addr);
+      emit(ctx, line);
+   }
+   for (i = 0; i < 256; i++) {
+      if (layout->opcode_names[i][0] == '\0')
+         continue;
+      pg_snprintf(line, sizeof line, "opcode %u %s\n", i, layout->opcode_names[i]);
+      emit(ctx, line);
+   }
+   for (i = 0; i < layout->n_labels; i++) {
+      const PgLabel *label = &layout->labels[i];
+      if (label->base[0] == '\0' || prefix_len == 0
+          || pg_strncmp(label->name, layout->opcode_label_prefix, prefix_len) != 0)
+         continue;
+      pg_snprintf(line, sizeof line, "opcode_base %s %s\n",
+                  label->name + prefix_len, label->base);
+      emit(ctx, line);
+   }
+}
+
+/*------------------------------------------------------------*/
+/*--- Label names                                          ---*/
+/*------------------------------------------------------------*/
+
+Bool pg_pylayout_is_control_label(const PgPyLayout *layout, const HChar *name)
+{
+   const HChar *p = layout->control_labels;
+   SizeT n = pg_strlen(name);
+
+   while (*p != '\0') {
+      const HChar *end = p;
+      while (*end != '\0' && *end != ',')
+         end++;
+      if ((SizeT)(end - p) == n && n > 0 && pg_memcmp(p, name, n) == 0)
+         return True;
+      p = *end == ',' ? end + 1 : end;
+   }
+   return False;
+}
+
+const HChar *pg_pylayout_opcode_of_label(const PgPyLayout *layout, const HChar *name)
+{
+   SizeT n = pg_strlen(layout->opcode_label_prefix);
+
+   if (n == 0 || pg_strncmp(name, layout->opcode_label_prefix, n) != 0)
+      return NULL;
+   return name + n;
 }

@@ -80,33 +80,11 @@ static PgPyInterp *interp_for_object(const HChar *object, PtrdiffT bias)
       return in;
    }
    in->usable = True;
-   in->return_generator = -1;
-   for (i = 0; i < 256; i++)
-      if (pg_strcmp(in->layout.opcode_names[i], "RETURN_GENERATOR") == 0)
-         in->return_generator = (Int)i;
-   if (in->return_generator < 0)
-      in->return_generator = pg_pylayout_known_return_generator(in->layout.version_hex);
    if (VG_(clo_verbosity) > 1)
       VG_(dmsg)("pyprofgrind: %s: CPython %u.%u, layout from %s\n", object,
                 in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff,
                 in->layout.source);
    return in;
-}
-
-/* Labels where the interpreter may switch frames (3.11+) or that start
- * each instruction's dispatch. */
-static Bool is_control_label(const HChar *name)
-{
-   static const HChar *const control[] = {
-      "start_frame", "resume_frame", "resume_with_error", "exit_unwind",
-      "exception_unwind", "error", "handle_eval_breaker", "dispatch_opcode",
-      "exit_eval_frame", NULL
-   };
-   UInt i;
-   for (i = 0; control[i] != NULL; i++)
-      if (pg_strcmp(name, control[i]) == 0)
-         return True;
-   return False;
 }
 
 /* Sets IN's dispatch range from its instruction labels, if every one of
@@ -152,28 +130,32 @@ static void index_labels(PgPyInterp *in)
    in->labels = pg_calloc("pg.py.labels", in->n_label_buckets, sizeof(PgPyLabel *));
    for (i = 0; i < l->n_labels; i++) {
       const HChar *name = l->labels[i].name;
-      Bool is_opcode = pg_strncmp(name, "TARGET_", 7) == 0;
-      const HChar *opname = is_opcode ? name + 7 : name;
+      const HChar *opname = pg_pylayout_opcode_of_label(l, name);
+      const HChar *base = opname != NULL ? l->labels[i].base : "";
+      Bool is_opcode = opname != NULL;
+      SizeT pred_len = pg_strlen(l->predicted_label_prefix);
       PgPyLabel *label;
       UInt b;
-      if (pg_strncmp(name, "PRED_", 5) == 0) {
-         /* Up to 3.10 PREDICT() jumps from one instruction straight into
-          * the next one's handler (PRED_<number>): a new instruction.
-          * From 3.11 specialised instructions jump there when they
-          * deoptimise: the same instruction goes on. */
-         UInt number = (UInt)pg_strtoull10(name + 5, NULL);
-         if (l->frame_model != PG_FRAMES_PER_CALL || number > 255
+      if (pred_len > 0 && pg_strncmp(name, l->predicted_label_prefix, pred_len) == 0) {
+         /* A predicted label (PRED_<number>): where PREDICT() jumps from
+          * one instruction straight into the next one's handler, a new
+          * instruction; where a specialised instruction jumps there to
+          * deoptimise, nothing new. */
+         UInt number = (UInt)pg_strtoull10(name + pred_len, NULL);
+         if (l->predicted_label_starts != 1 || number > 255
              || l->opcode_names[number][0] == 0
              || pg_py_label_at(in, l->labels[i].addr + in->bias) != NULL)
             continue;
          is_opcode = True;
          opname = l->opcode_names[number];
-      } else if (!is_opcode && !is_control_label(name)) {
+         base = "";
+      } else if (!is_opcode && !pg_pylayout_is_control_label(l, name)) {
          continue;
       }
       label = pg_calloc("pg.py.label", 1, sizeof *label);
       label->addr = l->labels[i].addr + in->bias;
-      label->name = opname;
+      label->name = is_opcode ? opname : name;
+      label->base = base[0] != 0 ? base : label->name;
       label->is_opcode = is_opcode;
       b = (UInt)(label->addr % in->n_label_buckets);
       label->hash_next = in->labels[b];
@@ -206,8 +188,7 @@ void pg_py_classify_node(PgNode *node, PtrdiffT bias)
    PgPyInterp *in;
    if (!enabled)
       return;
-   if (pg_strcmp(node->name, "_PyEval_EvalFrameDefault") != 0
-       && pg_strcmp(node->name, "PyEval_EvalFrameEx") != 0)
+   if (!pg_pylayout_known_eval_function(node->name))
       return;
    in = interp_for_object(node->obj, bias);
    if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, node->name) != 0)
@@ -220,7 +201,116 @@ void pg_py_classify_node(PgNode *node, PtrdiffT bias)
 }
 
 /*------------------------------------------------------------*/
-/*--- Reading code objects                                 ---*/
+/*--- Reading CPython's frames and code objects            ---*/
+/*------------------------------------------------------------*/
+
+/* Each reader is one validated read of a field the layout names; a read
+ * that fails gives 0 (no object) or False. */
+
+/* The code object a frame runs (f_code, or f_executable without its tag
+ * bits), or 0. */
+static Addr frame_code(const PgPyLayout *l, Addr frame)
+{
+   Addr code;
+   if (frame == 0 || !pg_mem_read_word(frame + l->frame_code, &code))
+      return 0;
+   return code & ~(Addr)l->frame_code_tag_mask;
+}
+
+/* The frame below FRAME (f_back, previous), or 0. */
+static Addr frame_previous(const PgPyLayout *l, Addr frame)
+{
+   Addr previous;
+   return pg_mem_read_word(frame + l->frame_back, &previous) ? previous : 0;
+}
+
+/* Byte offset in CODE of the instruction FRAME executes, or 0 if unknown:
+ * f_lasti in its units (one eval call per frame), or the instruction
+ * pointer's distance from the code object's inline code. */
+static UInt frame_position(const PgPyLayout *l, Addr frame, Addr code)
+{
+   if (l->frame_model == PG_FRAMES_PER_CALL) {
+      Int lasti;
+      if (!pg_mem_read_int(frame + l->frame_lasti, &lasti) || lasti < 0)
+         return 0;
+      return (UInt)lasti * (UInt)l->frame_lasti_unit;
+   } else {
+      Addr ip, start = code + l->code_code_adaptive;
+      if (!pg_mem_read_word(frame + l->frame_instr_ptr, &ip) || ip < start)
+         return 0;
+      return (UInt)(ip - start);
+   }
+}
+
+/* Whether FRAME belongs to no Python function: a C-stack or interpreter
+ * entry frame, found by its owner (3.12+). */
+static Bool frame_is_shim(const PgPyLayout *l, Addr frame)
+{
+   UChar owner;
+   return l->frame_owner >= 0
+          && pg_mem_read(frame + l->frame_owner, &owner, 1)
+          && owner >= (UChar)l->frame_owner_cstack;
+}
+
+/* Whether FRAME is the first frame its eval call ran (3.11's is_entry). */
+static Bool frame_is_entry(const PgPyLayout *l, Addr frame)
+{
+   UChar entry;
+   return l->frame_is_entry >= 0
+          && pg_mem_read(frame + l->frame_is_entry, &entry, 1) && entry != 0;
+}
+
+/* Whether FRAME is the thread's sentinel base frame, below all others. */
+static Bool frame_is_base(const PgPyLayout *l, Addr tstate, Addr frame)
+{
+   return l->tstate_base_frame >= 0 && frame == tstate + (Addr)l->tstate_base_frame;
+}
+
+/* Whether FRAME ends the chain of an eval call's Python frames. */
+static Bool frame_ends_chain(const PgPyLayout *l, Addr tstate, Addr frame)
+{
+   return frame == 0 || frame_is_shim(l, frame) || frame_is_base(l, tstate, frame);
+}
+
+/* The interpreter frame thread state TSTATE is executing, or 0. */
+static Addr thread_current_frame(const PgPyLayout *l, Addr tstate)
+{
+   Addr frame = 0, cframe;
+   if (tstate == 0)
+      return 0;
+   if (l->tstate_current_frame >= 0) {
+      pg_mem_read_word(tstate + l->tstate_current_frame, &frame);
+   } else if (pg_mem_read_word(tstate + l->tstate_cframe, &cframe) && cframe != 0) {
+      pg_mem_read_word(cframe + l->cframe_current_frame, &frame);
+   }
+   return frame;
+}
+
+/* The opcode byte at byte OFFSET of CODE's inline code, or -1. */
+static Int code_opcode_at(const PgPyLayout *l, Addr code, UInt offset)
+{
+   UChar opcode;
+   if (l->code_code_adaptive < 0
+       || !pg_mem_read(code + l->code_code_adaptive + offset, &opcode, 1))
+      return -1;
+   return opcode;
+}
+
+/* The size in bytes of CODE's bytecode: its co_code bytes object's, or
+ * its own count of inline code units; 0 if unknown. */
+static UInt code_size_in_bytes(const PgPyLayout *l, Addr code)
+{
+   Addr code_bytes, size;
+   if (l->code_code >= 0)
+      return pg_mem_read_word(code + l->code_code, &code_bytes)
+             && pg_mem_read_word(code_bytes + l->bytes_size, &size) ? (UInt)size : 0;
+   if (l->code_ob_size >= 0 && pg_mem_read_word(code + l->code_ob_size, &size))
+      return (UInt)size * (UInt)l->code_unit_bytes;
+   return 0;
+}
+
+/*------------------------------------------------------------*/
+/*--- Python nodes: one per code object                    ---*/
 /*------------------------------------------------------------*/
 
 /* Reads a str (3.x) or str/bytes (2.7) object into BUF as UTF-8. */
@@ -418,22 +508,11 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    py = pg_calloc("pg.py.code", 1, sizeof *py);
    py->format = l->line_format;
    /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
-   py->unit_bytes = l->line_format == PG_LINES_LNOTAB_UNSIGNED ? 1 : 2;
+   py->unit_bytes = (UInt)l->code_unit_bytes;
    py->first_line = first_line;
    if (pg_mem_read_word(code + l->code_linetable, &table_obj))
       py->line_table = read_bytes(l, table_obj, &py->line_table_len);
-   if (l->code_code >= 0) {
-      Addr code_bytes;
-      if (pg_mem_read_word(code + l->code_code, &code_bytes)) {
-         Addr size;
-         if (pg_mem_read_word(code_bytes + l->bytes_size, &size))
-            py->code_size = (UInt)size;
-      }
-   } else {
-      Addr units;   /* the code object is a variable-size object of code units */
-      if (pg_mem_read_word(code + l->bytes_size, &units))
-         py->code_size = (UInt)units * 2;
-   }
+   py->code_size = code_size_in_bytes(l, code);
    mark_lineless(py);
    node->py = py;
    if (py->code_size > 0 && py->code_size <= (1u << 22)) {
@@ -515,22 +594,6 @@ UInt pg_py_line_of(const PgNode *node, UInt offset)
 /*--- Frames                                               ---*/
 /*------------------------------------------------------------*/
 
-/* Byte offset of the instruction FRAME executes, or 0 if unknown. */
-static UInt position_of(const PgPyLayout *l, Addr frame, Addr code)
-{
-   if (l->frame_model == PG_FRAMES_PER_CALL) {
-      Int lasti;
-      if (!pg_mem_read_int(frame + l->frame_lasti, &lasti) || lasti < 0)
-         return 0;
-      return (UInt)lasti * (UInt)l->frame_lasti_unit;
-   } else {
-      Addr ip, start = code + l->code_code_adaptive;
-      if (!pg_mem_read_word(frame + l->frame_instr_ptr, &ip) || ip < start)
-         return 0;
-      return (UInt)(ip - start);
-   }
-}
-
 static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
                         Addr code, Addr sp)
 {
@@ -543,7 +606,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
    f->py_dispatched = (UInt)-1;
 
    f->charge_node = node;
-   f->charge_site = position_of(&in->layout, frame, code);
+   f->charge_site = frame_position(&in->layout, frame, code);
 }
 
 static Addr read_arg(ThreadId tid, Int index)
@@ -565,40 +628,9 @@ void pg_py_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
    if (l->frame_model == PG_FRAMES_PER_CALL) {
       Addr frame = read_arg(tid, l->eval_frame_arg), code = 0;
       if (frame != 0)
-         pg_mem_read_word(frame + l->frame_code, &code);
+         code = frame_code(l, frame);
       push_python(th, in, frame, code, eval->sp);
    }
-}
-
-/* The interpreter frame thread state TSTATE is executing, or 0. */
-static Addr current_frame(const PgPyLayout *l, Addr tstate)
-{
-   Addr frame = 0, cframe;
-   if (tstate == 0)
-      return 0;
-   if (l->tstate_current_frame >= 0) {
-      pg_mem_read_word(tstate + l->tstate_current_frame, &frame);
-   } else if (pg_mem_read_word(tstate + l->tstate_cframe, &cframe) && cframe != 0) {
-      pg_mem_read_word(cframe + l->cframe_current_frame, &frame);
-   }
-   return frame;
-}
-
-/* Whether FRAME is the first frame run by its eval call (3.11: is_entry),
- * or a C-stack placeholder below it that is not a Python frame (3.12+). */
-static Bool is_cstack_frame(const PgPyLayout *l, Addr frame)
-{
-   UChar owner;
-   return l->frame_owner >= 0
-          && pg_mem_read(frame + l->frame_owner, &owner, 1)
-          && owner == (UChar)l->frame_owner_cstack;
-}
-
-static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
-{
-   UChar entry;
-   return l->frame_is_entry >= 0
-          && pg_mem_read(frame + l->frame_is_entry, &entry, 1) && entry != 0;
 }
 
 #define MAX_CHAIN 4096
@@ -609,10 +641,9 @@ static Bool is_entry_frame(const PgPyLayout *l, Addr frame)
  * do we: a frame leaving at that instruction is not counted. */
 static Bool is_return_generator(const PgPyInterp *in, Addr code, UInt offset)
 {
-   UChar opcode;
-   return in->return_generator >= 0 && in->layout.code_code_adaptive >= 0
-          && pg_mem_read(code + in->layout.code_code_adaptive + offset, &opcode, 1)
-          && opcode == (UChar)in->return_generator;
+   const PgPyLayout *l = &in->layout;
+   return l->return_generator_opcode >= 0
+          && code_opcode_at(l, code, offset) == l->return_generator_opcode;
 }
 
 static void uncount_generator_creation(const PgPyInterp *in, PgFrame *f)
@@ -645,14 +676,14 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
 {
    static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
    const PgPyLayout *l = &in->layout;
+   const Addr tstate = th->frames[eval].py_tstate;
    UInt n = 0, keep_depth = eval + 1, i;
    Addr f = current;
    Bool found = False;
 
-   while (f != 0 && n < MAX_CHAIN && !is_cstack_frame(l, f)) {
-      Addr code = 0;
+   while (n < MAX_CHAIN && !frame_ends_chain(l, tstate, f)) {
+      Addr code = frame_code(l, f);
       Int k;
-      pg_mem_read_word(f + l->frame_code, &code);
       k = find_shadow(th, eval + 1, th->depth, f, code);
       if (k >= 0) {
          keep_depth = (UInt)k + 1;
@@ -664,8 +695,9 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
       chain[n] = f;
       codes[n] = code;
       n++;
-      if (is_entry_frame(l, f) || !pg_mem_read_word(f + l->frame_back, &f))
+      if (frame_is_entry(l, f))
          break;
+      f = frame_previous(l, f);
    }
    /* The kept frame keeps its instruction's frame: frames called from that
     * instruction are pushed above it, and after they return the
@@ -713,11 +745,11 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
 
    p = top_python_frame(th, eval);
    if (l->frame_model == PG_FRAMES_IN_EVAL) {
-      Addr current = current_frame(l, th->frames[eval].py_tstate);
+      Addr current = thread_current_frame(l, th->frames[eval].py_tstate);
       /* Most blocks run in the frame already on top, which is a Python
        * frame (a C-stack entry frame is never pushed): one read. */
       if (p == 0 || th->frames[p].py_frame != current) {
-         if (current == 0 || is_cstack_frame(l, current)) {
+         if (frame_ends_chain(l, th->frames[eval].py_tstate, current)) {
             if (th->depth > eval + 1) {
                pg_cs_charge_dynamic(th);
                reconcile(th, in, eval, 0);
@@ -732,14 +764,14 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    if (p == 0)
       return;
    top = &th->frames[p];
-   position = position_of(l, top->py_frame, top->py_code);
+   position = frame_position(l, top->py_frame, top->py_code);
    /* An instruction with no line of its own, or one reached by a forward
     * jump into the middle of another line's instructions (2.7's POP_BLOCK
     * after a loop ends, in the range of the loop body's last line), does
     * not make its line run, as the interpreter's own line tracing agrees:
     * its cost stays with the instruction before. */
    if (position == top->charge_site || is_lineless(top->node, position)
-       || (l->line_format != PG_LINES_LOCATIONS_311
+       || (l->lines_need_range_start == 1
            && position > top->charge_site && !starts_line(top->node, position)
            && jumped_into_line(top->node, top->charge_site, position)))
       return;
@@ -765,20 +797,13 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
    if (label->opcode == NULL) {
       const HChar *file, *dir, *name = label->name;
       HChar obj[48];
-      UInt line, i;
+      UInt line;
       if (VG_(get_filename_linenum)(VG_(current_DiEpoch)(), label->addr, &file, &dir, &line))
          file = pg_fn_source_path(dir, file);
       else
          file = "???";
-      if (opcode_mode == PG_OPCODES_BASE) {
-         for (i = 0; i < in->layout.n_labels; i++)
-            if (pg_strncmp(in->layout.labels[i].name, "TARGET_", 7) == 0
-                && pg_strcmp(in->layout.labels[i].name + 7, name) == 0
-                && in->layout.labels[i].base[0] != 0) {
-               name = in->layout.labels[i].base;
-               break;
-            }
-      }
+      if (opcode_mode == PG_OPCODES_BASE)
+         name = label->base;
       VG_(snprintf)(obj, sizeof obj, "[Python %u.%u opcodes]",
                     in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
       label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
@@ -805,10 +830,10 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
          eval--;
       if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
          PgFrame *py = &th->frames[p];
-         UInt position = position_of(l, py->py_frame, py->py_code);
+         UInt position = frame_position(l, py->py_frame, py->py_code);
          Bool current_is_top = True, again;
          if (l->frame_model == PG_FRAMES_IN_EVAL) {
-            Addr cur = current_frame(l, th->frames[eval - 1].py_tstate);
+            Addr cur = thread_current_frame(l, th->frames[eval - 1].py_tstate);
             current_is_top = cur == py->py_frame;
             if (!current_is_top
                 && (position == py->py_dispatched
@@ -829,7 +854,7 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                   return;
                }
                py = &th->frames[p];
-               position = position_of(l, py->py_frame, py->py_code);
+               position = frame_position(l, py->py_frame, py->py_code);
                current_is_top = True;
             }
          }

@@ -26,6 +26,8 @@ typedef enum {
 typedef struct PgPyLabel {
    Addr          addr;
    const HChar  *name;       /* opcode name, or the control label's */
+   const HChar  *base;       /* the base instruction's name of a
+                                specialised one, else NAME */
    PgNode       *opcode;     /* made on first execution; NULL for control */
    Bool          is_opcode;
    struct PgPyLabel *hash_next;
@@ -41,7 +43,6 @@ typedef struct PgPyInterp {
    UInt         n_label_buckets;
    Bool         has_labels;  /* frame and position changes are seen at
                                 labels only, not after every block */
-   Int          return_generator; /* opcode number, or -1 */
    /* [dispatch_low, dispatch_high]: the eval function's code from its
     * first to its last instruction label, all in the eval function's own
     * symbol: an indirect jump there (the dispatch to the next

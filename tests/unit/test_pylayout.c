@@ -1,6 +1,7 @@
 /* test_pylayout.c: unit tests of the CPython layout text form and checks
  * (pg_pylayout.c) and of the table of known layouts (pg_pylayout_known.c):
- * text -> layout -> text round trips for every known release, the
+ * text -> layout -> text round trips through the real writer for every
+ * known release (in full and in the release form of the known rows), the
  * parser's tolerance (comments, blank lines, CRLF, unknown keys of any
  * length, no final newline), every rejection naming its line, opcode and
  * opcode_base lines (in any order, resolved to labels), the
@@ -27,21 +28,17 @@ static const struct {
    K(cframe_current_frame), K(tstate_current_frame), K(frame_code),
    K(frame_back), K(frame_lasti), K(frame_lasti_unit), K(frame_instr_ptr),
    K(frame_instr_ptr_next),
-   K(frame_owner), K(frame_is_entry), K(frame_owner_cstack), K(code_filename),
+   K(frame_owner), K(frame_is_entry), K(frame_owner_cstack),
+   K(tstate_base_frame), K(code_filename),
    K(code_name), K(code_qualname), K(code_firstlineno), K(code_linetable),
-   K(code_code), K(code_code_adaptive), K(bytes_size), K(bytes_data),
+   K(code_code), K(code_code_adaptive), K(code_ob_size), K(code_unit_bytes),
+   K(lines_need_range_start), K(bytes_size), K(bytes_data),
    K(unicode_length), K(unicode_state), K(unicode_ascii_data),
    K(unicode_compact_data), K(unicode_kind_shift), K(unicode_compact_shift),
-   K(unicode_ascii_shift),
+   K(unicode_ascii_shift), K(predicted_label_starts), K(return_generator_opcode),
 #undef K
 };
 #define N_INT_KEYS (sizeof int_keys / sizeof int_keys[0])
-
-static const char *const model_names[] = { "none", "per_call", "in_eval" };
-static const char *const line_names[] = {
-   "none", "lnotab_unsigned", "lnotab_signed", "linetable_310", "locations_311"
-};
-static const char *const string_names[] = { "none", "bytes", "unicode" };
 
 /* Every release the known table must hold. */
 static const unsigned known_versions[][2] = {
@@ -55,44 +52,43 @@ static Int *int_at(PgPyLayout *layout, size_t field)
    return (Int *)((char *)layout + field);
 }
 
-/* Writes LAYOUT in the text form (as pyprofgrind-inspect does) into a
+/* A growing string that pg_pylayout_write appends lines to. */
+typedef struct {
+   char  *text;
+   size_t used, size;
+} Text;
+
+static void append_line(void *ctx, const char *line)
+{
+   Text *t = ctx;
+   size_t n = strlen(line);
+
+   ck_assert_uint_gt(n, 0);
+   ck_assert_int_eq(line[n - 1], '\n');
+   ck_assert_ptr_null(strchr(line, '\n') == line + n - 1 ? NULL : line);
+   if (t->used + n + 1 > t->size) {
+      t->size = 2 * (t->used + n + 1);
+      t->text = realloc(t->text, t->size);
+      ck_assert_ptr_nonnull(t->text);
+   }
+   memcpy(t->text + t->used, line, n + 1);
+   t->used += n;
+}
+
+/* LAYOUT in the text form, written by the writer the inspector uses, as a
  * malloc'ed string. */
+static char *write_layout(const PgPyLayout *layout, int with_build_data)
+{
+   Text t = { NULL, 0, 0 };
+
+   pg_pylayout_write(layout, "test_pylayout", with_build_data, append_line, &t);
+   ck_assert_ptr_nonnull(t.text);
+   return t.text;
+}
+
 static char *format_layout(const PgPyLayout *layout)
 {
-   size_t size = 65536, used = 0;
-   char *text = malloc(size);
-   unsigned i;
-
-   ck_assert_ptr_nonnull(text);
-#define OUT(...) used += (size_t)snprintf(text + used, size - used, __VA_ARGS__)
-   OUT("# written by test_pylayout\n");
-   OUT("version_hex 0x%08x\n", layout->version_hex);
-   if (layout->source[0])
-      OUT("source %s\n", layout->source);
-   if (layout->build_id[0])
-      OUT("build_id %s\n", layout->build_id);
-   if (layout->eval_function[0])
-      OUT("eval_function %s\n", layout->eval_function);
-   OUT("frame_model %s\n", model_names[layout->frame_model]);
-   OUT("line_format %s\n", line_names[layout->line_format]);
-   OUT("string_format %s\n", string_names[layout->string_format]);
-   for (i = 0; i < N_INT_KEYS; i++)
-      OUT("%s %d\n", int_keys[i].key, *int_at((PgPyLayout *)layout, int_keys[i].field));
-   for (i = 0; i < layout->n_labels; i++)
-      OUT("label %s 0x%lx\n", layout->labels[i].name,
-          (unsigned long)layout->labels[i].addr);
-   for (i = 0; i < 256; i++) {
-      if (layout->opcode_names[i][0])
-         OUT("opcode %u %s\n", i, layout->opcode_names[i]);
-   }
-   for (i = 0; i < layout->n_labels; i++) {
-      if (layout->labels[i].base[0])
-         OUT("opcode_base %s %s\n", layout->labels[i].name + strlen("TARGET_"),
-             layout->labels[i].base);
-   }
-#undef OUT
-   ck_assert_uint_lt(used, size);
-   return text;
+   return write_layout(layout, 1);
 }
 
 static PgPyLayout *new_layout(void)
@@ -147,6 +143,11 @@ START_TEST(test_clear)
    pg_pylayout_clear(layout);
    for (i = 0; i < N_INT_KEYS; i++)
       ck_assert_int_eq(*int_at(layout, int_keys[i].field), PG_LAYOUT_NO_OFFSET);
+   /* No tag bits unless a layout says so. */
+   ck_assert_int_eq(layout->frame_code_tag_mask, 0);
+   ck_assert_str_eq(layout->opcode_label_prefix, "");
+   ck_assert_str_eq(layout->predicted_label_prefix, "");
+   ck_assert_str_eq(layout->control_labels, "");
    ck_assert_int_eq(layout->frame_model, PG_FRAMES_NONE);
    ck_assert_int_eq(layout->line_format, PG_LINES_NONE);
    ck_assert_int_eq(layout->string_format, PG_STR_NONE);
@@ -182,6 +183,113 @@ START_TEST(test_round_trip_known)
    free(text);
    free(parsed);
    free(original);
+}
+END_TEST
+
+/* The release form (the known rows' form) leaves out one build's data,
+ * and reads back as the same layout without it. */
+START_TEST(test_round_trip_release_form)
+{
+   PgPyLayout *original = known(3, 11);
+   PgPyLayout *parsed = new_layout();
+   char *text;
+
+   snprintf(original->build_id, sizeof original->build_id, "%s", "abcdef");
+   original->runtime_address = 0x5294c0;
+   snprintf(original->labels[0].name, sizeof original->labels[0].name, "TARGET_NOP");
+   original->labels[0].addr = 0x1000;
+   original->n_labels = 1;
+   snprintf(original->opcode_names[9], PG_OPCODE_NAME_MAX, "NOP");
+   text = write_layout(original, 0);
+   ck_assert_ptr_null(strstr(text, "build_id"));
+   ck_assert_ptr_null(strstr(text, "source"));
+   ck_assert_ptr_null(strstr(text, "runtime_address"));
+   ck_assert_ptr_null(strstr(text, "label "));
+   ck_assert_ptr_null(strstr(text, "opcode 9"));
+   ck_assert_ptr_nonnull(strstr(text, "\nopcode_label_prefix TARGET_\n"));
+   parse_ok(parsed, text, strlen(text));
+   ck_assert_str_eq(parsed->build_id, "");
+   ck_assert_uint_eq(parsed->n_labels, 0);
+   memset(original->build_id, 0, sizeof original->build_id);
+   memset(original->source, 0, sizeof original->source);
+   original->runtime_address = 0;
+   memset(original->labels, 0, sizeof original->labels);
+   original->n_labels = 0;
+   memset(original->opcode_names[9], 0, PG_OPCODE_NAME_MAX);
+   ck_assert_int_eq(memcmp(parsed, original, sizeof *parsed), 0);
+   free(text);
+   free(parsed);
+   free(original);
+}
+END_TEST
+
+/* The facts that differ between versions are fields of the rows: what the
+ * walker once derived from a version or another field. */
+START_TEST(test_known_version_facts)
+{
+   static const struct {
+      unsigned major, minor;
+      int unit, range_start, pred_starts, return_generator, owner_shim;
+   } facts[] = {
+      { 2, 7, 1, 1, -1, -1, -1 },
+      { 3, 6, 2, 1, -1, -1, -1 },
+      { 3, 9, 2, 1, 1, -1, -1 },
+      { 3, 10, 2, 1, 1, -1, -1 },
+      { 3, 11, 2, 0, 0, 75, -1 },
+      { 3, 12, 2, 0, 0, 75, 3 },
+      { 3, 13, 2, 0, 0, 35, 3 },
+   };
+   unsigned i;
+
+   for (i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+      PgPyLayout *l = known(facts[i].major, facts[i].minor);
+      ck_assert_msg(l->code_unit_bytes == facts[i].unit, "%u.%u unit %d",
+                    facts[i].major, facts[i].minor, l->code_unit_bytes);
+      ck_assert_int_eq(l->lines_need_range_start, facts[i].range_start);
+      ck_assert_int_eq(l->predicted_label_starts, facts[i].pred_starts);
+      ck_assert_int_eq(l->return_generator_opcode, facts[i].return_generator);
+      ck_assert_int_eq(l->frame_owner_cstack, facts[i].owner_shim);
+      ck_assert_int_eq(l->frame_code_tag_mask, 0);
+      ck_assert_str_eq(l->opcode_label_prefix, "TARGET_");
+      /* 3.11+ code objects hold their code inline: ob_size counts units. */
+      if (l->frame_model == PG_FRAMES_IN_EVAL)
+         ck_assert_int_eq(l->code_ob_size, 16);
+      free(l);
+   }
+}
+END_TEST
+
+START_TEST(test_label_names)
+{
+   PgPyLayout *l = new_layout();
+
+   pg_pylayout_clear(l);
+   ck_assert(!pg_pylayout_is_control_label(l, "error"));
+   ck_assert_ptr_null(pg_pylayout_opcode_of_label(l, "TARGET_NOP"));
+   snprintf(l->control_labels, sizeof l->control_labels, "start_frame,error,exit_unwind");
+   snprintf(l->opcode_label_prefix, sizeof l->opcode_label_prefix, "TARGET_");
+   ck_assert(pg_pylayout_is_control_label(l, "start_frame"));
+   ck_assert(pg_pylayout_is_control_label(l, "error"));
+   ck_assert(pg_pylayout_is_control_label(l, "exit_unwind"));
+   ck_assert(!pg_pylayout_is_control_label(l, "err"));
+   ck_assert(!pg_pylayout_is_control_label(l, "errors"));
+   ck_assert(!pg_pylayout_is_control_label(l, "start_frame,error"));
+   ck_assert(!pg_pylayout_is_control_label(l, ""));
+   ck_assert_str_eq(pg_pylayout_opcode_of_label(l, "TARGET_LOAD_ATTR"), "LOAD_ATTR");
+   ck_assert_ptr_null(pg_pylayout_opcode_of_label(l, "PRED_100"));
+   ck_assert_ptr_null(pg_pylayout_opcode_of_label(l, "TARGET"));
+   free(l);
+}
+END_TEST
+
+START_TEST(test_known_eval_functions)
+{
+   ck_assert(pg_pylayout_known_eval_function("_PyEval_EvalFrameDefault"));
+   ck_assert(pg_pylayout_known_eval_function("PyEval_EvalFrameEx"));
+   ck_assert(!pg_pylayout_known_eval_function("_PyEval_EvalFrame"));
+   ck_assert(!pg_pylayout_known_eval_function("PyEval_EvalFrameExX"));
+   ck_assert(!pg_pylayout_known_eval_function(""));
+   ck_assert(!pg_pylayout_known_eval_function("main"));
 }
 END_TEST
 
@@ -425,6 +533,7 @@ START_TEST(test_parse_opcodes_any_order)
 {
    static const char text[] =
       "opcode_base LOAD_ATTR_INSTANCE_VALUE LOAD_ATTR  # before everything\n"
+      "opcode_label_prefix TARGET_\n"
       "frame_code 0\n"
       "opcode 106 LOAD_ATTR\n"
       "label TARGET_LOAD_ATTR_INSTANCE_VALUE 0x20\n"
@@ -482,21 +591,31 @@ START_TEST(test_parse_opcode_errors)
    assert_rejected("opcode_base A B C\n", 1, "'opcode_base NAME BASE'");
    assert_rejected("opcode_base A B-C\n", 1, "identifier: B-C");
    assert_rejected("opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n"
-                   "opcode 106 LOAD_ATTR\nlabel TARGET_LOAD_ATTR_SLOT 0x10\n",
+                   "opcode 106 LOAD_ATTR\nlabel TARGET_LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_label_prefix TARGET_\n",
                    1, "no opcode line names: LOAD_ATTR_SLOT");
-   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+   assert_rejected("opcode_label_prefix TARGET_\nopcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
                    "label TARGET_LOAD_ATTR_SLOT 0x10\n"
                    "opcode_base LOAD_ATTR_SLOT LOAD_ATTRS\n",
-                   4, "no opcode line names: LOAD_ATTRS");
-   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   5, "no opcode line names: LOAD_ATTRS");
+   assert_rejected("opcode_label_prefix TARGET_\nopcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
                    "label LOAD_ATTR_SLOT 0x10\n"
                    "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
-                   4, "without a TARGET_ label: LOAD_ATTR_SLOT");
-   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   5, "without a handler label: LOAD_ATTR_SLOT");
+   assert_rejected("opcode_label_prefix TARGET_\nopcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
                    "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n"
                    "label TARGET_LOAD_ATTR_SLOT 0x10\n"
                    "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
-                   5, "given again for LOAD_ATTR_SLOT");
+                   6, "given again for LOAD_ATTR_SLOT");
+   /* The handler labels' prefix is the layout's: without it, no base. */
+   assert_rejected("opcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   "label TARGET_LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
+                   4, "need opcode_label_prefix");
+   assert_rejected("opcode_label_prefix OP_\nopcode 106 LOAD_ATTR\nopcode 107 LOAD_ATTR_SLOT\n"
+                   "label TARGET_LOAD_ATTR_SLOT 0x10\n"
+                   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n",
+                   5, "without a handler label: LOAD_ATTR_SLOT");
    /* An error of the first pass is reported even after a bad opcode_base. */
    assert_rejected("opcode_base X Y\nframe_code z\n", 2, "frame_code");
 }
@@ -701,6 +820,8 @@ static Suite *pylayout_suite(void)
    tcase_add_test(parse, test_clear);
    tcase_add_loop_test(parse, test_round_trip_known, 0, (int)N_KNOWN_VERSIONS);
    tcase_add_test(parse, test_round_trip_labels_and_strings);
+   tcase_add_test(parse, test_round_trip_release_form);
+   tcase_add_test(parse, test_label_names);
    tcase_add_test(parse, test_parse_values);
    tcase_add_test(parse, test_parse_empty_and_previous_content_cleared);
    tcase_add_test(parse, test_parse_overlong_lines);
@@ -721,6 +842,8 @@ static Suite *pylayout_suite(void)
 
    tcase_add_test(table, test_known_present);
    tcase_add_test(table, test_known_absent);
+   tcase_add_test(table, test_known_version_facts);
+   tcase_add_test(table, test_known_eval_functions);
    suite_add_tcase(suite, table);
    return suite;
 }
