@@ -230,3 +230,29 @@ void pg_cs_settle_active(PgThread *th, Bool add_to_arcs)
       f->entry_clock = now;
    }
 }
+
+/*------------------------------------------------------------*/
+/*--- Debug printing                                       ---*/
+/*------------------------------------------------------------*/
+
+void pg_cs_print(const PgThread *th, const HChar *when)
+{
+   UInt i;
+
+   VG_(dmsg)("  shadow stack of thread %u %s (%u frames, top first):\n",
+             (UInt)th->tid, when, th->depth);
+   for (i = th->depth; i > 0; i--) {
+      const PgFrame *f = &th->frames[i - 1];
+      if (f->node == NULL) {
+         VG_(dmsg)("    #%-4u signal marker  sp %#lx\n", i - 1, f->sp);
+      } else if (f->py_frame != 0) {
+         VG_(dmsg)("    #%-4u %s (%s)  python frame %#lx code %#lx offset %lu\n",
+                   i - 1, f->node->name, f->node->file, f->py_frame, f->py_code,
+                   f->charge_site);
+      } else {
+         VG_(dmsg)("    #%-4u %s%s [%s]  sp %#lx%s\n", i - 1,
+                   f->is_opcode ? "opcode " : "", f->node->name, f->node->obj,
+                   f->sp, f->py_interp != NULL ? "  (eval loop)" : "");
+      }
+   }
+}

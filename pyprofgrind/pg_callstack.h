@@ -62,4 +62,8 @@ void    pg_cs_settle_active(PgThread *th, Bool add_to_arcs);
 /* Node of dynamic cost charged while the stack is empty. */
 void    pg_cs_set_root_node(PgNode *root);
 
+/* Prints TH's shadow stack on the debug channel, top first, one frame a
+ * line under the heading WHEN (for --debug-resync). */
+void    pg_cs_print(const PgThread *th, const HChar *when);
+
 #endif /* PG_CALLSTACK_H */

@@ -76,7 +76,7 @@ static void pg_print_usage(void)
 
 static void pg_print_debug_usage(void)
 {
-   VG_(printf)("    (none)\n");
+   VG_(printf)("%s", pg_options_debug_usage);
 }
 
 /*------------------------------------------------------------*/
@@ -761,7 +761,8 @@ static void pg_post_clo_init(void)
 
    pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED,
               clo.python_opcodes == 2 ? PG_OPCODES_BASE
-              : clo.python_opcodes == 1 ? PG_OPCODES_YES : PG_OPCODES_NO);
+              : clo.python_opcodes == 1 ? PG_OPCODES_YES : PG_OPCODES_NO,
+              clo.debug_resync);
    pg_fn_init(clo.skip_plt, pg_py_classify_node);
    pg_cs_set_c_calls_hidden(clo.python && clo.python_view);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);

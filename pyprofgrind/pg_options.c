@@ -37,6 +37,12 @@ const HChar pg_options_usage[] =
    "                                wildcards); may be given up to 32 times\n"
    "                                [none]\n";
 
+const HChar pg_options_debug_usage[] =
+   "    --debug-resync=no|yes       print the shadow call stack (on stderr)\n"
+   "                                each time the Python frame walker brings\n"
+   "                                it in line with the interpreter's frames,\n"
+   "                                before and after [no]\n";
+
 void pg_options_set_defaults(PgOptions *opts)
 {
    pg_memset(opts, 0, sizeof *opts);
@@ -109,6 +115,7 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       { "--compress-strings", &opts->compress_names },
       { "--compress-pos",     &opts->compress_pos },
       { "--python",           &opts->python },
+      { "--debug-resync",     &opts->debug_resync },
    };
 
    if (err && err_len)

@@ -24,6 +24,9 @@ typedef struct {
    Bool   python;                /* --python=yes|no, default yes */
    Bool   python_view;           /* --python-view=mixed|python: True for python */
    UInt   python_opcodes;        /* --python-opcodes=no|yes|base: 0, 1, 2 */
+   Bool   debug_resync;          /* --debug-resync=no|yes, default no: print
+                                    the shadow stack when the Python walker
+                                    brings it in line with the interpreter */
    /* --toggle-collect=PATTERN, may be given several times; '*' and '?'
     * wildcards match a function name. */
    const HChar *toggle_collect[PG_MAX_TOGGLE_PATTERNS];
@@ -47,8 +50,10 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
  * (any one character). */
 Bool pg_glob_match(const HChar *pattern, const HChar *name);
 
-/* The usage text of the options, for --help.  It contains literal '%'
- * characters: print it with "%s", never as a format. */
+/* The usage texts of the options, for --help and --help-debug.  They
+ * contain literal '%' characters: print them with "%s", never as a
+ * format. */
 extern const HChar pg_options_usage[];
+extern const HChar pg_options_debug_usage[];
 
 #endif /* PG_OPTIONS_H */

@@ -35,6 +35,7 @@
 static Bool   enabled;
 static PgView view;
 static PgOpcodeMode opcode_mode;
+static Bool   debug_resync;
 
 #define MAX_INTERPS 16
 static PgPyInterp *interps[MAX_INTERPS];
@@ -42,9 +43,10 @@ static UInt        n_interps;
 
 static VgHashTable *code_nodes;
 
-void pg_py_init(Bool on, PgView v, PgOpcodeMode opcodes)
+void pg_py_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
 {
    enabled = on;
+   debug_resync = debug;
    view = v;
    opcode_mode = opcodes;
    code_nodes = VG_(HT_construct)("pg.py.codes");
@@ -699,6 +701,12 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
          break;
       f = frame_previous(l, f);
    }
+   if (debug_resync) {
+      VG_(dmsg)("pyprofgrind: resync at eval frame #%u: interpreter frame %#lx, "
+                "%u new frame%s below it, %s\n", eval, current, n,
+                n == 1 ? "" : "s", found ? "joins the shadow stack" : "no shadow frame matched");
+      pg_cs_print(th, "before");
+   }
    /* The kept frame keeps its instruction's frame: frames called from that
     * instruction are pushed above it, and after they return the
     * instruction goes on until the next one starts. */
@@ -711,6 +719,8 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
    }
    for (i = n; i > 0; i--)
       push_python(th, in, chain[i - 1], codes[i - 1], th->frames[eval].sp);
+   if (debug_resync)
+      pg_cs_print(th, "after");
 }
 
 /* The newest Python frame above the eval frame at EVAL, or 0 if none. */

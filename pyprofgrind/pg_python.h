@@ -73,7 +73,8 @@ typedef struct PgPyCode {
                                         for 2.7's variable-length code */
 } PgPyCode;
 
-void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes);
+/* DEBUG_RESYNC: print the shadow stack around every resynchronisation. */
+void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes, Bool debug_resync);
 Bool pg_py_enabled(void);
 PgView pg_py_view(void);
 
