@@ -11,7 +11,7 @@
 
 static PgNode *root_node;
 
-void pg_cs_set_root_node(PgNode *root) { root_node = root; }
+void pg_callstack_set_root_node(PgNode *root) { root_node = root; }
 
 static UInt *depth_of(PgThread *th, const PgNode *node)
 {
@@ -29,24 +29,24 @@ static UInt *depth_of(PgThread *th, const PgNode *node)
 
 static Bool c_calls_hidden;
 
-void pg_cs_set_c_calls_hidden(Bool hidden)
+void pg_callstack_set_c_calls_hidden(Bool hidden)
 {
    c_calls_hidden = hidden;
 }
 
-PgNode *pg_cs_current_node(const PgThread *th, PgNode *root)
+PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root)
 {
    return th->depth > 0 ? th->frames[th->depth - 1].charge_node : root;
 }
 
-void pg_cs_charge_dynamic(PgThread *th)
+void pg_callstack_charge_dynamic(PgThread *th)
 {
-   pg_cs_charge_dynamic_before(th, th->dyn_hold);
+   pg_callstack_charge_dynamic_before(th, th->dyn_hold);
 }
 
-void pg_cs_charge_dynamic_before(PgThread *th, ULong latest)
+void pg_callstack_charge_dynamic_before(PgThread *th, ULong latest)
 {
-   ULong now = pg_thread_dyn_clock(th);
+   ULong now = pg_threads_dyn_clock(th);
    if (now - th->dyn_charged < latest)
       return;
    now -= latest;
@@ -77,20 +77,20 @@ static void toggle_collect(void)
    pg_collect_mask = ~pg_collect_mask;
 }
 
-PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
    UInt *depth;
 
-   pg_cs_charge_dynamic(th);
+   pg_callstack_charge_dynamic(th);
    f = new_frame(th);
    /* Every call comes here: an initializer the compiler inlines rather
     * than a call of Valgrind's word-at-a-time memset. */
    *f = (PgFrame){ .node = callee, .sp = sp,
                    /* Held instructions (see dyn_hold) ran on behalf of
                     * this frame. */
-                   .entry_clock = pg_thread_clock(th) - th->dyn_hold };
+                   .entry_clock = pg_threads_clock(th) - th->dyn_hold };
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
    if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
@@ -122,7 +122,7 @@ PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
    return f;
 }
 
-void pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
+void pg_callstack_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
                                 PgNode *callee)
 {
    PgArc *arc = pg_profile_arc(th->profile, caller, callee, site, 0);
@@ -130,10 +130,10 @@ void pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
    arc->ran_collected = True;
 }
 
-void pg_cs_push_signal_marker(PgThread *th, Addr sp)
+void pg_callstack_push_signal_marker(PgThread *th, Addr sp)
 {
    PgFrame *f;
-   pg_cs_charge_dynamic(th);
+   pg_callstack_charge_dynamic(th);
    f = new_frame(th);
    pg_memset(f, 0, sizeof *f);
    /* While the marker is on top (before the handler's first block) the
@@ -151,17 +151,17 @@ void pg_cs_push_signal_marker(PgThread *th, Addr sp)
    f->arc = NULL;
    f->adds_inclusive = False;
    f->toggled_collect = False;
-   f->entry_clock = pg_thread_clock(th);
+   f->entry_clock = pg_threads_clock(th);
 }
 
-void pg_cs_pop(PgThread *th)
+void pg_callstack_pop(PgThread *th)
 {
    PgFrame *f;
    pg_assert(th->depth > 0);
-   pg_cs_charge_dynamic(th);
+   pg_callstack_charge_dynamic(th);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
-      ULong spent = pg_thread_clock(th) - th->dyn_hold - f->entry_clock;
+      ULong spent = pg_threads_clock(th) - th->dyn_hold - f->entry_clock;
       if (f->adds_inclusive)
          f->arc->inclusive += spent;
       if (spent != 0)
@@ -172,17 +172,17 @@ void pg_cs_pop(PgThread *th)
       toggle_collect();
 }
 
-UInt pg_cs_unwind_below(PgThread *th, Addr sp)
+UInt pg_callstack_unwind_below(PgThread *th, Addr sp)
 {
    UInt popped = 0;
    while (th->depth > 0 && th->frames[th->depth - 1].sp < sp) {
-      pg_cs_pop(th);
+      pg_callstack_pop(th);
       popped++;
    }
    return popped;
 }
 
-ULong pg_cs_signal_entry_clock(const PgThread *th)
+ULong pg_callstack_signal_entry_clock(const PgThread *th)
 {
    UInt i = th->depth;
    while (i > 0) {
@@ -190,10 +190,10 @@ ULong pg_cs_signal_entry_clock(const PgThread *th)
       if (th->frames[i].node == NULL)
          return th->frames[i].entry_clock;
    }
-   return pg_thread_clock(th);
+   return pg_threads_clock(th);
 }
 
-struct PgBB *pg_cs_signal_uncounted_bb(const PgThread *th)
+struct PgBB *pg_callstack_signal_uncounted_bb(const PgThread *th)
 {
    UInt i = th->depth;
    while (i > 0) {
@@ -204,21 +204,21 @@ struct PgBB *pg_cs_signal_uncounted_bb(const PgThread *th)
    return NULL;
 }
 
-void pg_cs_unwind_signal(PgThread *th)
+void pg_callstack_unwind_signal(PgThread *th)
 {
    while (th->depth > 0) {
       Bool marker = th->frames[th->depth - 1].node == NULL;
-      pg_cs_pop(th);
+      pg_callstack_pop(th);
       if (marker)
          break;
    }
 }
 
-void pg_cs_settle_active(PgThread *th, Bool add_to_arcs)
+void pg_callstack_settle_active(PgThread *th, Bool add_to_arcs)
 {
-   ULong now = pg_thread_clock(th);
+   ULong now = pg_threads_clock(th);
    UInt i;
-   pg_cs_charge_dynamic(th);
+   pg_callstack_charge_dynamic(th);
    for (i = 0; i < th->depth; i++) {
       PgFrame *f = &th->frames[i];
       if (add_to_arcs && f->arc != NULL) {
@@ -235,7 +235,7 @@ void pg_cs_settle_active(PgThread *th, Bool add_to_arcs)
 /*--- Debug printing                                       ---*/
 /*------------------------------------------------------------*/
 
-void pg_cs_print(const PgThread *th, const HChar *when)
+void pg_callstack_print(const PgThread *th, const HChar *when)
 {
    UInt i;
 

@@ -13,57 +13,57 @@
 
 /* In the Python view C functions are no nodes: a call of one is charged
  * to its caller, as a PLT stub's is (set once, from the options). */
-void    pg_cs_set_c_calls_hidden(Bool hidden);
+void    pg_callstack_set_c_calls_hidden(Bool hidden);
 
 /* The function executing when TH's top frame is on top (a skipped PLT
  * frame answers for its caller); ROOT when the stack is empty. */
-PgNode *pg_cs_current_node(const PgThread *th, PgNode *root);
+PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root);
 
 /* Pushes a call of CALLEE from CALLER at instruction SITE.  SP is the stack
  * pointer at the callee's entry; TARGET the callee's entry address. */
-PgFrame *pg_cs_push_call(PgThread *th, PgNode *caller, Addr site,
+PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp);
 
 /* Counts a call of CALLEE from CALLER at SITE that happened before the
  * stack was known (seen only by its return). */
-void    pg_cs_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
+void    pg_callstack_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
                                    PgNode *callee);
 
 /* Pushes a marker for a signal delivered with stack pointer SP. */
-void    pg_cs_push_signal_marker(PgThread *th, Addr sp);
+void    pg_callstack_push_signal_marker(PgThread *th, Addr sp);
 
 /* Pops the top frame. */
-void    pg_cs_pop(PgThread *th);
+void    pg_callstack_pop(PgThread *th);
 
 /* Pops every frame whose entry SP is below SP (returns, longjmp,
  * exceptions); returns how many. */
-UInt    pg_cs_unwind_below(PgThread *th, Addr sp);
+UInt    pg_callstack_unwind_below(PgThread *th, Addr sp);
 
 /* The clock when the newest signal was delivered. */
-ULong   pg_cs_signal_entry_clock(const PgThread *th);
+ULong   pg_callstack_signal_entry_clock(const PgThread *th);
 
 /* The block whose count waits for the newest signal handler's return. */
-struct PgBB *pg_cs_signal_uncounted_bb(const PgThread *th);
+struct PgBB *pg_callstack_signal_uncounted_bb(const PgThread *th);
 
 /* Pops frames down to and including the newest signal marker. */
-void    pg_cs_unwind_signal(PgThread *th);
+void    pg_callstack_unwind_signal(PgThread *th);
 
 /* Charges TH's dynamic cost since the last event to the frame on top. */
-void    pg_cs_charge_dynamic(PgThread *th);
+void    pg_callstack_charge_dynamic(PgThread *th);
 
 /* Same, but leaves the last LATEST instructions uncharged (they belong to
  * the position the caller is about to set). */
-void    pg_cs_charge_dynamic_before(PgThread *th, ULong latest);
+void    pg_callstack_charge_dynamic_before(PgThread *th, ULong latest);
 
 /* Adds the cost so far of TH's active calls to their arcs and restarts
  * their clocks (before a dump), or only restarts them (after zeroing). */
-void    pg_cs_settle_active(PgThread *th, Bool add_to_arcs);
+void    pg_callstack_settle_active(PgThread *th, Bool add_to_arcs);
 
 /* Node of dynamic cost charged while the stack is empty. */
-void    pg_cs_set_root_node(PgNode *root);
+void    pg_callstack_set_root_node(PgNode *root);
 
 /* Prints TH's shadow stack on the debug channel, top first, one frame a
  * line under the heading WHEN (for --debug-resync). */
-void    pg_cs_print(const PgThread *th, const HChar *when);
+void    pg_callstack_print(const PgThread *th, const HChar *when);
 
 #endif /* PG_CALLSTACK_H */

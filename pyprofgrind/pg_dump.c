@@ -147,10 +147,10 @@ static void add_entry(XArray *entries, PgNode *node, const HChar *file,
 static void resolve_position(const PgNode *node, PgPos *pos, Bool as_target)
 {
    if (node->kind == PG_NODE_C || node->kind == PG_NODE_OPCODE) {
-      pg_pos_resolve(pos);
+      pg_profile_resolve_pos(pos);
    } else if (node->py != NULL && pos->line == 0) {
       pos->line = as_target ? (UInt)node->py->first_line
-                            : pg_py_line_of(node, (UInt)pos->addr);
+                            : pg_python_line_of(node, (UInt)pos->addr);
       pos->file = node->file;
    }
 }
@@ -400,7 +400,7 @@ static void settle_all_threads(Bool add_to_arcs)
    UInt n = pg_threads_all(&threads), i;
    for (i = 0; i < n; i++)
       if (threads[i] != NULL)
-         pg_cs_settle_active(threads[i], add_to_arcs);
+         pg_callstack_settle_active(threads[i], add_to_arcs);
 }
 
 void pg_dump_zero_all(void)

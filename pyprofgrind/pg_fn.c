@@ -78,7 +78,7 @@ static Bool matches_toggle_pattern(const HChar *name)
 {
    UInt i;
    for (i = 0; i < toggle_pattern_count; i++)
-      if (pg_glob_match(toggle_patterns[i], name))
+      if (pg_options_glob_match(toggle_patterns[i], name))
          return True;
    return False;
 }

@@ -50,7 +50,7 @@ static Bool validate(Addr a, SizeT n)
    return True;
 }
 
-Bool pg_mem_read(Addr a, void *buf, SizeT n)
+Bool pg_guestmem_read(Addr a, void *buf, SizeT n)
 {
    if (!validate(a, n))
       return False;
@@ -61,7 +61,7 @@ Bool pg_mem_read(Addr a, void *buf, SizeT n)
 /* Words and ints are read with one load, not a call of Valgrind's byte
  * copy: they are most of what the walker reads (amd64 allows unaligned
  * loads). */
-Bool pg_mem_read_word(Addr a, Addr *out)
+Bool pg_guestmem_read_word(Addr a, Addr *out)
 {
    if (!validate(a, sizeof *out))
       return False;
@@ -69,7 +69,7 @@ Bool pg_mem_read_word(Addr a, Addr *out)
    return True;
 }
 
-Bool pg_mem_read_int(Addr a, Int *out)
+Bool pg_guestmem_read_int(Addr a, Int *out)
 {
    if (!validate(a, sizeof *out))
       return False;
@@ -77,7 +77,7 @@ Bool pg_mem_read_int(Addr a, Int *out)
    return True;
 }
 
-void pg_mem_forget(void)
+void pg_guestmem_forget(void)
 {
    pg_memset(cached, 0, sizeof cached);
    last_hit = 0;

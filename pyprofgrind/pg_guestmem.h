@@ -14,12 +14,12 @@
 
 /* Copies N bytes at client address A into BUF; False (BUF untouched) if
  * any of them is not readable client memory. */
-Bool pg_mem_read(Addr a, void *buf, SizeT n);
+Bool pg_guestmem_read(Addr a, void *buf, SizeT n);
 
-Bool pg_mem_read_word(Addr a, Addr *out);
-Bool pg_mem_read_int(Addr a, Int *out);
+Bool pg_guestmem_read_word(Addr a, Addr *out);
+Bool pg_guestmem_read_int(Addr a, Int *out);
 
 /* The address space changed: forget validated segments. */
-void pg_mem_forget(void);
+void pg_guestmem_forget(void);
 
 #endif /* PG_GUESTMEM_H */

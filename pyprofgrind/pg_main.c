@@ -105,7 +105,7 @@ static PgNode *current_caller(const PgThread *th, const PgBB *bb)
       /* A signal handler: a root of its own in the mixed view (as in
        * Callgrind); in the Python view its cost is the interrupted
        * Python line's. */
-      if (pg_py_enabled() && pg_py_view() == PG_VIEW_PYTHON)
+      if (pg_python_enabled() && pg_python_view() == PG_VIEW_PYTHON)
          return th->frames[th->depth - 1].charge_node;
       return bb->code->node;
    }
@@ -128,10 +128,10 @@ static Addr call_site_of(const PgThread *th, const PgBB *bb)
 static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
 {
    const PgCodeInfo *callee = pg_fn_code_info(target);
-   pg_cs_push_call(th, current_caller(th, bb), call_site_of(th, bb),
+   pg_callstack_push_call(th, current_caller(th, bb), call_site_of(th, bb),
                    callee->node, target, sp);
    if (callee->node->eval_of != NULL)
-      pg_py_eval_entered(th, VG_(get_running_tid)(), callee->node->eval_of);
+      pg_python_eval_entered(th, VG_(get_running_tid)(), callee->node->eval_of);
 }
 
 /* A jump is a call when it enters a function at its first instruction or
@@ -146,15 +146,15 @@ static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
 
 static VG_REGPARM(3) void helper_call(PgBB *bb, Addr target, Addr sp)
 {
-   PgThread *th = pg_thread_current();
-   pg_cs_unwind_below(th, sp);
+   PgThread *th = pg_threads_current();
+   pg_callstack_unwind_below(th, sp);
    push_call(th, bb, target, sp);
 }
 
 static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
 {
-   PgThread *th = pg_thread_current();
-   if (pg_cs_unwind_below(th, sp) > 0)
+   PgThread *th = pg_threads_current();
+   if (pg_callstack_unwind_below(th, sp) > 0)
       return;
    if (th->depth == 0) {
       /* Returning above the oldest known frame (instrumentation was
@@ -162,7 +162,7 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
        * as Callgrind infers, and runs on from now. */
       PgNode *returning = current_caller(th, bb);
       th->root_node = pg_fn_code_info(target - 1)->node;
-      pg_cs_record_inferred_call(th, th->root_node, target - 1, returning);
+      pg_callstack_record_inferred_call(th, th->root_node, target - 1, returning);
       return;
    }
    /* A return that leaves no frame is a jump (e.g. "push; ret"), and
@@ -173,19 +173,19 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
 
 static VG_REGPARM(3) void helper_jump(PgBB *bb, Addr target, Addr sp)
 {
-   PgThread *th = pg_thread_current();
+   PgThread *th = pg_threads_current();
    Bool left_trampoline = False;
 
    /* The lazy-binding trampoline leaves by jumping to the resolved
     * function: that is a call from whoever called the trampoline. */
    if (bb->code->node->pop_on_jump && th->depth > 0
        && th->frames[th->depth - 1].node == bb->code->node) {
-      pg_cs_pop(th);
+      pg_callstack_pop(th);
       left_trampoline = True;
    }
    /* A jump that leaves frames (longjmp, exceptions) is a return to the
     * frame it lands in, never also a call. */
-   if (pg_cs_unwind_below(th, sp) > 0 && !left_trampoline)
+   if (pg_callstack_unwind_below(th, sp) > 0 && !left_trampoline)
       return;
    if (!jump_is_call(bb, pg_fn_code_info(target)))
       return;
@@ -304,21 +304,21 @@ static Bool block_is_dynamic(const PgCodeInfo *code)
     * in the Python view, all C code to the Python line that caused it. */
    return code->node->skip || !code->has_symbol || code->node->shared_body
           || code->node->eval_of != NULL
-          || (pg_py_enabled() && pg_py_view() == PG_VIEW_PYTHON);
+          || (pg_python_enabled() && pg_python_view() == PG_VIEW_PYTHON);
 }
 
 static VG_REGPARM(2) void helper_py_step(PgBB *bb, UWord n_instrs)
 {
-   pg_py_step(pg_thread_current(), bb->code->node->eval_of, (UInt)n_instrs);
+   pg_python_step(pg_threads_current(), bb->code->node->eval_of, (UInt)n_instrs);
 }
 
 /* N_INSTRS carries in its top bit whether the label's block only jumps
- * into another label (see pg_py_at_label). */
+ * into another label (see pg_python_at_label). */
 #define LABEL_CONTINUES (1UL << 63)
 
 static VG_REGPARM(3) void helper_py_label(PgBB *bb, PgPyLabel *label, UWord n_instrs)
 {
-   pg_py_at_label(pg_thread_current(), bb->code->node->eval_of, label,
+   pg_python_at_label(pg_threads_current(), bb->code->node->eval_of, label,
                   (UInt)(n_instrs & ~LABEL_CONTINUES), (n_instrs & LABEL_CONTINUES) != 0);
 }
 
@@ -353,7 +353,7 @@ static const PgPyLabel *label_in_block(const PgBB *bb, UInt *label_index)
    const PgPyLabel *found = NULL;
    UInt i;
    for (i = 0; i < bb->n_instrs; i++) {
-      const PgPyLabel *l = pg_py_label_at(in, bb->addr + bb->instr_offset[i]);
+      const PgPyLabel *l = pg_python_label_at(in, bb->addr + bb->instr_offset[i]);
       if (l != NULL) {
          found = l;
          *label_index = i;
@@ -476,7 +476,7 @@ static IRSB *pg_instrument(VgCallbackClosure *closure, IRSB *sb_in,
    py_pending = py_label != NULL || (py_in != NULL && !py_in->has_labels);
    label_continues = py_label != NULL && bb->n_instrs == 1
                      && sb_in->jumpkind == Ijk_Boring && sb_in->next->tag == Iex_Const
-                     && pg_py_label_at(py_in, (Addr)sb_in->next->Iex.Const.con->Ico.U64) != NULL;
+                     && pg_python_label_at(py_in, (Addr)sb_in->next->Iex.Const.con->Ico.U64) != NULL;
 
    seg = 0;
    for (i = first; i < sb_in->stmts_used; i++) {
@@ -575,7 +575,7 @@ static void pg_start_client_code(ThreadId tid, ULong blocks_done)
    PgThread *th;
    block_before_scheduler = NULL;
    pg_threads_switch_to(tid);
-   th = pg_thread_current();
+   th = pg_threads_current();
    if (th->root_node == NULL) {
       /* The function a thread starts in is the root of its graph. */
       th->root_node = pg_fn_code_info(VG_(get_IP)(tid))->node;
@@ -586,8 +586,8 @@ static void pg_pre_deliver_signal(ThreadId tid, Int sig, Bool alt_stack)
 {
    PgThread *th;
    pg_threads_switch_to(tid);
-   th = pg_thread_current();
-   pg_cs_push_signal_marker(th, VG_(get_SP)(tid));
+   th = pg_threads_current();
+   pg_callstack_push_signal_marker(th, VG_(get_SP)(tid));
    /* Counted again if the handler returns normally. */
    if (block_before_scheduler != NULL && pg_collect_mask) {
       recount_block(block_before_scheduler, -1);
@@ -602,14 +602,14 @@ static void pg_post_deliver_signal(ThreadId tid, Int sig)
    ULong at_delivery;
    PgBB *interrupted;
    pg_threads_switch_to(tid);
-   th = pg_thread_current();
+   th = pg_threads_current();
    if (th->depth == 0)
       return;
    /* The handler is a root of the graph: its cost is not part of the
     * interrupted call's inclusive cost (as in Callgrind). */
-   at_delivery = pg_cs_signal_entry_clock(th);
-   interrupted = pg_cs_signal_uncounted_bb(th);
-   pg_cs_unwind_signal(th);
+   at_delivery = pg_callstack_signal_entry_clock(th);
+   interrupted = pg_callstack_signal_uncounted_bb(th);
+   pg_callstack_unwind_signal(th);
    pg_clock = at_delivery;
    recount_block(interrupted, 1);
 }
@@ -639,14 +639,14 @@ static void pg_discard_superblock(Addr orig_addr, VexGuestExtents vge)
 
 static void pg_munmap(Addr a, SizeT len)
 {
-   pg_mem_forget();
+   pg_guestmem_forget();
    pg_bb_forget_range(a, len);
    pg_fn_forget_range(a, len);
 }
 
 static void pg_mprotect(Addr a, SizeT len, Bool rr, Bool ww, Bool xx)
 {
-   pg_mem_forget();
+   pg_guestmem_forget();
 }
 
 static HChar *out_name;
@@ -699,7 +699,7 @@ static void set_instrumenting(Bool on)
       if (threads[i] == NULL)
          continue;
       while (threads[i]->depth > 0)
-         pg_cs_pop(threads[i]);
+         pg_callstack_pop(threads[i]);
       threads[i]->root_node = NULL;
    }
 }
@@ -759,17 +759,17 @@ static void pg_post_clo_init(void)
    if (!clo.collect_atstart)
       pg_collect_mask = 0;
 
-   pg_py_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED,
+   pg_python_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED,
               clo.python_opcodes == 2 ? PG_OPCODES_BASE
               : clo.python_opcodes == 1 ? PG_OPCODES_YES : PG_OPCODES_NO,
               clo.debug_resync);
-   pg_fn_init(clo.skip_plt, pg_py_classify_node);
-   pg_cs_set_c_calls_hidden(clo.python && clo.python_view);
+   pg_fn_init(clo.skip_plt, pg_python_classify_node);
+   pg_callstack_set_c_calls_hidden(clo.python && clo.python_view);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
    pg_bb_init();
    pg_threads_init(clo.separate_threads);
    root_node = pg_fn_node(PG_NODE_C, "???", "???", "(root)");
-   pg_cs_set_root_node(root_node);
+   pg_callstack_set_root_node(root_node);
 
    expand_out_name();
    if (!pg_dump_check_writable(out_name, err, sizeof err)) {
@@ -791,7 +791,7 @@ static void pg_fini(Int exitcode)
    for (i = 0; i < n; i++)
       if (threads[i] != NULL)
          while (threads[i]->depth > 0)
-            pg_cs_pop(threads[i]);
+            pg_callstack_pop(threads[i]);
    pg_dump_final();
 }
 

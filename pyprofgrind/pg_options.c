@@ -194,7 +194,7 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
    return PG_OPT_UNKNOWN;
 }
 
-Bool pg_glob_match(const HChar *pattern, const HChar *name)
+Bool pg_options_glob_match(const HChar *pattern, const HChar *name)
 {
    /* Where to resume after the most recent '*' if the text after it fails
     * to match: that '*' then swallows one more character.  Going back to

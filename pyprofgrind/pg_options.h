@@ -48,7 +48,7 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
 
 /* Shell-style match of NAME against PATTERN with '*' (any run) and '?'
  * (any one character). */
-Bool pg_glob_match(const HChar *pattern, const HChar *name);
+Bool pg_options_glob_match(const HChar *pattern, const HChar *name);
 
 /* The usage texts of the options, for --help and --help-debug.  They
  * contain literal '%' characters: print them with "%s", never as a

@@ -171,7 +171,7 @@ void pg_profile_zero(PgProfile *p)
          pg_memset(p->dense[i]->cost, 0, p->dense[i]->node->dense_sites * sizeof(ULong));
 }
 
-void pg_pos_resolve(PgPos *pos)
+void pg_profile_resolve_pos(PgPos *pos)
 {
    const HChar *file, *dir;
    UInt line;

@@ -71,6 +71,6 @@ void       pg_profile_charge(PgProfile *p, PgNode *node, Addr site, ULong cost);
 void       pg_profile_zero(PgProfile *p);
 
 /* Fills the line and file of a code position from debug info. */
-void       pg_pos_resolve(PgPos *pos);
+void       pg_profile_resolve_pos(PgPos *pos);
 
 #endif /* PG_PROFILE_H */

@@ -135,7 +135,7 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
    Addr runtime = layout->runtime_address + (Addr)bias;
    HChar err[200], build_id[sizeof layout->build_id];
 
-   if (!pg_mem_read(runtime, table, sizeof table)) {
+   if (!pg_guestmem_read(runtime, table, sizeof table)) {
       VG_(snprintf)(why, why_len, "no DWARF, and _PyRuntime at %#lx is not "
                     "readable", runtime);
       return False;

@@ -43,7 +43,7 @@ static UInt        n_interps;
 
 static VgHashTable *code_nodes;
 
-void pg_py_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
+void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
 {
    enabled = on;
    debug_resync = debug;
@@ -52,8 +52,8 @@ void pg_py_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
    code_nodes = VG_(HT_construct)("pg.py.codes");
 }
 
-Bool   pg_py_enabled(void) { return enabled; }
-PgView pg_py_view(void)    { return view; }
+Bool   pg_python_enabled(void) { return enabled; }
+PgView pg_python_view(void)    { return view; }
 
 /*------------------------------------------------------------*/
 /*--- Recognising interpreters                             ---*/
@@ -146,7 +146,7 @@ static void index_labels(PgPyInterp *in)
          UInt number = (UInt)pg_strtoull10(name + pred_len, NULL);
          if (l->predicted_label_starts != 1 || number > 255
              || l->opcode_names[number][0] == 0
-             || pg_py_label_at(in, l->labels[i].addr + in->bias) != NULL)
+             || pg_python_label_at(in, l->labels[i].addr + in->bias) != NULL)
             continue;
          is_opcode = True;
          opname = l->opcode_names[number];
@@ -174,7 +174,7 @@ static void index_labels(PgPyInterp *in)
                 "only\n", in->object);
 }
 
-const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a)
+const PgPyLabel *pg_python_label_at(const PgPyInterp *in, Addr a)
 {
    const PgPyLabel *label;
    if (in->labels == NULL)
@@ -185,7 +185,7 @@ const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a)
    return NULL;
 }
 
-void pg_py_classify_node(PgNode *node, PtrdiffT bias)
+void pg_python_classify_node(PgNode *node, PtrdiffT bias)
 {
    PgPyInterp *in;
    if (!enabled)
@@ -214,7 +214,7 @@ void pg_py_classify_node(PgNode *node, PtrdiffT bias)
 static Addr frame_code(const PgPyLayout *l, Addr frame)
 {
    Addr code;
-   if (frame == 0 || !pg_mem_read_word(frame + l->frame_code, &code))
+   if (frame == 0 || !pg_guestmem_read_word(frame + l->frame_code, &code))
       return 0;
    return code & ~(Addr)l->frame_code_tag_mask;
 }
@@ -223,7 +223,7 @@ static Addr frame_code(const PgPyLayout *l, Addr frame)
 static Addr frame_previous(const PgPyLayout *l, Addr frame)
 {
    Addr previous;
-   return pg_mem_read_word(frame + l->frame_back, &previous) ? previous : 0;
+   return pg_guestmem_read_word(frame + l->frame_back, &previous) ? previous : 0;
 }
 
 /* Byte offset in CODE of the instruction FRAME executes, or 0 if unknown:
@@ -233,12 +233,12 @@ static UInt frame_position(const PgPyLayout *l, Addr frame, Addr code)
 {
    if (l->frame_model == PG_FRAMES_PER_CALL) {
       Int lasti;
-      if (!pg_mem_read_int(frame + l->frame_lasti, &lasti) || lasti < 0)
+      if (!pg_guestmem_read_int(frame + l->frame_lasti, &lasti) || lasti < 0)
          return 0;
       return (UInt)lasti * (UInt)l->frame_lasti_unit;
    } else {
       Addr ip, start = code + l->code_code_adaptive;
-      if (!pg_mem_read_word(frame + l->frame_instr_ptr, &ip) || ip < start)
+      if (!pg_guestmem_read_word(frame + l->frame_instr_ptr, &ip) || ip < start)
          return 0;
       return (UInt)(ip - start);
    }
@@ -250,7 +250,7 @@ static Bool frame_is_shim(const PgPyLayout *l, Addr frame)
 {
    UChar owner;
    return l->frame_owner >= 0
-          && pg_mem_read(frame + l->frame_owner, &owner, 1)
+          && pg_guestmem_read(frame + l->frame_owner, &owner, 1)
           && owner >= (UChar)l->frame_owner_cstack;
 }
 
@@ -259,7 +259,7 @@ static Bool frame_is_entry(const PgPyLayout *l, Addr frame)
 {
    UChar entry;
    return l->frame_is_entry >= 0
-          && pg_mem_read(frame + l->frame_is_entry, &entry, 1) && entry != 0;
+          && pg_guestmem_read(frame + l->frame_is_entry, &entry, 1) && entry != 0;
 }
 
 /* Whether FRAME is the thread's sentinel base frame, below all others. */
@@ -281,9 +281,9 @@ static Addr thread_current_frame(const PgPyLayout *l, Addr tstate)
    if (tstate == 0)
       return 0;
    if (l->tstate_current_frame >= 0) {
-      pg_mem_read_word(tstate + l->tstate_current_frame, &frame);
-   } else if (pg_mem_read_word(tstate + l->tstate_cframe, &cframe) && cframe != 0) {
-      pg_mem_read_word(cframe + l->cframe_current_frame, &frame);
+      pg_guestmem_read_word(tstate + l->tstate_current_frame, &frame);
+   } else if (pg_guestmem_read_word(tstate + l->tstate_cframe, &cframe) && cframe != 0) {
+      pg_guestmem_read_word(cframe + l->cframe_current_frame, &frame);
    }
    return frame;
 }
@@ -293,7 +293,7 @@ static Int code_opcode_at(const PgPyLayout *l, Addr code, UInt offset)
 {
    UChar opcode;
    if (l->code_code_adaptive < 0
-       || !pg_mem_read(code + l->code_code_adaptive + offset, &opcode, 1))
+       || !pg_guestmem_read(code + l->code_code_adaptive + offset, &opcode, 1))
       return -1;
    return opcode;
 }
@@ -304,9 +304,9 @@ static UInt code_size_in_bytes(const PgPyLayout *l, Addr code)
 {
    Addr code_bytes, size;
    if (l->code_code >= 0)
-      return pg_mem_read_word(code + l->code_code, &code_bytes)
-             && pg_mem_read_word(code_bytes + l->bytes_size, &size) ? (UInt)size : 0;
-   if (l->code_ob_size >= 0 && pg_mem_read_word(code + l->code_ob_size, &size))
+      return pg_guestmem_read_word(code + l->code_code, &code_bytes)
+             && pg_guestmem_read_word(code_bytes + l->bytes_size, &size) ? (UInt)size : 0;
+   if (l->code_ob_size >= 0 && pg_guestmem_read_word(code + l->code_ob_size, &size))
       return (UInt)size * (UInt)l->code_unit_bytes;
    return 0;
 }
@@ -322,9 +322,9 @@ static Bool read_string(const PgPyLayout *l, Addr obj, HChar *buf, SizeT size)
       return False;
    if (l->string_format == PG_STR_BYTES) {
       Addr len;
-      if (!pg_mem_read_word(obj + l->bytes_size, &len) || len >= size)
+      if (!pg_guestmem_read_word(obj + l->bytes_size, &len) || len >= size)
          return False;
-      if (!pg_mem_read(obj + l->bytes_data, buf, len))
+      if (!pg_guestmem_read(obj + l->bytes_data, buf, len))
          return False;
       buf[len] = 0;
       return True;
@@ -333,15 +333,15 @@ static Bool read_string(const PgPyLayout *l, Addr obj, HChar *buf, SizeT size)
       UInt state, kind, i, out = 0;
       Bool compact, ascii;
       UChar raw[4 * 512];
-      if (!pg_mem_read_word(obj + l->unicode_length, &len)
-          || !pg_mem_read(obj + l->unicode_state, &state, sizeof state))
+      if (!pg_guestmem_read_word(obj + l->unicode_length, &len)
+          || !pg_guestmem_read(obj + l->unicode_state, &state, sizeof state))
          return False;
       kind = (state >> l->unicode_kind_shift) & 7;
       compact = (state >> l->unicode_compact_shift) & 1;
       ascii = (state >> l->unicode_ascii_shift) & 1;
       if (!compact || len > 512 || (kind != 1 && kind != 2 && kind != 4))
          return False;
-      if (!pg_mem_read(obj + (ascii ? l->unicode_ascii_data : l->unicode_compact_data),
+      if (!pg_guestmem_read(obj + (ascii ? l->unicode_ascii_data : l->unicode_compact_data),
                        raw, len * kind))
          return False;
       for (i = 0; i < len; i++) {
@@ -374,10 +374,10 @@ static UChar *read_bytes(const PgPyLayout *l, Addr obj, UInt *len_out)
 {
    Addr len;
    UChar *copy;
-   if (obj == 0 || !pg_mem_read_word(obj + l->bytes_size, &len) || len > (1u << 24))
+   if (obj == 0 || !pg_guestmem_read_word(obj + l->bytes_size, &len) || len > (1u << 24))
       return NULL;
    copy = pg_malloc("pg.py.bytes", len + 1);
-   if (len > 0 && !pg_mem_read(obj + l->bytes_data, copy, len)) {
+   if (len > 0 && !pg_guestmem_read(obj + l->bytes_data, copy, len)) {
       pg_free(copy);
       return NULL;
    }
@@ -472,7 +472,7 @@ static Bool jumped_into_line(const PgNode *node, UInt old, UInt new)
    UInt u = node->py != NULL ? node->py->unit_bytes : 2, off;
    for (off = (old / u + 1) * u; off < new; off += u)
       if (starts_line(node, off))
-         return pg_py_line_of(node, new) != pg_py_line_of(node, old);
+         return pg_python_line_of(node, new) != pg_python_line_of(node, old);
    return False;
 }
 
@@ -487,7 +487,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    Bool is_new;
 
    if (l->code_qualname >= 0)
-      pg_mem_read_word(code + l->code_qualname, &qualname_obj);
+      pg_guestmem_read_word(code + l->code_qualname, &qualname_obj);
    if (!read_string(l, qualname_obj ? qualname_obj : name_obj, name, sizeof name)
        || !read_string(l, filename_obj, file, sizeof file))
       return node_for_unknown();
@@ -512,7 +512,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
    py->unit_bytes = (UInt)l->code_unit_bytes;
    py->first_line = first_line;
-   if (pg_mem_read_word(code + l->code_linetable, &table_obj))
+   if (pg_guestmem_read_word(code + l->code_linetable, &table_obj))
       py->line_table = read_bytes(l, table_obj, &py->line_table_len);
    py->code_size = code_size_in_bytes(l, code);
    mark_lineless(py);
@@ -535,9 +535,9 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
    Int first_line;
 
    if (code == 0
-       || !pg_mem_read_word(code + l->code_name, &name_obj)
-       || !pg_mem_read_word(code + l->code_filename, &filename_obj)
-       || !pg_mem_read_int(code + l->code_firstlineno, &first_line))
+       || !pg_guestmem_read_word(code + l->code_name, &name_obj)
+       || !pg_guestmem_read_word(code + l->code_filename, &filename_obj)
+       || !pg_guestmem_read_int(code + l->code_firstlineno, &first_line))
       return node_for_unknown();
    e = VG_(HT_lookup)(code_nodes, code);
    if (e != NULL && e->name_obj == name_obj && e->filename_obj == filename_obj
@@ -576,7 +576,7 @@ static void find_line(void *ctx, UInt start, UInt end, Int line)
 /* Instructions without a line of their own (3.11+ back-edge jumps, a
  * module's first instruction on "line 0") are charged to the line they
  * belong to in the flow: the one before them, or the function's first. */
-UInt pg_py_line_of(const PgNode *node, UInt offset)
+UInt pg_python_line_of(const PgNode *node, UInt offset)
 {
    const PgPyCode *py = node->py;
    LineSearch search;
@@ -601,7 +601,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
 {
    const PgFrame *top = &th->frames[th->depth - 1];
    PgNode *node = node_for_code(in, code);
-   PgFrame *f = pg_cs_push_call(th, top->charge_node, top->charge_site,
+   PgFrame *f = pg_callstack_push_call(th, top->charge_node, top->charge_site,
                                 node, 0, sp);
    f->py_frame = frame;
    f->py_code = code;
@@ -621,7 +621,7 @@ static Addr read_arg(ThreadId tid, Int index)
    return value;
 }
 
-void pg_py_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
+void pg_python_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
 {
    const PgPyLayout *l = &in->layout;
    PgFrame *eval = &th->frames[th->depth - 1];
@@ -705,7 +705,7 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
       VG_(dmsg)("pyprofgrind: resync at eval frame #%u: interpreter frame %#lx, "
                 "%u new frame%s below it, %s\n", eval, current, n,
                 n == 1 ? "" : "s", found ? "joins the shadow stack" : "no shadow frame matched");
-      pg_cs_print(th, "before");
+      pg_callstack_print(th, "before");
    }
    /* The kept frame keeps its instruction's frame: frames called from that
     * instruction are pushed above it, and after they return the
@@ -715,12 +715,12 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
          keep_depth++;
    while (th->depth > keep_depth) {
       uncount_generator_creation(in, &th->frames[th->depth - 1]);
-      pg_cs_pop(th);
+      pg_callstack_pop(th);
    }
    for (i = n; i > 0; i--)
       push_python(th, in, chain[i - 1], codes[i - 1], th->frames[eval].sp);
    if (debug_resync)
-      pg_cs_print(th, "after");
+      pg_callstack_print(th, "after");
 }
 
 /* The newest Python frame above the eval frame at EVAL, or 0 if none. */
@@ -735,7 +735,7 @@ static UInt top_python_frame(const PgThread *th, UInt eval)
    return 0;
 }
 
-void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
+void pg_python_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
 {
    const PgPyLayout *l = &in->layout;
    PgFrame *top;
@@ -751,7 +751,7 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    /* C frames above it ended unnoticed: eval-loop code is running. */
    while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0
           && !th->frames[th->depth - 1].is_opcode)
-      pg_cs_pop(th);
+      pg_callstack_pop(th);
 
    p = top_python_frame(th, eval);
    if (l->frame_model == PG_FRAMES_IN_EVAL) {
@@ -761,12 +761,12 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
       if (p == 0 || th->frames[p].py_frame != current) {
          if (frame_ends_chain(l, th->frames[eval].py_tstate, current)) {
             if (th->depth > eval + 1) {
-               pg_cs_charge_dynamic(th);
+               pg_callstack_charge_dynamic(th);
                reconcile(th, in, eval, 0);
             }
             return;
          }
-         pg_cs_charge_dynamic(th);
+         pg_callstack_charge_dynamic(th);
          reconcile(th, in, eval, current);
          return;
       }
@@ -798,7 +798,7 @@ void pg_py_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
       return;
    /* This block's instructions belong to the new position. */
    if (p == th->depth - 1)
-      pg_cs_charge_dynamic_before(th, n_instrs);
+      pg_callstack_charge_dynamic_before(th, n_instrs);
    top->charge_site = position;
 }
 
@@ -821,7 +821,7 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
    return label->opcode;
 }
 
-void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
+void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                     UInt n_instrs, Bool continues)
 {
    const PgPyLayout *l = &in->layout;
@@ -855,7 +855,7 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                 * first block left it: RETURN_VALUE, YIELD_VALUE.)  A
                 * frame that ran RETURN_GENERATOR is gone too, though that
                 * instruction moved its position on (3.13). */
-               pg_py_step(th, in, n_instrs);
+               pg_python_step(th, in, n_instrs);
                th->dyn_hold = n_instrs;
                p = top_python_frame(th, eval - 1);
                if (p == 0) {
@@ -873,7 +873,7 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                  && th->frames[th->depth - 1].is_opcode;
          py->py_dispatched = position;
          if (p == th->depth - 1)
-            pg_cs_charge_dynamic(th);
+            pg_callstack_charge_dynamic(th);
          if (!is_lineless(py->node, position))
             py->charge_site = position;
          while (th->depth > p + 1) {
@@ -882,10 +882,10 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
             if (again && th->frames[th->depth - 1].arc != NULL
                 && th->frames[th->depth - 1].arc->calls > 0)
                th->frames[th->depth - 1].arc->calls--;
-            pg_cs_pop(th);     /* the previous instruction's frame */
+            pg_callstack_pop(th);     /* the previous instruction's frame */
          }
          py = &th->frames[p];
-         f = pg_cs_push_call(th, py->charge_node, py->charge_site,
+         f = pg_callstack_push_call(th, py->charge_node, py->charge_site,
                              opcode_node(in, label), label->addr, py->sp);
          f->is_opcode = True;
          f->charge_node = label->opcode;
@@ -898,6 +898,6 @@ void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
     * SETUP_EXCEPT into SETUP_FINALLY's, 3.10's LOAD_CONST into PRED_100)
     * continues there: that label starts no new instruction. */
    th->label_continues = continues;
-   pg_py_step(th, in, n_instrs);
+   pg_python_step(th, in, n_instrs);
    th->dyn_hold = 0;
 }

@@ -74,31 +74,31 @@ typedef struct PgPyCode {
 } PgPyCode;
 
 /* DEBUG_RESYNC: print the shadow stack around every resynchronisation. */
-void pg_py_init(Bool enabled, PgView view, PgOpcodeMode opcodes, Bool debug_resync);
-Bool pg_py_enabled(void);
-PgView pg_py_view(void);
+void pg_python_init(Bool enabled, PgView view, PgOpcodeMode opcodes, Bool debug_resync);
+Bool pg_python_enabled(void);
+PgView pg_python_view(void);
 
 /* Called when a C node is made: marks it as an eval function (sets
  * node->eval_of) if it is one of a CPython build the tool can read. */
-void pg_py_classify_node(PgNode *node, PtrdiffT bias);
+void pg_python_classify_node(PgNode *node, PtrdiffT bias);
 
 /* The label of interpreter IN at run-time address A, or NULL. */
-const PgPyLabel *pg_py_label_at(const PgPyInterp *in, Addr a);
+const PgPyLabel *pg_python_label_at(const PgPyInterp *in, Addr a);
 
 /* A block starting at (or running into) LABEL ran; its last N_INSTRS
  * instructions belong to what the label starts. */
-void pg_py_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs,
+void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label, UInt n_instrs,
                     Bool continues);
 
 /* The eval function's C frame was just pushed (its arguments are still in
  * the argument registers of thread TID). */
-void pg_py_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *interp);
+void pg_python_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *interp);
 
 /* An eval-loop block of N instructions ran: bring the Python frames and the
  * bytecode position up to date. */
-void pg_py_step(PgThread *th, PgPyInterp *interp, UInt n_instrs);
+void pg_python_step(PgThread *th, PgPyInterp *interp, UInt n_instrs);
 
 /* The line of bytecode offset OFFSET in NODE's code, or 0 if unknown. */
-UInt pg_py_line_of(const PgNode *node, UInt offset);
+UInt pg_python_line_of(const PgNode *node, UInt offset);
 
 #endif /* PG_PYTHON_H */

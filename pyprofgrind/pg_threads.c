@@ -31,13 +31,13 @@ static PgThread *make_thread(ThreadId tid)
    return th;
 }
 
-PgThread *pg_thread_get(ThreadId tid)
+PgThread *pg_threads_get(ThreadId tid)
 {
    pg_assert(tid < VG_N_THREADS);
    return threads[tid];
 }
 
-PgThread *pg_thread_current(void) { return current; }
+PgThread *pg_threads_current(void) { return current; }
 
 void pg_threads_switch_to(ThreadId tid)
 {
@@ -58,12 +58,12 @@ void pg_threads_switch_to(ThreadId tid)
    pg_bb_use_counter_set(next->profile->counters);
 }
 
-ULong pg_thread_clock(const PgThread *th)
+ULong pg_threads_clock(const PgThread *th)
 {
    return th == current ? pg_clock : th->clock;
 }
 
-ULong pg_thread_dyn_clock(const PgThread *th)
+ULong pg_threads_dyn_clock(const PgThread *th)
 {
    return th == current ? pg_dyn_clock : th->dyn_clock;
 }

@@ -66,13 +66,13 @@ extern ULong pg_dyn_clock;
 extern ULong pg_collect_mask;
 
 void       pg_threads_init(Bool separate_threads);
-PgThread  *pg_thread_current(void);
-PgThread  *pg_thread_get(ThreadId tid);   /* NULL if never seen */
+PgThread  *pg_threads_current(void);
+PgThread  *pg_threads_get(ThreadId tid);   /* NULL if never seen */
 void       pg_threads_switch_to(ThreadId tid);
 
 /* The clocks of thread TH as of now, whether it runs or not. */
-ULong      pg_thread_clock(const PgThread *th);
-ULong      pg_thread_dyn_clock(const PgThread *th);
+ULong      pg_threads_clock(const PgThread *th);
+ULong      pg_threads_dyn_clock(const PgThread *th);
 
 /* Every profile (one, or one per thread). */
 UInt       pg_threads_profiles(PgProfile ***out);

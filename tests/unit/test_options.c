@@ -248,34 +248,34 @@ END_TEST
 
 START_TEST(test_glob_match)
 {
-   ck_assert(pg_glob_match("main", "main"));
-   ck_assert(!pg_glob_match("main", "mai"));
-   ck_assert(!pg_glob_match("main", "mainx"));
-   ck_assert(pg_glob_match("*", ""));
-   ck_assert(pg_glob_match("*", "anything"));
-   ck_assert(pg_glob_match("", ""));
-   ck_assert(!pg_glob_match("", "a"));
-   ck_assert(pg_glob_match("py_*", "py_eval"));
-   ck_assert(pg_glob_match("py_*", "py_"));
-   ck_assert(!pg_glob_match("py_*", "p_eval"));
-   ck_assert(pg_glob_match("*_eval", "py_eval"));
-   ck_assert(!pg_glob_match("*_eval", "py_evalx"));
-   ck_assert(pg_glob_match("*Eval*", "_PyEval_EvalFrameDefault"));
-   ck_assert(pg_glob_match("a*b*c", "aXXbYYc"));
-   ck_assert(pg_glob_match("a*b*c", "abbbc"));
-   ck_assert(!pg_glob_match("a*b*c", "aXXbYY"));
-   ck_assert(pg_glob_match("a*a*a", "aaa"));
-   ck_assert(!pg_glob_match("a*a*a", "aa"));
-   ck_assert(pg_glob_match("f?o", "foo"));
-   ck_assert(pg_glob_match("f?o", "fxo"));
-   ck_assert(!pg_glob_match("f?o", "fo"));
-   ck_assert(!pg_glob_match("?", ""));
-   ck_assert(pg_glob_match("?*", "x"));
-   ck_assert(pg_glob_match("**x", "abx"));
-   ck_assert(pg_glob_match("*?", "x"));
-   ck_assert(!pg_glob_match("*?", ""));
-   ck_assert(pg_glob_match("std::vector<*>::*", "std::vector<int>::push_back"));
-   ck_assert(!pg_glob_match("Main", "main"));
+   ck_assert(pg_options_glob_match("main", "main"));
+   ck_assert(!pg_options_glob_match("main", "mai"));
+   ck_assert(!pg_options_glob_match("main", "mainx"));
+   ck_assert(pg_options_glob_match("*", ""));
+   ck_assert(pg_options_glob_match("*", "anything"));
+   ck_assert(pg_options_glob_match("", ""));
+   ck_assert(!pg_options_glob_match("", "a"));
+   ck_assert(pg_options_glob_match("py_*", "py_eval"));
+   ck_assert(pg_options_glob_match("py_*", "py_"));
+   ck_assert(!pg_options_glob_match("py_*", "p_eval"));
+   ck_assert(pg_options_glob_match("*_eval", "py_eval"));
+   ck_assert(!pg_options_glob_match("*_eval", "py_evalx"));
+   ck_assert(pg_options_glob_match("*Eval*", "_PyEval_EvalFrameDefault"));
+   ck_assert(pg_options_glob_match("a*b*c", "aXXbYYc"));
+   ck_assert(pg_options_glob_match("a*b*c", "abbbc"));
+   ck_assert(!pg_options_glob_match("a*b*c", "aXXbYY"));
+   ck_assert(pg_options_glob_match("a*a*a", "aaa"));
+   ck_assert(!pg_options_glob_match("a*a*a", "aa"));
+   ck_assert(pg_options_glob_match("f?o", "foo"));
+   ck_assert(pg_options_glob_match("f?o", "fxo"));
+   ck_assert(!pg_options_glob_match("f?o", "fo"));
+   ck_assert(!pg_options_glob_match("?", ""));
+   ck_assert(pg_options_glob_match("?*", "x"));
+   ck_assert(pg_options_glob_match("**x", "abx"));
+   ck_assert(pg_options_glob_match("*?", "x"));
+   ck_assert(!pg_options_glob_match("*?", ""));
+   ck_assert(pg_options_glob_match("std::vector<*>::*", "std::vector<int>::push_back"));
+   ck_assert(!pg_options_glob_match("Main", "main"));
 }
 END_TEST
 
