@@ -16,9 +16,9 @@
 #include "pub_tool_hashtable.h"
 #include "pub_tool_deduppoolalloc.h"
 
-/* ------------------------------------------------------------------ */
-/* --- Node table                                                 --- */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Node table                                           ---*/
+/*------------------------------------------------------------*/
 
 static DedupPoolAlloc *strings;
 
@@ -145,9 +145,9 @@ void pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n)
       nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]->name);
 }
 
-/* ------------------------------------------------------------------ */
-/* --- Code address classification                                --- */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Code address classification                          ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    VgHashNode  hn;          /* key = code address */

@@ -563,7 +563,7 @@ static void adjust_last_block(Long times)
 }
 
 /*------------------------------------------------------------*/
-/*--- Events: threads, signals, system calls, fork          ---*/
+/*--- Events: threads, signals, system calls, fork         ---*/
 /*------------------------------------------------------------*/
 
 /* The block that ran last before the scheduler took over, when that was a

@@ -63,9 +63,9 @@ struct PgWriter {
    Bool     call_cost_pending;
 };
 
-/* ------------------------------------------------------------------ */
-/* Output buffering                                                    */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Output buffering                                     ---*/
+/*------------------------------------------------------------*/
 
 static void flush_buffer(PgWriter *w)
 {
@@ -131,9 +131,9 @@ static void put_hex(PgWriter *w, ULong value)
    put_bytes(w, digits + start, sizeof digits - start);
 }
 
-/* ------------------------------------------------------------------ */
-/* Name tables                                                         */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Name tables                                          ---*/
+/*------------------------------------------------------------*/
 
 /* FNV-1a: cheap and spreads similar symbol names well enough. */
 static UInt hash_name(const HChar *name)
@@ -232,9 +232,9 @@ static UInt name_table_id(PgNameTable *table, const HChar *name, Bool *is_new)
    return slot->id;
 }
 
-/* ------------------------------------------------------------------ */
-/* The public interface                                                */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- The public interface                                 ---*/
+/*------------------------------------------------------------*/
 
 PgWriter *pg_writer_new(PgSinkFn sink, void *sink_ctx, Bool positions_instr,
                         Bool compress_names, Bool compress_pos)

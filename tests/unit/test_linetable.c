@@ -61,9 +61,9 @@ static const char *data_dir(void)
    return PG_TEST_DATA_DIR;
 }
 
-/* ------------------------------------------------------------------ */
-/* Ranges: what the decoder reports, and what the interpreter reported */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Ranges: what the decoder reports, and what the interpreter reported ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    UInt start;
@@ -135,9 +135,9 @@ static Bool decode_ranges(PgLineTableFormat format, const UChar *table,
                               collect_range, out);
 }
 
-/* ------------------------------------------------------------------ */
-/* The data files                                                     */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- The data files                                       ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    UInt offset;
@@ -306,9 +306,9 @@ static int for_each_record(const PythonVersion *version, CodeRecordFn fn,
    return n_records;
 }
 
-/* ------------------------------------------------------------------ */
-/* Tests against the interpreters' data                               */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Tests against the interpreters' data                 ---*/
+/*------------------------------------------------------------*/
 
 static void count_record(const PythonVersion *version,
                          const CodeRecord *record, void *ctx)
@@ -501,9 +501,9 @@ START_TEST(test_data_exercises_every_form)
 }
 END_TEST
 
-/* ------------------------------------------------------------------ */
-/* Hand-built tables                                                  */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Hand-built tables                                    ---*/
+/*------------------------------------------------------------*/
 
 #define FIRST_LINE 10
 
