@@ -288,6 +288,25 @@ static Addr thread_current_frame(const PgPyLayout *l, Addr tstate)
    return frame;
 }
 
+/* A code object's pointer field at layout offset OFFSET (co_name,
+ * co_filename, ...), or 0 when it is absent or unreadable. */
+static Addr code_object_field(Addr code, Int offset)
+{
+   Addr value;
+   return offset >= 0 && pg_guestmem_read_word(code + (Addr)offset, &value) ? value : 0;
+}
+
+static Addr code_name(const PgPyLayout *l, Addr code)      { return code_object_field(code, l->code_name); }
+static Addr code_qualname(const PgPyLayout *l, Addr code)  { return code_object_field(code, l->code_qualname); }
+static Addr code_filename(const PgPyLayout *l, Addr code)  { return code_object_field(code, l->code_filename); }
+static Addr code_linetable(const PgPyLayout *l, Addr code) { return code_object_field(code, l->code_linetable); }
+
+/* CODE's co_firstlineno; False if unreadable. */
+static Bool code_first_line(const PgPyLayout *l, Addr code, Int *line)
+{
+   return pg_guestmem_read_int(code + l->code_firstlineno, line);
+}
+
 /* The opcode byte at byte OFFSET of CODE's inline code, or -1. */
 static Int code_opcode_at(const PgPyLayout *l, Addr code, UInt offset)
 {
@@ -486,8 +505,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    PgPyCode *py;
    Bool is_new;
 
-   if (l->code_qualname >= 0)
-      pg_guestmem_read_word(code + l->code_qualname, &qualname_obj);
+   qualname_obj = code_qualname(l, code);
    if (!read_string(l, qualname_obj ? qualname_obj : name_obj, name, sizeof name)
        || !read_string(l, filename_obj, file, sizeof file))
       return node_for_unknown();
@@ -512,7 +530,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
    py->unit_bytes = (UInt)l->code_unit_bytes;
    py->first_line = first_line;
-   if (pg_guestmem_read_word(code + l->code_linetable, &table_obj))
+   if ((table_obj = code_linetable(l, code)) != 0)
       py->line_table = read_bytes(l, table_obj, &py->line_table_len);
    py->code_size = code_size_in_bytes(l, code);
    mark_lineless(py);
@@ -535,9 +553,9 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
    Int first_line;
 
    if (code == 0
-       || !pg_guestmem_read_word(code + l->code_name, &name_obj)
-       || !pg_guestmem_read_word(code + l->code_filename, &filename_obj)
-       || !pg_guestmem_read_int(code + l->code_firstlineno, &first_line))
+       || (name_obj = code_name(l, code)) == 0
+       || (filename_obj = code_filename(l, code)) == 0
+       || !code_first_line(l, code, &first_line))
       return node_for_unknown();
    e = VG_(HT_lookup)(code_nodes, code);
    if (e != NULL && e->name_obj == name_obj && e->filename_obj == filename_obj
