@@ -755,16 +755,14 @@ static Bool format_field(const PgPyLayout *layout, const LayoutKey *key,
                   (unsigned long)*(const Addr *)field);
       return True;
    case KEY_FRAME_MODEL:
-      pg_snprintf(line, size, "%s %s\n", key->name,
-                  pg_pylayout_frame_model_name(*(const PgFrameModel *)field));
-      return True;
    case KEY_LINE_FORMAT:
-      pg_snprintf(line, size, "%s %s\n", key->name,
-                  pg_pylayout_line_format_name(*(const PgLineTableFormat *)field));
-      return True;
    case KEY_STRING_FORMAT:
       pg_snprintf(line, size, "%s %s\n", key->name,
-                  pg_pylayout_string_format_name(*(const PgStringFormat *)field));
+                  key->kind == KEY_FRAME_MODEL
+                     ? pg_pylayout_frame_model_name(*(const PgFrameModel *)field)
+                  : key->kind == KEY_LINE_FORMAT
+                     ? pg_pylayout_line_format_name(*(const PgLineTableFormat *)field)
+                     : pg_pylayout_string_format_name(*(const PgStringFormat *)field));
       return True;
    case KEY_INT:
       pg_snprintf(line, size, "%s %d\n", key->name, *(const Int *)field);
