@@ -50,8 +50,8 @@ static void default_cache_dir(char *buf, size_t len)
 
 #define DIR_OPEN_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 
-/* The parent is created only for the default directory: a DIR the user
- * named whose parent is missing is more likely a typo. */
+/* DIR itself is created when missing; its parent only when DIR is the
+ * default (~/.cache may not exist yet on a new account). */
 int cache_open(Cache *cache, const char *dir)
 {
    char default_dir[4096];
@@ -130,6 +130,8 @@ void cache_close(Cache *cache)
 /*--- Looking an entry up                                  ---*/
 /*------------------------------------------------------------*/
 
+/* Checked like the directory: an entry someone else could have written
+ * could hold any layout, and the tool would read memory where it says. */
 int cache_entry_file_ok(const struct stat *st, uid_t owner, char *why, size_t why_len)
 {
    if (!S_ISREG(st->st_mode)) {

@@ -44,7 +44,8 @@ typedef struct {
    Dwarf_Off    frame_struct, tstate_struct;
    char         frame_struct_name[48];
 
-   /* Structural fingerprints for the version family. */
+   /* Members whose presence tells the release apart (and, for
+    * co_exceptiontable, the line-table format). */
    int          has_f_exc_type, has_co_extra, has_co_posonlyargcount;
    int          has_co_exceptiontable;
 } Builder;
