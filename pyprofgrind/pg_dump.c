@@ -64,28 +64,87 @@ static void write_to_file(void *ctx, const HChar *buf, SizeT len)
    }
 }
 
-static void temp_name_for(const HChar *final, HChar *buf, SizeT len)
+/* VKI_O_NOFOLLOW is missing from older Valgrind headers; its value is the
+ * kernel's for x86 and amd64 (other architectures differ). */
+#ifndef VKI_O_NOFOLLOW
+#  if defined(VGA_amd64) || defined(VGA_x86)
+#    define VKI_O_NOFOLLOW 0400000
+#  else
+#    error "VKI_O_NOFOLLOW: add this architecture's value"
+#  endif
+#endif
+
+/* Names a temporary file may take before creating one is given up: the
+ * first is FINAL.tmp-PID, the others add a random number, as the first can
+ * be taken (a file left by an earlier process of this pid, or one planted
+ * in a shared directory). */
+#define PG_DUMP_TEMP_TRIES 8
+
+/* The seed of the random part of temporary names: the kernel's random
+ * bytes, else the time and pid (names need only be hard to guess ahead). */
+static UInt temp_name_seed(void)
 {
-   VG_(snprintf)(buf, len, "%s.tmp-%d", final, VG_(getpid)());
+   UInt seed = 0;
+   SysRes r = VG_(open)("/dev/urandom", VKI_O_RDONLY, 0);
+   if (!sr_isError(r)) {
+      Int fd = (Int)sr_Res(r);
+      if (VG_(read)(fd, &seed, sizeof seed) != (Int)sizeof seed)
+         seed = 0;
+      VG_(close)(fd);
+   }
+   return seed ^ VG_(read_millisecond_timer)() ^ ((UInt)VG_(getpid)() << 16);
 }
 
-static Int open_for_writing(const HChar *path)
+/* Creates a new temporary file next to FINAL (so that the rename stays
+ * within one file system) and puts its name in TMP.  The file is created,
+ * never opened: O_EXCL|O_NOFOLLOW refuse a name that exists, also as a
+ * symbolic link, so nobody can make the tool write or truncate a file of
+ * their choice.  Its mode is 0600, less the umask, as Callgrind creates its
+ * profiles: the "cmd:" line can hold secrets.  Returns the descriptor, or
+ * -1 with the reason in ERR. */
+static Int create_temp(const HChar *final, HChar *tmp, SizeT tmp_len,
+                       HChar *err, SizeT err_len)
 {
-   SysRes r = VG_(open)(path, VKI_O_CREAT | VKI_O_WRONLY | VKI_O_TRUNC, 0644);
-   return sr_isError(r) ? -1 : (Int)sr_Res(r);
+   UInt seed = 0, attempt;
+
+   for (attempt = 0; attempt < PG_DUMP_TEMP_TRIES; attempt++) {
+      SysRes r;
+      Int n;
+      if (attempt == 0) {
+         n = VG_(snprintf)(tmp, (Int)tmp_len, "%s.tmp-%d", final, VG_(getpid)());
+      } else {
+         if (seed == 0)
+            seed = temp_name_seed();
+         n = VG_(snprintf)(tmp, (Int)tmp_len, "%s.tmp-%d-%08x", final,
+                           VG_(getpid)(), VG_(random)(&seed));
+      }
+      if (n < 0 || (SizeT)n >= tmp_len) {
+         VG_(snprintf)(err, (Int)err_len, "the name is too long");
+         return -1;
+      }
+      r = VG_(open)(tmp, VKI_O_CREAT | VKI_O_EXCL | VKI_O_NOFOLLOW | VKI_O_WRONLY,
+                    VKI_S_IRUSR | VKI_S_IWUSR);
+      if (!sr_isError(r))
+         return (Int)sr_Res(r);
+      if (sr_Err(r) != VKI_EEXIST) {
+         VG_(snprintf)(err, (Int)err_len, "directory missing or not writable");
+         return -1;
+      }
+   }
+   VG_(snprintf)(err, (Int)err_len,
+                 "%d names for its temporary file are taken (the last: '%s'); "
+                 "is someone planting them?", PG_DUMP_TEMP_TRIES, tmp);
+   return -1;
 }
 
 Bool pg_dump_check_writable(const HChar *out_name, HChar *err, SizeT err_len)
 {
-   HChar tmp[4200];
-   Int fd;
-   temp_name_for(out_name, tmp, sizeof tmp);
-   fd = open_for_writing(tmp);
+   HChar tmp[4200], why[4400];
+   Int fd = create_temp(out_name, tmp, sizeof tmp, why, sizeof why);
    if (fd < 0) {
-      VG_(snprintf)(err, err_len,
-                    "cannot create the profile '%s' (directory missing or not "
-                    "writable); choose another place with --pyprofgrind-out-file=",
-                    out_name);
+      VG_(snprintf)(err, (Int)err_len,
+                    "cannot create the profile '%s': %s; choose another place "
+                    "with --pyprofgrind-out-file=", out_name, why);
       return False;
    }
    VG_(close)(fd);
@@ -310,7 +369,7 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
 static Bool write_profile(const HChar *path, const PgProfile *p, UInt part,
                           const HChar *trigger)
 {
-   HChar   tmp[4200], buf[128];
+   HChar   tmp[4200], buf[128], why[4400];
    FileSink sink;
    PgWriter *w;
    XArray *self = collect_self_costs(p);
@@ -322,11 +381,11 @@ static Bool write_profile(const HChar *path, const PgProfile *p, UInt part,
    for (i = 0; i < n_self; i++)
       total += ((SelfEntry *)VG_(indexXA)(self, i))->cost;
 
-   temp_name_for(path, tmp, sizeof tmp);
-   sink.fd = open_for_writing(tmp);
+   sink.fd = create_temp(path, tmp, sizeof tmp, why, sizeof why);
    sink.failed = sink.fd < 0;
    if (sink.failed) {
-      VG_(umsg)("pyprofgrind: cannot write the profile to %s\n", tmp);
+      VG_(umsg)("pyprofgrind: cannot write the profile %s: %s; nothing was written\n",
+                path, why);
       VG_(deleteXA)(self);
       VG_(deleteXA)(arcs);
       return False;

@@ -21,6 +21,7 @@
 #include "pg_python.h"
 #include "pg_callstack.h"
 #include "pg_guestmem.h"
+#include "pg_namebuf.h"
 #include "pg_linetable.h"
 #include "pg_pysource.h"
 #include "pub_tool_debuginfo.h"
@@ -334,58 +335,69 @@ static UInt code_size_in_bytes(const PgPyLayout *l, Addr code)
 /*--- Python nodes: one per code object                    ---*/
 /*------------------------------------------------------------*/
 
-/* Reads a str (3.x) or str/bytes (2.7) object into BUF as UTF-8. */
-static Bool read_string(const PgPyLayout *l, Addr obj, HChar *buf, SizeT size)
+/* Characters of a name read from the client in one validated read. */
+#define PG_PY_NAME_CHUNK 1024
+
+/* Characters of a name read at most: a longer one is cut anyway, and its
+ * hash covers this much (two names equal this far and of equal length
+ * would be one).  Bounds the work a hostile name can cause. */
+#define PG_PY_NAME_READ_MAX (64 * 1024)
+
+/* Reads a str (3.x) or str/bytes (2.7) object as UTF-8 of any length, cut
+ * with a marker past PG_NAMEBUF_KEEP_BYTES (pg_namebuf.h); NULL if it
+ * cannot be read.  Every read is validated and bounded. */
+static HChar *read_string(const PgPyLayout *l, Addr obj)
 {
-   if (obj == 0 || size < 2)
-      return False;
+   PgNameBuf name;
+   Addr len, done, data;
+   UInt kind;
+
+   if (obj == 0)
+      return NULL;
    if (l->string_format == PG_STR_BYTES) {
-      Addr len;
-      if (!pg_guestmem_read_word(obj + l->bytes_size, &len) || len >= size)
-         return False;
-      if (!pg_guestmem_read(obj + l->bytes_data, buf, len))
-         return False;
-      buf[len] = 0;
-      return True;
+      if (!pg_guestmem_read_word(obj + l->bytes_size, &len))
+         return NULL;
+      data = obj + l->bytes_data;
+      kind = 1;
    } else {
-      Addr len;
-      UInt state, kind, i, out = 0;
+      UInt state;
       Bool compact, ascii;
-      UChar raw[4 * 512];
       if (!pg_guestmem_read_word(obj + l->unicode_length, &len)
           || !pg_guestmem_read(obj + l->unicode_state, &state, sizeof state))
-         return False;
+         return NULL;
       kind = (state >> l->unicode_kind_shift) & 7;
       compact = (state >> l->unicode_compact_shift) & 1;
       ascii = (state >> l->unicode_ascii_shift) & 1;
-      if (!compact || len > 512 || (kind != 1 && kind != 2 && kind != 4))
-         return False;
-      if (!pg_guestmem_read(obj + (ascii ? l->unicode_ascii_data : l->unicode_compact_data),
-                       raw, len * kind))
-         return False;
-      for (i = 0; i < len; i++) {
-         UInt c = kind == 1 ? raw[i]
-                : kind == 2 ? ((UShort *)raw)[i] : ((UInt *)raw)[i];
-         if (out + 5 >= size)
-            return False;
-         if (c < 0x80) buf[out++] = (HChar)c;
-         else if (c < 0x800) {
-            buf[out++] = (HChar)(0xc0 | (c >> 6));
-            buf[out++] = (HChar)(0x80 | (c & 0x3f));
-         } else if (c < 0x10000) {
-            buf[out++] = (HChar)(0xe0 | (c >> 12));
-            buf[out++] = (HChar)(0x80 | ((c >> 6) & 0x3f));
-            buf[out++] = (HChar)(0x80 | (c & 0x3f));
-         } else {
-            buf[out++] = (HChar)(0xf0 | (c >> 18));
-            buf[out++] = (HChar)(0x80 | ((c >> 12) & 0x3f));
-            buf[out++] = (HChar)(0x80 | ((c >> 6) & 0x3f));
-            buf[out++] = (HChar)(0x80 | (c & 0x3f));
-         }
-      }
-      buf[out] = 0;
-      return True;
+      if (!compact || (kind != 1 && kind != 2 && kind != 4))
+         return NULL;
+      data = obj + (ascii ? l->unicode_ascii_data : l->unicode_compact_data);
    }
+   /* A length no object can have (negative as a Py_ssize_t) is garbage. */
+   if ((Long)len < 0)
+      return NULL;
+
+   pg_namebuf_init(&name, PG_NAMEBUF_KEEP_BYTES);
+   for (done = 0; done < len && done < PG_PY_NAME_READ_MAX; ) {
+      UChar raw[4 * PG_PY_NAME_CHUNK];
+      Addr n = len - done, i;
+      if (n > PG_PY_NAME_CHUNK)
+         n = PG_PY_NAME_CHUNK;
+      if (!pg_guestmem_read(data + done * kind, raw, n * kind)) {
+         pg_free(pg_namebuf_finish(&name));
+         return NULL;
+      }
+      if (l->string_format == PG_STR_BYTES) {
+         pg_namebuf_add_bytes(&name, (const HChar *)raw, n);
+      } else {
+         for (i = 0; i < n; i++)
+            pg_namebuf_add_code_point(&name,
+               kind == 1 ? raw[i]
+               : kind == 2 ? ((const UShort *)raw)[i] : ((const UInt *)raw)[i]);
+      }
+      done += n;
+   }
+   pg_namebuf_skip(&name, len - done);
+   return pg_namebuf_finish(&name);
 }
 
 /* A copy of a bytes object's contents; NULL if unreadable. */
@@ -404,29 +416,36 @@ static UChar *read_bytes(const PgPyLayout *l, Addr obj, UInt *len_out)
    return copy;
 }
 
-static void absolute_path(const HChar *file, HChar *out, SizeT size)
+/* FILE as an absolute path, on the heap: relative to the client's
+ * working directory now, which is the directory the module was found
+ * from.  "<string>" and the like stay as they are. */
+static HChar *absolute_path(const HChar *file)
 {
-   HChar cwd[1024];
+   HChar cwd[4096];
+   HChar *path;
    SSizeT n;
-   if (file[0] == '/' || file[0] == '<') {
-      VG_(snprintf)(out, size, "%s", file);
-      return;
-   }
-   /* Relative to the client's working directory now, which is the
-    * directory the module was found from. */
-   n = VG_(readlink)("/proc/self/cwd", cwd, sizeof cwd - 1);
-   if (n <= 0) {
-      VG_(snprintf)(out, size, "%s", file);
-      return;
-   }
+   SizeT size;
+
+   if (file[0] == '/' || file[0] == '<')
+      return pg_strdup("pg.py.path", file);
+   n = VG_(readlink)("/proc/self/cwd", cwd, sizeof cwd);
+   /* A link as long as the buffer may have been cut short. */
+   if (n <= 0 || (SizeT)n >= sizeof cwd)
+      return pg_strdup("pg.py.path", file);
    cwd[n] = 0;
-   VG_(snprintf)(out, size, "%s/%s", cwd, file[0] == '.' && file[1] == '/' ? file + 2 : file);
+   if (file[0] == '.' && file[1] == '/')
+      file += 2;
+   size = (SizeT)n + 1 + pg_strlen(file) + 1;
+   path = pg_malloc("pg.py.path", size);
+   VG_(snprintf)(path, (Int)size, "%s/%s", cwd, file);
+   return path;
 }
 
 typedef struct {
    VgHashNode hn;          /* key = code object address */
    PgNode    *node;
-   Addr       name_obj, filename_obj;
+   Addr       name_obj;    /* the name the node has: co_qualname (3.11+) or co_name */
+   Addr       filename_obj;
    Int        first_line;
 } CodeEntry;
 
@@ -495,33 +514,52 @@ static Bool jumped_into_line(const PgNode *node, UInt old, UInt new)
    return False;
 }
 
+/* Whether NAME is the name of anonymous code (<lambda>, <genexpr>,
+ * <listcomp>..., also a qualified "f.<locals>.<lambda>"), which is named by
+ * its first line too, so that two lambdas of one file stay apart. */
+static Bool is_anonymous(const HChar *name)
+{
+   SizeT len = pg_strlen(name);
+   if (name[0] == '<' && pg_strcmp(name, "<module>") != 0)
+      return True;
+   return len > 8 && pg_strcmp(name + len - 8, "<lambda>") == 0;
+}
+
+/* NAME_OBJ: the code's qualified name (3.11+) or name, see node_for_code. */
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
                          Addr filename_obj, Int first_line)
 {
    const PgPyLayout *l = &in->layout;
-   HChar name[512], file[1024], path[1100], label[600], obj[32];
-   Addr table_obj = 0, qualname_obj = 0;
+   HChar obj[32];
+   HChar *name, *file, *path, *label;
+   Addr table_obj = 0;
    PgNode *node;
    PgPyCode *py;
    Bool is_new;
+   SizeT label_size;
 
-   qualname_obj = code_qualname(l, code);
-   if (!read_string(l, qualname_obj ? qualname_obj : name_obj, name, sizeof name)
-       || !read_string(l, filename_obj, file, sizeof file))
+   name = read_string(l, name_obj);
+   file = name != NULL ? read_string(l, filename_obj) : NULL;
+   if (file == NULL) {
+      if (name != NULL)
+         pg_free(name);
       return node_for_unknown();
-   absolute_path(file, path, sizeof path);
-   /* Anonymous code (<lambda>, <genexpr>, <listcomp>...) is named by its
-    * line too, so that two lambdas of one file stay apart. */
-   if (name[0] == '<' && pg_strcmp(name, "<module>") != 0)
-      VG_(snprintf)(label, sizeof label, "%s:%d", name, first_line);
-   else if (pg_strlen(name) > 8 && pg_strcmp(name + pg_strlen(name) - 8, "<lambda>") == 0)
-      VG_(snprintf)(label, sizeof label, "%s:%d", name, first_line);
+   }
+   path = absolute_path(file);
+   label_size = pg_strlen(name) + 16;
+   label = pg_malloc("pg.py.label", label_size);
+   if (is_anonymous(name))
+      VG_(snprintf)(label, (Int)label_size, "%s:%d", name, first_line);
    else
-      VG_(snprintf)(label, sizeof label, "%s", name);
+      VG_(snprintf)(label, (Int)label_size, "%s", name);
    VG_(snprintf)(obj, sizeof obj, "[Python %u.%u]", l->version_hex >> 24,
                  (l->version_hex >> 16) & 0xff);
 
    node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)first_line, &is_new);
+   pg_free(name);
+   pg_free(file);
+   pg_free(path);
+   pg_free(label);
    if (!is_new)
       return node;
 
@@ -544,16 +582,19 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
 
 /* The node of code object CODE, made on first sight.  An entry cached for
  * this address is checked against the object, as code objects are freed
- * and their memory reused. */
+ * and their memory reused: against the name the node is named by, which
+ * from 3.11 is the qualified name (code.replace(co_qualname=...) keeps
+ * co_name, file and line). */
 static PgNode *node_for_code(const PgPyInterp *in, Addr code)
 {
    const PgPyLayout *l = &in->layout;
    CodeEntry *e;
-   Addr name_obj, filename_obj;
+   Addr name_obj = 0, filename_obj;
    Int first_line;
 
    if (code == 0
-       || (name_obj = code_name(l, code)) == 0
+       || ((name_obj = code_qualname(l, code)) == 0
+           && (name_obj = code_name(l, code)) == 0)
        || (filename_obj = code_filename(l, code)) == 0
        || !code_first_line(l, code, &first_line))
       return node_for_unknown();

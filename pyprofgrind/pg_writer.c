@@ -6,6 +6,11 @@
  * compresses where every reader agrees on the meaning and falls back to
  * absolute positions everywhere else.
  *
+ * Names and header values come from the profiled program (its file and
+ * function names, its command line), so they are escaped on the way out
+ * (the rule is in pg_writer.h): no byte a program controls can end a line,
+ * or make a reader take a name for a name id.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_port.h"
@@ -129,6 +134,156 @@ static void put_hex(PgWriter *w, ULong value)
    digits[--start] = 'x';
    digits[--start] = '0';
    put_bytes(w, digits + start, sizeof digits - start);
+}
+
+/*------------------------------------------------------------*/
+/*--- Escaping names and header values                     ---*/
+/*------------------------------------------------------------*/
+
+/* What an escaped text is: a name (fn=, fl=, ...) or a header value. */
+typedef enum { PG_TEXT_NAME, PG_TEXT_HEADER } PgTextKind;
+
+/* Length (2 to 4) of the well-formed UTF-8 sequence of more than one byte
+ * at S, with its code point in *CODE_POINT; 0 if S starts none.  Overlong
+ * forms, surrogates and code points above U+10FFFF are not well-formed.
+ * Stops at the terminating NUL, which is no continuation byte. */
+static UInt utf8_sequence(const UChar *s, UInt *code_point)
+{
+   UInt length, i, cp;
+   UChar low = 0x80, high = 0xbf;   /* bounds of the second byte */
+
+   if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+      length = 2;
+      cp = s[0] & 0x1f;
+   } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+      length = 3;
+      cp = s[0] & 0x0f;
+      if (s[0] == 0xe0) low = 0xa0;          /* overlong */
+      if (s[0] == 0xed) high = 0x9f;         /* surrogates */
+   } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+      length = 4;
+      cp = s[0] & 0x07;
+      if (s[0] == 0xf0) low = 0x90;          /* overlong */
+      if (s[0] == 0xf4) high = 0x8f;         /* above U+10FFFF */
+   } else {
+      return 0;
+   }
+   if (s[1] < low || s[1] > high)
+      return 0;
+   for (i = 1; i < length; i++) {
+      if ((s[i] & 0xc0) != 0x80)
+         return 0;
+      cp = (cp << 6) | (s[i] & 0x3f);
+   }
+   *code_point = cp;
+   return length;
+}
+
+static void put_escaped_byte(PgWriter *w, UChar byte)
+{
+   static const HChar hex_digits[] = "0123456789abcdef";
+   HChar escape[4];
+
+   escape[0] = '\\';
+   escape[1] = 'x';
+   escape[2] = hex_digits[byte >> 4];
+   escape[3] = hex_digits[byte & 0xf];
+   put_bytes(w, escape, sizeof escape);
+}
+
+static void put_escaped_code_point(PgWriter *w, UInt code_point)
+{
+   static const HChar hex_digits[] = "0123456789abcdef";
+   HChar escape[6];
+
+   escape[0] = '\\';
+   escape[1] = 'u';
+   escape[2] = hex_digits[(code_point >> 12) & 0xf];
+   escape[3] = hex_digits[(code_point >> 8) & 0xf];
+   escape[4] = hex_digits[(code_point >> 4) & 0xf];
+   escape[5] = hex_digits[code_point & 0xf];
+   put_bytes(w, escape, sizeof escape);
+}
+
+/* Whether a name's text starts like a name id: "(" digits ")".  Readers
+ * take that for a compressed name (callgrind_annotate, KCacheGrind and
+ * cgcompare.py alike), which matters only where names are not compressed:
+ * compressed, the id comes first and the rest is taken as it is. */
+static Bool looks_like_name_id(const HChar *text)
+{
+   const HChar *p = text + 1;
+
+   if (text[0] != '(' || *p < '0' || *p > '9')
+      return False;
+   while (*p >= '0' && *p <= '9')
+      p++;
+   return *p == ')';
+}
+
+/* Writes TEXT escaped by the rule of pg_writer.h.  Runs of bytes that need
+ * no escape go out in one piece: that is nearly every name. */
+static void put_escaped(PgWriter *w, const HChar *text, PgTextKind kind)
+{
+   const UChar *s = (const UChar *)text;
+   const UChar *run = s;
+   SizeT length = pg_strlen(text);
+
+   if (kind == PG_TEXT_NAME && length == 0) {
+      /* "fn=(3) " would be read as a reference to id 3. */
+      put_str(w, "\\(empty)");
+      return;
+   }
+   if (kind == PG_TEXT_NAME && !w->compress_names && looks_like_name_id(text)) {
+      put_escaped_byte(w, s[0]);
+      s++;
+      run = s;
+   }
+
+   while (*s != '\0') {
+      UChar byte = *s;
+      UInt code_point, sequence;
+      Bool at_edge = s == (const UChar *)text || s[1] == '\0';
+
+      if (byte >= 0x20 && byte < 0x7f && byte != '\\'
+          && !(byte == ' ' && at_edge && kind == PG_TEXT_NAME)) {
+         s++;
+         continue;
+      }
+      if (byte >= 0x80) {
+         sequence = utf8_sequence(s, &code_point);
+         /* C1 controls (U+0085 is a line break to Unicode-aware readers)
+          * and the line and paragraph separators. */
+         if (sequence > 0 && !(code_point >= 0x80 && code_point <= 0x9f)
+             && code_point != 0x2028 && code_point != 0x2029) {
+            s += sequence;
+            continue;
+         }
+      } else {
+         sequence = 0;
+      }
+
+      put_bytes(w, (const HChar *)run, (SizeT)(s - run));
+      if (sequence > 0) {
+         put_escaped_code_point(w, code_point);
+         s += sequence;
+      } else if (byte == 0xc0 && s[1] == 0x80) {
+         /* The two-byte form a NUL inside a name is carried in (C strings
+          * end at a real one); never well-formed UTF-8 otherwise. */
+         put_str(w, "\\x00");
+         s += 2;
+      } else {
+         switch (byte) {
+         case '\\': put_str(w, "\\\\"); break;
+         case '\n': put_str(w, "\\n"); break;
+         case '\r': put_str(w, "\\r"); break;
+         case '\t': put_str(w, "\\t"); break;
+         default:   put_escaped_byte(w, byte); break;
+         }
+         s++;
+      }
+      run = s;
+   }
+   put_bytes(w, (const HChar *)run, (SizeT)(s - run));
 }
 
 /*------------------------------------------------------------*/
@@ -275,7 +430,7 @@ void pg_writer_header(PgWriter *w, const HChar *key, const HChar *value)
 {
    put_str(w, key);
    put_str(w, ": ");
-   put_str(w, value);
+   put_escaped(w, value, PG_TEXT_HEADER);
    put_char(w, '\n');
 }
 
@@ -329,10 +484,10 @@ void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name)
       put_char(w, ')');
       if (is_new) {
          put_char(w, ' ');
-         put_str(w, name);
+         put_escaped(w, name, PG_TEXT_NAME);
       }
    } else {
-      put_str(w, name);
+      put_escaped(w, name, PG_TEXT_NAME);
    }
    put_char(w, '\n');
 
@@ -443,41 +598,6 @@ void pg_writer_calls(PgWriter *w, ULong count, Addr target_instr,
 void pg_writer_blank(PgWriter *w)
 {
    put_char(w, '\n');
-}
-
-void pg_writer_printf(PgWriter *w, const HChar *fmt, ...)
-{
-   HChar small[512];
-   HChar *text = small;
-   SizeT size = sizeof small;
-   va_list args;
-   Int n;
-
-   /* Format into a stack buffer; only texts too long for it take a heap
-    * buffer, doubled until the text fits.  Both vsnprintf flavours return
-    * less than the size exactly when nothing was cut off. */
-   for (;;) {
-      va_start(args, fmt);
-      n = (Int)pg_vsnprintf(text, size, fmt, args);
-      va_end(args);
-      if (n < 0) {
-         /* Only libc reports formatting errors; there is nothing sensible
-          * to write then. */
-         n = 0;
-         break;
-      }
-      if ((SizeT)n < size)
-         break;
-      if (text != small)
-         pg_free(text);
-      size *= 2;
-      text = pg_malloc("pg.writer.printf", size);
-      pg_assert(text != NULL);
-   }
-
-   put_bytes(w, text, (SizeT)n);
-   if (text != small)
-      pg_free(text);
 }
 
 void pg_writer_finish(PgWriter *w)

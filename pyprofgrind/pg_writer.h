@@ -7,6 +7,22 @@
  * in large chunks, so the same code writes to a Valgrind file descriptor in
  * the tool and to memory in the unit tests.
  *
+ * Every name and header value is escaped, because the profiled program
+ * chooses them (a file name with a newline would otherwise start a record
+ * of its own).  The rule, chosen so that callgrind_annotate and KCacheGrind
+ * show a readable name and every name stays different from every other:
+ *   backslash           -> \\
+ *   newline, CR, tab    -> \n  \r  \t
+ *   other bytes 0x01-0x1f and 0x7f            -> \xHH (lower-case hex)
+ *   the two bytes 0xc0 0x80, a NUL inside a name (pg_namebuf.h) -> \x00
+ *   bytes that are not well-formed UTF-8      -> \xHH, each
+ *   C1 controls U+0080-U+009F, U+2028, U+2029 -> \uHHHH
+ * and in names only (header values are trimmed by every reader anyway):
+ *   a space at the start or the end           -> \x20
+ *   the empty name                            -> \(empty)
+ *   with compress_names off, a "(" that starts "(DIGITS)" -> \x28
+ * Everything else, including all other UTF-8, is written as it is.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef PG_WRITER_H
@@ -29,20 +45,20 @@ typedef struct PgWriter PgWriter;
 PgWriter *pg_writer_new(PgSinkFn sink, void *sink_ctx, Bool positions_instr,
                         Bool compress_names, Bool compress_pos);
 
-/* Writes "KEY: VALUE\n" (header lines such as "pid", "cmd", "events").
- * callgrind_annotate takes "events" as the last header line, so write it
- * last. */
+/* Writes "KEY: VALUE\n" (header lines such as "pid", "cmd", "events"),
+ * VALUE escaped; KEY is the tool's own.  callgrind_annotate takes "events"
+ * as the last header line, so write it last. */
 void pg_writer_header(PgWriter *w, const HChar *key, const HChar *value);
 
 /* Writes the fixed first lines: "# callgrind format", "version: 1",
  * "creator: CREATOR" and "positions: line" or "positions: instr line". */
 void pg_writer_preamble(PgWriter *w, const HChar *creator);
 
-/* Writes "KIND=(id) name" / "KIND=(id)" (or "KIND=name" uncompressed).
- * Ids start at 1 in each id space.  NAME should be non-empty (readers take
- * "fn=(3) " for a reference to id 3).  After ob/fl/fi/fe/fn the next cost
- * line has absolute positions, as no reader relates positions across such
- * a change. */
+/* Writes "KIND=(id) name" / "KIND=(id)" (or "KIND=name" uncompressed),
+ * the name escaped.  Ids start at 1 in each id space and belong to the
+ * name as given (escaping maps different names to different texts).  After
+ * ob/fl/fi/fe/fn the next cost line has absolute positions, as no reader
+ * relates positions across such a change. */
 void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name);
 
 /* Writes one cost line: position (INSTR only with instr positions), then
@@ -60,10 +76,6 @@ void pg_writer_calls(PgWriter *w, ULong count, Addr target_instr,
 
 /* Writes a blank line (separates function blocks; readers ignore it). */
 void pg_writer_blank(PgWriter *w);
-
-/* printf-style free text, for lines the writer has no call for. */
-void pg_writer_printf(PgWriter *w, const HChar *fmt, ...)
-   __attribute__((format(printf, 2, 3)));
 
 /* Flushes the rest of the buffer to the sink and frees the writer.  The
  * sink reports its own failures; the writer has none to report. */

@@ -591,7 +591,7 @@ START_TEST(test_output_larger_than_buffer)
 }
 END_TEST
 
-START_TEST(test_printf_short_and_long)
+START_TEST(test_long_header_value)
 {
    MemorySink ms;
    Expected expected;
@@ -607,14 +607,11 @@ START_TEST(test_printf_short_and_long)
    long_text[long_len] = '\0';
 
    w = pg_writer_new(memory_sink_write, &ms, False, True, True);
-   pg_writer_printf(w, "# thread %d of %s\n", 3, "prog");
-   pg_writer_printf(w, "desc: %s\n", long_text);
-   pg_writer_printf(w, "%s", "");
-   pg_writer_printf(w, "totals: %llu\n", 12345ULL);
+   pg_writer_header(w, "desc", long_text);
+   pg_writer_header(w, "totals", "12345");
    pg_writer_finish(w);
 
-   expected_add(&expected, "# thread 3 of prog\ndesc: %s\ntotals: 12345\n",
-                long_text);
+   expected_add(&expected, "desc: %s\ntotals: 12345\n", long_text);
    ck_assert_str_eq(ms.text, expected.text);
    free(long_text);
    free(expected.text);
@@ -640,6 +637,282 @@ START_TEST(test_blank_line)
 }
 END_TEST
 
+/*------------------------------------------------------------*/
+/*--- Escaping names and header values                     ---*/
+/*------------------------------------------------------------*/
+
+/* The file name of the security review: compiled under it, a program made
+ * callgrind_annotate list "injected_fn" at 1e+20 and redefine id 1. */
+static const char hostile_file[] =
+   "x\ntotals: 1\nfn=(1) injected_fn\n0 99999999999999999999\nx.py";
+
+static size_t count_char(const char *text, char c)
+{
+   size_t n = 0;
+   for (; *text != '\0'; text++)
+      n += *text == c;
+   return n;
+}
+
+START_TEST(test_escape_forged_records)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_name(w, PG_NAME_FL, hostile_file);
+   pg_writer_name(w, PG_NAME_FN, "f\r\nfn=(1) injected_fn");
+   pg_writer_cost(w, 0, 1, one_cost, 1);
+   pg_writer_name(w, PG_NAME_CFI, hostile_file);
+   pg_writer_name(w, PG_NAME_CFN, "g\nfn=(2)");
+   pg_writer_calls(w, 1, 0, 1);
+   pg_writer_cost(w, 0, 1, one_cost, 1);
+   pg_writer_finish(w);
+
+   ck_assert_str_eq(ms.text,
+                    "fl=(1) x\\ntotals: 1\\nfn=(1) injected_fn\\n0 99999999999999999999\\nx.py\n"
+                    "fn=(1) f\\r\\nfn=(1) injected_fn\n"
+                    "1 1\n"
+                    "cfi=(1)\n"
+                    "cfn=(2) g\\nfn=(2)\n"
+                    "calls=1 1\n"
+                    "1 1\n");
+   /* One record per call, no line more. */
+   ck_assert_uint_eq(count_char(ms.text, '\n'), 7);
+   ck_assert_uint_eq(count_char(ms.text, '\r'), 0);
+   memory_sink_free(&ms);
+}
+END_TEST
+
+START_TEST(test_escape_headers)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_header(w, "cmd", "prog 'a\nfn=(1) injected_fn' b\\c");
+   pg_writer_header(w, "desc", "Trigger: Client Request: x\r\ntotals: 1");
+   /* Header values are not names: spaces and emptiness are kept. */
+   pg_writer_header(w, "part", "");
+   pg_writer_header(w, "thread", " 1 ");
+   pg_writer_finish(w);
+
+   ck_assert_str_eq(ms.text,
+                    "cmd: prog 'a\\nfn=(1) injected_fn' b\\\\c\n"
+                    "desc: Trigger: Client Request: x\\r\\ntotals: 1\n"
+                    "part: \n"
+                    "thread:  1 \n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
+START_TEST(test_escape_control_bytes)
+{
+   MemorySink ms;
+   Expected expected;
+   PgWriter *w;
+   char name[0x21 + 2];
+   int c;
+
+   memory_sink_init(&ms);
+   expected_init(&expected);
+   /* Every byte 0x01..0x1f, then DEL and a backslash. */
+   for (c = 1; c < 0x20; c++)
+      name[c - 1] = (char)c;
+   name[0x1f] = 0x7f;
+   name[0x20] = '\\';
+   name[0x21] = '\0';
+   expected_add(&expected, "fn=(1) ");
+   for (c = 1; c < 0x20; c++) {
+      if (c == '\n')      expected_add(&expected, "\\n");
+      else if (c == '\r') expected_add(&expected, "\\r");
+      else if (c == '\t') expected_add(&expected, "\\t");
+      else                expected_add(&expected, "\\x%02x", c);
+   }
+   expected_add(&expected, "\\x7f\\\\\n");
+
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_name(w, PG_NAME_FN, name);
+   pg_writer_finish(w);
+   ck_assert_str_eq(ms.text, expected.text);
+   free(expected.text);
+   memory_sink_free(&ms);
+}
+END_TEST
+
+START_TEST(test_escape_utf8)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, False, True);
+   /* Well-formed UTF-8 of 2, 3 and 4 bytes is written as it is. */
+   pg_writer_name(w, PG_NAME_FN, "caf\xc3\xa9_\xe5\x87\xbd\xe6\x95\xb0_\xf0\x9f\x90\x8d");
+   /* NUL as carried in names (0xc0 0x80), C1 controls, separators. */
+   pg_writer_name(w, PG_NAME_FN, "a\xc0\x80" "b\xc2\x85" "c\xc2\x9b" "d\xe2\x80\xa8"
+                                 "e\xe2\x80\xa9" "f\xc2\xa0");
+   /* Not well-formed: a lone continuation, a cut sequence, an overlong
+    * form, a surrogate, a byte that never occurs, past U+10FFFF. */
+   pg_writer_name(w, PG_NAME_FN, "\x80|\xe5\x87|\xc1\x81|\xed\xa0\x80|\xff|\xf4\x90\x80\x80");
+   /* A 3-byte sequence cut by the end of the name. */
+   pg_writer_name(w, PG_NAME_FN, "z\xe5\x87");
+   pg_writer_finish(w);
+
+   ck_assert_str_eq(ms.text,
+                    "fn=caf\xc3\xa9_\xe5\x87\xbd\xe6\x95\xb0_\xf0\x9f\x90\x8d\n"
+                    "fn=a\\x00b\\u0085c\\u009bd\\u2028e\\u2029f\xc2\xa0\n"
+                    "fn=\\x80|\\xe5\\x87|\\xc1\\x81|\\xed\\xa0\\x80|\\xff|\\xf4\\x90\\x80\\x80\n"
+                    "fn=z\\xe5\\x87\n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
+START_TEST(test_escape_name_edges)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   /* Readers skip spaces after "(id)" and take "fn=(3) " for id 3. */
+   pg_writer_name(w, PG_NAME_FN, "");
+   pg_writer_name(w, PG_NAME_FN, " ");
+   pg_writer_name(w, PG_NAME_FN, "  f g  ");
+   /* Compressed, a leading "(" is safe: the id comes first. */
+   pg_writer_name(w, PG_NAME_FN, "(anonymous namespace)::f");
+   pg_writer_name(w, PG_NAME_FN, "(12) x");
+   pg_writer_finish(w);
+   ck_assert_str_eq(ms.text,
+                    "fn=(1) \\(empty)\n"
+                    "fn=(2) \\x20\n"
+                    "fn=(3) \\x20 f g \\x20\n"
+                    "fn=(4) (anonymous namespace)::f\n"
+                    "fn=(5) (12) x\n");
+   memory_sink_free(&ms);
+
+   /* Uncompressed, "(12) x" would read as a definition of id 12. */
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, False, True);
+   pg_writer_name(w, PG_NAME_FN, "(12) x");
+   pg_writer_name(w, PG_NAME_FN, "(12)");
+   pg_writer_name(w, PG_NAME_FN, "(below main)");
+   pg_writer_name(w, PG_NAME_FN, "(anonymous namespace)::f");
+   pg_writer_name(w, PG_NAME_FN, "()");
+   pg_writer_name(w, PG_NAME_FN, "");
+   pg_writer_finish(w);
+   ck_assert_str_eq(ms.text,
+                    "fn=\\x2812) x\n"
+                    "fn=\\x2812)\n"
+                    "fn=(below main)\n"
+                    "fn=(anonymous namespace)::f\n"
+                    "fn=()\n"
+                    "fn=\\(empty)\n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
+/* Splits the uncompressed "fn=" lines of TEXT into their names. */
+static size_t split_fn_lines(char *text, char **names, size_t max)
+{
+   size_t n = 0;
+   char *line = text, *end;
+
+   while (*line != '\0' && n < max) {
+      end = strchr(line, '\n');
+      ck_assert_ptr_nonnull(end);
+      *end = '\0';
+      ck_assert(strncmp(line, "fn=", 3) == 0);
+      names[n++] = line + 3;
+      line = end + 1;
+   }
+   return n;
+}
+
+/* Whether TEXT starts "(" digits ")", which readers take for a name id. */
+static int starts_like_name_id(const char *text)
+{
+   size_t digits = strspn(text + 1, "0123456789");
+   return text[0] == '(' && digits > 0 && text[1 + digits] == ')';
+}
+
+/* Whether TEXT is well-formed UTF-8 without control characters. */
+static int is_clean_utf8(const char *text)
+{
+   const unsigned char *s = (const unsigned char *)text;
+
+   while (*s != '\0') {
+      if (*s < 0x20 || *s == 0x7f)
+         return 0;
+      if (*s < 0x80) {
+         s++;
+      } else if (*s >= 0xc2 && *s <= 0xdf && (s[1] & 0xc0) == 0x80) {
+         s += 2;
+      } else if (*s >= 0xe0 && *s <= 0xef && (s[1] & 0xc0) == 0x80
+                 && (s[2] & 0xc0) == 0x80) {
+         s += 3;
+      } else if (*s >= 0xf0 && *s <= 0xf4 && (s[1] & 0xc0) == 0x80
+                 && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
+         s += 4;
+      } else {
+         return 0;
+      }
+   }
+   return 1;
+}
+
+START_TEST(test_escape_random_names_stay_apart)
+{
+   /* Names drawn from bytes that need escaping and the letters of their
+    * escapes: every one must come out as one clean line, and different
+    * names as different texts. */
+   enum { N_NAMES = 3000, MAX_LEN = 6 };
+   static const unsigned char alphabet[] = {
+      'x', 'n', '0', '(', '1', ')', ' ', '\\', '\n', '\r', '\t', 0x01, 0x7f,
+      0xc0, 0x80, 0xc2, 0x85, 0xe2, 0xa8, 0xff
+   };
+   static char inputs[N_NAMES][MAX_LEN + 1];
+   char *names[N_NAMES];
+   MemorySink ms;
+   PgWriter *w;
+   unsigned int seed = 12345;
+   size_t i, j, n;
+
+   for (i = 0; i < N_NAMES; i++) {
+      size_t len;
+      /* The high bits: an LCG's low bits repeat with a short period. */
+      seed = seed * 1103515245u + 12345u;
+      len = 1 + (seed >> 16) % MAX_LEN;
+      for (j = 0; j < len; j++) {
+         seed = seed * 1103515245u + 12345u;
+         inputs[i][j] = (char)alphabet[(seed >> 16) % sizeof alphabet];
+      }
+      inputs[i][len] = '\0';
+   }
+   /* Uncompressed: every name is written in full each time. */
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, False, True);
+   for (i = 0; i < N_NAMES; i++)
+      pg_writer_name(w, PG_NAME_FN, inputs[i]);
+   pg_writer_finish(w);
+   n = split_fn_lines(ms.text, names, N_NAMES);
+   ck_assert_uint_eq(n, N_NAMES);
+   for (i = 0; i < N_NAMES; i++) {
+      ck_assert_msg(is_clean_utf8(names[i]), "name %zu: '%s'", i, names[i]);
+      ck_assert(names[i][0] != ' ' && names[i][0] != '\0');
+      ck_assert_msg(!starts_like_name_id(names[i]), "name %zu: '%s'", i, names[i]);
+      /* A plain test: check's assertions record every pass, too slow for
+       * millions of pairs. */
+      for (j = 0; j < i; j++)
+         if ((strcmp(inputs[i], inputs[j]) == 0) != (strcmp(names[i], names[j]) == 0))
+            ck_abort_msg("inputs %zu and %zu: '%s' and '%s'", i, j, names[i], names[j]);
+   }
+   memory_sink_free(&ms);
+}
+END_TEST
+
 static Suite *writer_suite(void)
 {
    Suite *s = suite_create("pg_writer");
@@ -647,6 +920,7 @@ static Suite *writer_suite(void)
    TCase *tc_names = tcase_create("names");
    TCase *tc_costs = tcase_create("positions and costs");
    TCase *tc_buffer = tcase_create("buffering");
+   TCase *tc_escape = tcase_create("escaping");
 
    tcase_add_test(tc_header, test_preamble_line_positions);
    tcase_add_test(tc_header, test_preamble_instr_positions);
@@ -669,9 +943,17 @@ static Suite *writer_suite(void)
    suite_add_tcase(s, tc_costs);
 
    tcase_add_test(tc_buffer, test_output_larger_than_buffer);
-   tcase_add_test(tc_buffer, test_printf_short_and_long);
+   tcase_add_test(tc_buffer, test_long_header_value);
    tcase_add_test(tc_buffer, test_blank_line);
    suite_add_tcase(s, tc_buffer);
+
+   tcase_add_test(tc_escape, test_escape_forged_records);
+   tcase_add_test(tc_escape, test_escape_headers);
+   tcase_add_test(tc_escape, test_escape_control_bytes);
+   tcase_add_test(tc_escape, test_escape_utf8);
+   tcase_add_test(tc_escape, test_escape_name_edges);
+   tcase_add_test(tc_escape, test_escape_random_names_stay_apart);
+   suite_add_tcase(s, tc_escape);
 
    return s;
 }
