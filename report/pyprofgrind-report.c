@@ -37,9 +37,10 @@
 #define DEFAULT_TOP 20
 
 #define INSPECTOR_NAME "pyprofgrind-inspect"
-/* Where `make install` puts the inspector (configured). */
+/* Where `make install` puts the inspector: Makefile.am passes the
+ * configured bin directory. */
 #ifndef PG_BINDIR
-#define PG_BINDIR "/usr/local/bin"
+#error "PG_BINDIR (the configured bin directory) is not defined"
 #endif
 /* The C function whose object is the interpreter to inspect: CPython
  * 3.11+, the versions that specialise, all run their bytecode in it. */
