@@ -405,6 +405,7 @@ static Bool write_profile(const HChar *path, const PgProfile *p, UInt part,
    }
    VG_(snprintf)(buf, sizeof buf, "Trigger: %s", trigger);
    pg_writer_header(w, "desc", buf);
+   pg_python_write_opcode_families(w);
    pg_writer_header(w, "events", "Ir");
    VG_(snprintf)(buf, sizeof buf, "%llu", total);
    pg_writer_header(w, "summary", buf);

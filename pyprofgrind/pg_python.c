@@ -24,6 +24,7 @@
 #include "pg_namebuf.h"
 #include "pg_linetable.h"
 #include "pg_pysource.h"
+#include "pg_writer.h"
 #include "pub_tool_debuginfo.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_libcfile.h"
@@ -861,6 +862,15 @@ void pg_python_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    top->charge_site = position;
 }
 
+/* The object ("ob=") under which IN's opcode nodes are written; the
+ * report recognises opcode nodes by it, and the family lines of the
+ * profile header name it (pg_python_write_opcode_families). */
+static void opcode_object_name(const PgPyInterp *in, HChar *obj, SizeT size)
+{
+   VG_(snprintf)(obj, size, "[Python %u.%u opcodes]",
+                 in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
+}
+
 static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
 {
    if (label->opcode == NULL) {
@@ -873,8 +883,7 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
          file = "???";
       if (opcode_mode == PG_OPCODES_BASE)
          name = label->base;
-      VG_(snprintf)(obj, sizeof obj, "[Python %u.%u opcodes]",
-                    in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
+      opcode_object_name(in, obj, sizeof obj);
       label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
    }
    return label->opcode;
@@ -959,4 +968,57 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
    th->label_continues = continues;
    pg_python_step(th, in, n_instrs);
    th->dyn_hold = 0;
+}
+
+/*------------------------------------------------------------*/
+/*--- Opcode families in the profile                       ---*/
+/*------------------------------------------------------------*/
+
+/* Does IN's layout give instruction families ("opcode_base" lines, read
+ * by the inspector from the interpreter's _PyOpcode_Deopt)?  Layouts
+ * from _Py_DebugOffsets or the known-builds table do not, and neither do
+ * interpreters before 3.11, which do not specialise. */
+static Bool has_opcode_families(const PgPyInterp *in)
+{
+   UInt i;
+   for (i = 0; i < in->layout.n_labels; i++)
+      if (in->layout.labels[i].base[0] != 0)
+         return True;
+   return False;
+}
+
+void pg_python_write_opcode_families(PgWriter *w)
+{
+   HChar obj[48], written[MAX_INTERPS][48];
+   UInt n_written = 0, i, k;
+
+   if (opcode_mode == PG_OPCODES_NO)
+      return;
+   for (i = 0; i < n_interps; i++) {
+      const PgPyInterp *in = interps[i];
+      Bool again = False;
+      if (!in->usable || !has_opcode_families(in))
+         continue;
+      opcode_object_name(in, obj, sizeof obj);
+      /* Two interpreters of one version share their opcode nodes: the
+       * first one's families stand for both. */
+      for (k = 0; k < n_written; k++)
+         again |= pg_strcmp(written[k], obj) == 0;
+      if (again)
+         continue;
+      VG_(snprintf)(written[n_written++], sizeof written[0], "%s", obj);
+      /* Every instruction, a base one as its own family: the report then
+       * also knows which names are instructions of this interpreter
+       * (INSTRUMENTED_CALL folds into CALL because CALL is one). */
+      for (k = 0; k < in->layout.n_labels; k++) {
+         const PgLabel *label = &in->layout.labels[k];
+         const HChar *opname = pg_pylayout_opcode_of_label(&in->layout, label->name);
+         HChar line[48 + 2 * sizeof label->name + 32];
+         if (opname == NULL || opname[0] == 0)
+            continue;
+         VG_(snprintf)(line, sizeof line, "pyprofgrind opcode-family %s %s %s", obj,
+                       opname, label->base[0] != 0 ? label->base : opname);
+         pg_writer_comment(w, line);
+      }
+   }
 }

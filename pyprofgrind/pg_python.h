@@ -101,4 +101,13 @@ void pg_python_step(PgThread *th, PgPyInterp *interp, UInt n_instrs);
 /* The line of bytecode offset OFFSET in NODE's code, or 0 if unknown. */
 UInt pg_python_line_of(const PgNode *node, UInt offset);
 
+/* With opcode nodes on, writes the instruction families of every
+ * interpreter met whose layout has them, as profile comment lines that
+ * callgrind readers skip and pyprofgrind-report folds opcodes by:
+ *   # pyprofgrind opcode-family [Python X.Y opcodes] NAME FAMILY
+ * one per instruction (FAMILY is NAME for a base instruction), under the
+ * object its opcode nodes are written with.  Writes nothing otherwise. */
+struct PgWriter;
+void pg_python_write_opcode_families(struct PgWriter *w);
+
 #endif /* PG_PYTHON_H */

@@ -434,6 +434,13 @@ void pg_writer_header(PgWriter *w, const HChar *key, const HChar *value)
    put_char(w, '\n');
 }
 
+void pg_writer_comment(PgWriter *w, const HChar *text)
+{
+   put_str(w, "# ");
+   put_escaped(w, text, PG_TEXT_HEADER);
+   put_char(w, '\n');
+}
+
 static const HChar *name_kind_key(PgNameKind kind)
 {
    switch (kind) {

@@ -50,6 +50,11 @@ PgWriter *pg_writer_new(PgSinkFn sink, void *sink_ctx, Bool positions_instr,
  * as the last header line, so write it last. */
 void pg_writer_header(PgWriter *w, const HChar *key, const HChar *value);
 
+/* Writes "# TEXT\n", TEXT escaped as a header value is: a comment line,
+ * which every reader skips (the tool's own annotations, such as opcode
+ * families). */
+void pg_writer_comment(PgWriter *w, const HChar *text);
+
 /* Writes the fixed first lines: "# callgrind format", "version: 1",
  * "creator: CREATOR" and "positions: line" or "positions: instr line". */
 void pg_writer_preamble(PgWriter *w, const HChar *creator);

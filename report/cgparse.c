@@ -857,6 +857,65 @@ static int parse_header(Parser *p, const char *line, size_t len,
 }
 
 /* ------------------------------------------------------------------ */
+/* Comment lines: pyprofgrind's opcode families                        */
+/* ------------------------------------------------------------------ */
+
+#define FAMILY_LINE_PREFIX "# pyprofgrind opcode-family"
+#define FAMILY_LINE_FORM \
+   "'# pyprofgrind opcode-family [OBJECT] INSTRUCTION FAMILY'"
+
+/* "[OBJECT] INSTRUCTION FAMILY" after the prefix. */
+static int parse_opcode_family(Parser *p, const char *text, size_t len)
+{
+   const char *close;
+   Token tokens[3];
+   size_t n;
+   char *object, *name, *family;
+   const char *previous = NULL;
+   int ok;
+
+   while (len > 0 && is_space(*text)) {
+      text++;
+      len--;
+   }
+   close = len > 0 && text[0] == '[' ? memchr(text, ']', len) : NULL;
+   if (close == NULL)
+      return fail(p, "malformed opcode family line: no bracketed object "
+                  "name (expected " FAMILY_LINE_FORM ")");
+   if (close + 1 < text + len && !is_space(close[1]))
+      return fail(p, "malformed opcode family line: no blank after the "
+                  "object name (expected " FAMILY_LINE_FORM ")");
+   n = split_tokens(close + 1, len - (size_t)(close + 1 - text), tokens, 3);
+   if (n != 2)
+      return fail(p, "malformed opcode family line: %zu word(s) after the "
+                  "object name, not 2 (expected " FAMILY_LINE_FORM ")", n);
+   object = xstrndup(text, (size_t)(close + 1 - text));
+   name = xstrndup(tokens[0].start, tokens[0].len);
+   family = xstrndup(tokens[1].start, tokens[1].len);
+   ok = opfold_add(p->profile->opcode_families, object, name, family,
+                   &previous);
+   if (!ok)
+      fail(p, "opcode family of %.*s under %.*s given again as %.*s (it was "
+           "%.*s)", QUOTE_MAX, name, QUOTE_MAX, object, QUOTE_MAX, family,
+           QUOTE_MAX, previous);
+   free(object);
+   free(name);
+   free(family);
+   return ok;
+}
+
+/* LINE starts with '#': a comment, unless it is a family line. */
+static int parse_comment_line(Parser *p, const char *line, size_t len)
+{
+   size_t prefix_len = strlen(FAMILY_LINE_PREFIX);
+
+   if (len < prefix_len || memcmp(line, FAMILY_LINE_PREFIX, prefix_len) != 0
+       || (len > prefix_len && !is_space(line[prefix_len])))
+      return 1;
+   return parse_opcode_family(p, line + prefix_len, len - prefix_len);
+}
+
+/* ------------------------------------------------------------------ */
 /* Lines                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -885,6 +944,8 @@ static void parse_line(Parser *p, const char *line, size_t len)
       size_t i = 0;
       while (i < len && is_space(line[i]))
          i++;
+      if (i < len && line[i] == '#')
+         parse_comment_line(p, line + i, len - i);
       if (i == len || line[i] == '#')
          return;
    }
@@ -917,6 +978,7 @@ static void parser_init(Parser *p, const char *path, CgError *err)
    p->profile->strings = string_pool_new();
    p->profile->command = KEYTABLE_ABSENT;
    p->profile->creator = KEYTABLE_ABSENT;
+   p->profile->opcode_families = opfold_new();
    for (i = 0; i < N_ID_SPACES; i++)
       p->id_spaces[i].ids = key_index_new(sizeof(unsigned long long));
    p->n_subpositions = 1;
@@ -1043,5 +1105,6 @@ void cg_profile_free(CgProfile *profile)
    free(profile->functions);
    free(profile->lines);
    free(profile->arcs);
+   opfold_free(profile->opcode_families);
    free(profile);
 }

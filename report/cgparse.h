@@ -13,6 +13,16 @@
  * inclusive cost); "jump="/"jcnd=" lines followed by a position line;
  * "summary:" and "totals:" (several parts add up).
  *
+ * Of the comment lines, which every callgrind reader skips, it reads
+ * those in which pyprofgrind gives the family of each instruction of an
+ * interpreter (opfold.h), wherever they are (pyprofgrind writes them
+ * before "events:"):
+ *   # pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR_SLOT LOAD_ATTR
+ * that is, the object the interpreter's opcode nodes are written under
+ * (in brackets), the instruction and its family (itself for a base
+ * instruction).  Such a line in any other form, or one giving an
+ * instruction a second, different family, is an error.
+ *
  * Anything else is an error reported as "FILE:LINE: what is wrong", so a
  * truncated or garbled profile is refused rather than half-read.
  *
@@ -25,6 +35,7 @@
 #include <stdint.h>
 
 #include "keytable.h"
+#include "opfold.h"
 
 typedef unsigned long long cg_cost;
 
@@ -69,6 +80,9 @@ typedef struct {
    cg_cost      self_ir_sum;
    int          has_totals;
    int          has_summary;
+   /* The families of the "# pyprofgrind opcode-family" lines; never NULL
+    * (empty for a profile without them). */
+   OpcodeFamilies *opcode_families;
 } CgProfile;
 
 /* Why a parse failed: the file, the line (0 when there is none, as for a

@@ -140,19 +140,30 @@ static void string_pool_rehash(StringPool *pool)
    }
 }
 
-uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
+/* The slot holding TEXT[0..LEN), or the empty slot where it would go. */
+static size_t string_pool_probe(const StringPool *pool, const char *text,
+                                size_t len, uint64_t hash)
 {
-   uint64_t hash = hash_bytes(text, len);
    size_t slot = hash & (pool->n_slots - 1);
-   size_t capacity;
 
    while (pool->slots[slot] != 0) {
       size_t i = pool->slots[slot] - 1;
       if (pool->hashes[i] == hash && pool->lengths[i] == len
           && memcmp(pool->strings[i], text, len) == 0)
-         return (uint32_t)i;
+         return slot;
       slot = (slot + 1) & (pool->n_slots - 1);
    }
+   return slot;
+}
+
+uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
+{
+   uint64_t hash = hash_bytes(text, len);
+   size_t slot = string_pool_probe(pool, text, len, hash);
+   size_t capacity;
+
+   if (pool->slots[slot] != 0)
+      return pool->slots[slot] - 1;
    if (pool->count >= KEYTABLE_ABSENT - 1) {
       fprintf(stderr, "pyprofgrind-report: too many distinct names\n");
       exit(2);
@@ -180,6 +191,14 @@ uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
 uint32_t string_pool_intern(StringPool *pool, const char *text)
 {
    return string_pool_intern_len(pool, text, strlen(text));
+}
+
+uint32_t string_pool_find(const StringPool *pool, const char *text)
+{
+   size_t len = strlen(text);
+   size_t slot = string_pool_probe(pool, text, len, hash_bytes(text, len));
+
+   return pool->slots[slot] != 0 ? pool->slots[slot] - 1 : KEYTABLE_ABSENT;
 }
 
 const char *string_pool_get(const StringPool *pool, uint32_t id)

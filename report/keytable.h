@@ -26,6 +26,8 @@ void string_pool_free(StringPool *pool);
  * returns its number.  Stored strings are NUL-terminated copies. */
 uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len);
 uint32_t string_pool_intern(StringPool *pool, const char *text);
+/* TEXT's number if it is stored, else KEYTABLE_ABSENT (adds nothing). */
+uint32_t string_pool_find(const StringPool *pool, const char *text);
 const char *string_pool_get(const StringPool *pool, uint32_t id);
 size_t string_pool_count(const StringPool *pool);
 

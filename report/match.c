@@ -400,14 +400,11 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
          item_index[i] = item_for(summary, builders, LIST_PY_FUNCTIONS,
                                   key.text, name, relative, relative, 0);
       } else if (kinds[i] == NODE_OPCODE) {
-         unsigned major = 0, minor = 0;
-         size_t family_len = strlen(name);
-         const char *family_start = name;
-         char *family;
+         size_t family_len;
+         const char *family_start = opfold_family(profile->opcode_families,
+                                                  object, name, &family_len);
+         char *family = xstrndup(family_start, family_len);
 
-         if (python_version_of_object(object, &major, &minor))
-            family_start = opfold_family(major, minor, name, &family_len);
-         family = xstrndup(family_start, family_len);
          item_list[i] = LIST_OPCODES;
          if (options->fold_opcodes)
             item_index[i] = item_for(summary, builders, LIST_OPCODES, family,

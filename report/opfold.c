@@ -1,203 +1,332 @@
-/* opfold.c: the base instruction names of CPython 3.11, 3.12 and 3.13,
- * by which pyprofgrind-report folds specialised opcodes into their family
- * (see opfold.h for the rule).
- *
- * Each table lists every instruction of that version that is not a
- * specialisation: opcode.opmap plus the specialised names, minus the
- * names listed under some family in the interpreter's _specializations
- * (opcode._specializations in 3.11/3.12, _opcode_metadata._specializations
- * in 3.13).  tests/e2e/report.test checks the folding against each
- * installed interpreter's own _specializations.
+/* opfold.c: the instruction families pyprofgrind-report folds opcodes
+ * by, as read from a profile's family lines or from the layout text of
+ * pyprofgrind-inspect, and the folding rule (see opfold.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "keytable.h"
 #include "opfold.h"
 
-static const char *const base_names_3_11[] = {
-  "ASYNC_GEN_WRAP", "BEFORE_ASYNC_WITH", "BEFORE_WITH", "BINARY_OP",
-  "BINARY_SUBSCR", "BUILD_CONST_KEY_MAP", "BUILD_LIST", "BUILD_MAP",
-  "BUILD_SET", "BUILD_SLICE", "BUILD_STRING", "BUILD_TUPLE", "CACHE", "CALL",
-  "CALL_FUNCTION_EX", "CHECK_EG_MATCH", "CHECK_EXC_MATCH", "COMPARE_OP",
-  "CONTAINS_OP", "COPY", "COPY_FREE_VARS", "DELETE_ATTR", "DELETE_DEREF",
-  "DELETE_FAST", "DELETE_GLOBAL", "DELETE_NAME", "DELETE_SUBSCR",
-  "DICT_MERGE", "DICT_UPDATE", "END_ASYNC_FOR", "EXTENDED_ARG",
-  "FORMAT_VALUE", "FOR_ITER", "GET_AITER", "GET_ANEXT", "GET_AWAITABLE",
-  "GET_ITER", "GET_LEN", "GET_YIELD_FROM_ITER", "IMPORT_FROM", "IMPORT_NAME",
-  "IMPORT_STAR", "IS_OP", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
-  "JUMP_FORWARD", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "KW_NAMES",
-  "LIST_APPEND", "LIST_EXTEND", "LIST_TO_TUPLE", "LOAD_ASSERTION_ERROR",
-  "LOAD_ATTR", "LOAD_BUILD_CLASS", "LOAD_CLASSDEREF", "LOAD_CLOSURE",
-  "LOAD_CONST", "LOAD_DEREF", "LOAD_FAST", "LOAD_GLOBAL", "LOAD_METHOD",
-  "LOAD_NAME", "MAKE_CELL", "MAKE_FUNCTION", "MAP_ADD", "MATCH_CLASS",
-  "MATCH_KEYS", "MATCH_MAPPING", "MATCH_SEQUENCE", "NOP", "POP_EXCEPT",
-  "POP_JUMP_BACKWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_NONE",
-  "POP_JUMP_BACKWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_TRUE",
-  "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_NONE",
-  "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_FORWARD_IF_TRUE", "POP_TOP",
-  "PRECALL", "PREP_RERAISE_STAR", "PRINT_EXPR", "PUSH_EXC_INFO", "PUSH_NULL",
-  "RAISE_VARARGS", "RERAISE", "RESUME", "RETURN_GENERATOR", "RETURN_VALUE",
-  "SEND", "SETUP_ANNOTATIONS", "SET_ADD", "SET_UPDATE", "STORE_ATTR",
-  "STORE_DEREF", "STORE_FAST", "STORE_GLOBAL", "STORE_NAME", "STORE_SUBSCR",
-  "SWAP", "UNARY_INVERT", "UNARY_NEGATIVE", "UNARY_NOT", "UNARY_POSITIVE",
-  "UNPACK_EX", "UNPACK_SEQUENCE", "WITH_EXCEPT_START", "YIELD_VALUE",
-  NULL
+/* What the instrumented forms of 3.12+ put before the instruction they
+ * instrument. */
+#define INSTRUMENTED_PREFIX "INSTRUMENTED_"
+#define INSTRUMENTED_PREFIX_LEN (sizeof INSTRUMENTED_PREFIX - 1)
+
+/* Zeroed before use: keys are compared bytewise. */
+typedef struct {
+   uint32_t object, name;
+} InstructionKey;
+
+struct OpcodeFamilies {
+   StringPool *strings;
+   KeyIndex   *instructions;   /* (object, name) -> index into the arrays */
+   InstructionKey *keys;       /* by index: what it was added for */
+   uint32_t   *family_of;      /* by index: the family's string number */
+   size_t      keys_capacity, families_capacity;
+   KeyIndex   *objects;        /* objects with at least one instruction */
 };
 
-static const char *const base_names_3_12[] = {
-  "BEFORE_ASYNC_WITH", "BEFORE_WITH", "BINARY_OP", "BINARY_SLICE",
-  "BINARY_SUBSCR", "BUILD_CONST_KEY_MAP", "BUILD_LIST", "BUILD_MAP",
-  "BUILD_SET", "BUILD_SLICE", "BUILD_STRING", "BUILD_TUPLE", "CACHE", "CALL",
-  "CALL_FUNCTION_EX", "CALL_INTRINSIC_1", "CALL_INTRINSIC_2",
-  "CHECK_EG_MATCH", "CHECK_EXC_MATCH", "CLEANUP_THROW", "COMPARE_OP",
-  "CONTAINS_OP", "COPY", "COPY_FREE_VARS", "DELETE_ATTR", "DELETE_DEREF",
-  "DELETE_FAST", "DELETE_GLOBAL", "DELETE_NAME", "DELETE_SUBSCR",
-  "DICT_MERGE", "DICT_UPDATE", "END_ASYNC_FOR", "END_FOR", "END_SEND",
-  "EXTENDED_ARG", "FORMAT_VALUE", "FOR_ITER", "GET_AITER", "GET_ANEXT",
-  "GET_AWAITABLE", "GET_ITER", "GET_LEN", "GET_YIELD_FROM_ITER",
-  "IMPORT_FROM", "IMPORT_NAME", "INSTRUMENTED_CALL",
-  "INSTRUMENTED_CALL_FUNCTION_EX", "INSTRUMENTED_END_FOR",
-  "INSTRUMENTED_END_SEND", "INSTRUMENTED_FOR_ITER",
-  "INSTRUMENTED_INSTRUCTION", "INSTRUMENTED_JUMP_BACKWARD",
-  "INSTRUMENTED_JUMP_FORWARD", "INSTRUMENTED_LINE",
-  "INSTRUMENTED_LOAD_SUPER_ATTR", "INSTRUMENTED_POP_JUMP_IF_FALSE",
-  "INSTRUMENTED_POP_JUMP_IF_NONE", "INSTRUMENTED_POP_JUMP_IF_NOT_NONE",
-  "INSTRUMENTED_POP_JUMP_IF_TRUE", "INSTRUMENTED_RESUME",
-  "INSTRUMENTED_RETURN_CONST", "INSTRUMENTED_RETURN_VALUE",
-  "INSTRUMENTED_YIELD_VALUE", "INTERPRETER_EXIT", "IS_OP", "JUMP",
-  "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_FORWARD",
-  "JUMP_NO_INTERRUPT", "KW_NAMES", "LIST_APPEND", "LIST_EXTEND",
-  "LOAD_ASSERTION_ERROR", "LOAD_ATTR", "LOAD_BUILD_CLASS", "LOAD_CLOSURE",
-  "LOAD_CONST", "LOAD_DEREF", "LOAD_FAST", "LOAD_FAST_AND_CLEAR",
-  "LOAD_FAST_CHECK", "LOAD_FROM_DICT_OR_DEREF", "LOAD_FROM_DICT_OR_GLOBALS",
-  "LOAD_GLOBAL", "LOAD_LOCALS", "LOAD_METHOD", "LOAD_NAME",
-  "LOAD_SUPER_ATTR", "LOAD_SUPER_METHOD", "LOAD_ZERO_SUPER_ATTR",
-  "LOAD_ZERO_SUPER_METHOD", "MAKE_CELL", "MAKE_FUNCTION", "MAP_ADD",
-  "MATCH_CLASS", "MATCH_KEYS", "MATCH_MAPPING", "MATCH_SEQUENCE", "NOP",
-  "POP_BLOCK", "POP_EXCEPT", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_NONE",
-  "POP_JUMP_IF_NOT_NONE", "POP_JUMP_IF_TRUE", "POP_TOP", "PUSH_EXC_INFO",
-  "PUSH_NULL", "RAISE_VARARGS", "RERAISE", "RESERVED", "RESUME",
-  "RETURN_CONST", "RETURN_GENERATOR", "RETURN_VALUE", "SEND",
-  "SETUP_ANNOTATIONS", "SETUP_CLEANUP", "SETUP_FINALLY", "SETUP_WITH",
-  "SET_ADD", "SET_UPDATE", "STORE_ATTR", "STORE_DEREF", "STORE_FAST",
-  "STORE_FAST_MAYBE_NULL", "STORE_GLOBAL", "STORE_NAME", "STORE_SLICE",
-  "STORE_SUBSCR", "SWAP", "UNARY_INVERT", "UNARY_NEGATIVE", "UNARY_NOT",
-  "UNPACK_EX", "UNPACK_SEQUENCE", "WITH_EXCEPT_START", "YIELD_VALUE",
-  NULL
-};
-
-static const char *const base_names_3_13[] = {
-  "BEFORE_ASYNC_WITH", "BEFORE_WITH", "BINARY_OP", "BINARY_SLICE",
-  "BINARY_SUBSCR", "BUILD_CONST_KEY_MAP", "BUILD_LIST", "BUILD_MAP",
-  "BUILD_SET", "BUILD_SLICE", "BUILD_STRING", "BUILD_TUPLE", "CACHE", "CALL",
-  "CALL_FUNCTION_EX", "CALL_INTRINSIC_1", "CALL_INTRINSIC_2", "CALL_KW",
-  "CHECK_EG_MATCH", "CHECK_EXC_MATCH", "CLEANUP_THROW", "COMPARE_OP",
-  "CONTAINS_OP", "CONVERT_VALUE", "COPY", "COPY_FREE_VARS", "DELETE_ATTR",
-  "DELETE_DEREF", "DELETE_FAST", "DELETE_GLOBAL", "DELETE_NAME",
-  "DELETE_SUBSCR", "DICT_MERGE", "DICT_UPDATE", "END_ASYNC_FOR", "END_FOR",
-  "END_SEND", "ENTER_EXECUTOR", "EXIT_INIT_CHECK", "EXTENDED_ARG",
-  "FORMAT_SIMPLE", "FORMAT_WITH_SPEC", "FOR_ITER", "GET_AITER", "GET_ANEXT",
-  "GET_AWAITABLE", "GET_ITER", "GET_LEN", "GET_YIELD_FROM_ITER",
-  "IMPORT_FROM", "IMPORT_NAME", "INSTRUMENTED_CALL",
-  "INSTRUMENTED_CALL_FUNCTION_EX", "INSTRUMENTED_CALL_KW",
-  "INSTRUMENTED_END_FOR", "INSTRUMENTED_END_SEND", "INSTRUMENTED_FOR_ITER",
-  "INSTRUMENTED_INSTRUCTION", "INSTRUMENTED_JUMP_BACKWARD",
-  "INSTRUMENTED_JUMP_FORWARD", "INSTRUMENTED_LINE",
-  "INSTRUMENTED_LOAD_SUPER_ATTR", "INSTRUMENTED_POP_JUMP_IF_FALSE",
-  "INSTRUMENTED_POP_JUMP_IF_NONE", "INSTRUMENTED_POP_JUMP_IF_NOT_NONE",
-  "INSTRUMENTED_POP_JUMP_IF_TRUE", "INSTRUMENTED_RESUME",
-  "INSTRUMENTED_RETURN_CONST", "INSTRUMENTED_RETURN_VALUE",
-  "INSTRUMENTED_YIELD_VALUE", "INTERPRETER_EXIT", "IS_OP", "JUMP",
-  "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_FORWARD",
-  "JUMP_NO_INTERRUPT", "LIST_APPEND", "LIST_EXTEND", "LOAD_ASSERTION_ERROR",
-  "LOAD_ATTR", "LOAD_BUILD_CLASS", "LOAD_CLOSURE", "LOAD_CONST",
-  "LOAD_DEREF", "LOAD_FAST", "LOAD_FAST_AND_CLEAR", "LOAD_FAST_CHECK",
-  "LOAD_FAST_LOAD_FAST", "LOAD_FROM_DICT_OR_DEREF",
-  "LOAD_FROM_DICT_OR_GLOBALS", "LOAD_GLOBAL", "LOAD_LOCALS", "LOAD_METHOD",
-  "LOAD_NAME", "LOAD_SUPER_ATTR", "LOAD_SUPER_METHOD",
-  "LOAD_ZERO_SUPER_ATTR", "LOAD_ZERO_SUPER_METHOD", "MAKE_CELL",
-  "MAKE_FUNCTION", "MAP_ADD", "MATCH_CLASS", "MATCH_KEYS", "MATCH_MAPPING",
-  "MATCH_SEQUENCE", "NOP", "POP_BLOCK", "POP_EXCEPT", "POP_JUMP_IF_FALSE",
-  "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE", "POP_JUMP_IF_TRUE", "POP_TOP",
-  "PUSH_EXC_INFO", "PUSH_NULL", "RAISE_VARARGS", "RERAISE", "RESERVED",
-  "RESUME", "RETURN_CONST", "RETURN_GENERATOR", "RETURN_VALUE", "SEND",
-  "SETUP_ANNOTATIONS", "SETUP_CLEANUP", "SETUP_FINALLY", "SETUP_WITH",
-  "SET_ADD", "SET_FUNCTION_ATTRIBUTE", "SET_UPDATE", "STORE_ATTR",
-  "STORE_DEREF", "STORE_FAST", "STORE_FAST_LOAD_FAST",
-  "STORE_FAST_MAYBE_NULL", "STORE_FAST_STORE_FAST", "STORE_GLOBAL",
-  "STORE_NAME", "STORE_SLICE", "STORE_SUBSCR", "SWAP", "TO_BOOL",
-  "UNARY_INVERT", "UNARY_NEGATIVE", "UNARY_NOT", "UNPACK_EX",
-  "UNPACK_SEQUENCE", "WITH_EXCEPT_START", "YIELD_VALUE",
-  NULL
-};
-
-static const struct {
-   unsigned major, minor;
-   const char *const *base_names;
-} tables[] = {
-   { 3, 11, base_names_3_11 },
-   { 3, 12, base_names_3_12 },
-   { 3, 13, base_names_3_13 },
-};
-#define N_TABLES (sizeof tables / sizeof tables[0])
-
-const char *const *opfold_base_names(unsigned major, unsigned minor)
+OpcodeFamilies *opfold_new(void)
 {
-   size_t i;
+   OpcodeFamilies *families = xcalloc(1, sizeof *families);
 
-   /* Before 3.11 CPython did not specialise: nothing to fold. */
-   if (major < 3 || (major == 3 && minor < 11))
+   families->strings = string_pool_new();
+   families->instructions = key_index_new(sizeof(InstructionKey));
+   families->objects = key_index_new(sizeof(uint32_t));
+   return families;
+}
+
+void opfold_free(OpcodeFamilies *families)
+{
+   if (families == NULL)
+      return;
+   string_pool_free(families->strings);
+   key_index_free(families->instructions);
+   key_index_free(families->objects);
+   free(families->keys);
+   free(families->family_of);
+   free(families);
+}
+
+int opfold_add(OpcodeFamilies *families, const char *object,
+               const char *name, const char *family, const char **previous)
+{
+   InstructionKey key;
+   uint32_t index, family_id;
+   int added;
+
+   memset(&key, 0, sizeof key);
+   key.object = string_pool_intern(families->strings, object);
+   key.name = string_pool_intern(families->strings, name);
+   family_id = string_pool_intern(families->strings, family);
+   index = key_index_insert(families->instructions, &key, &added);
+   if (!added) {
+      if (families->family_of[index] == family_id)
+         return 1;
+      if (previous != NULL)
+         *previous = string_pool_get(families->strings,
+                                     families->family_of[index]);
+      return 0;
+   }
+   grow_array((void **)&families->keys, &families->keys_capacity, index + 1,
+              sizeof *families->keys);
+   grow_array((void **)&families->family_of, &families->families_capacity,
+              index + 1, sizeof *families->family_of);
+   families->keys[index] = key;
+   families->family_of[index] = family_id;
+   key_index_insert(families->objects, &key.object, &added);
+   return 1;
+}
+
+/* Adds every instruction of FROM to TO (which knows none of FROM's
+ * objects, so nothing is refused). */
+static void copy_families(OpcodeFamilies *to, const OpcodeFamilies *from)
+{
+   size_t i, n = key_index_count(from->instructions);
+
+   for (i = 0; i < n; i++)
+      opfold_add(to, string_pool_get(from->strings, from->keys[i].object),
+                 string_pool_get(from->strings, from->keys[i].name),
+                 string_pool_get(from->strings, from->family_of[i]), NULL);
+}
+
+int opfold_knows_object(const OpcodeFamilies *families, const char *object)
+{
+   uint32_t id = string_pool_find(families->strings, object);
+
+   return id != KEYTABLE_ABSENT
+          && key_index_find(families->objects, &id) != KEYTABLE_ABSENT;
+}
+
+/* The family of NAME under the object numbered OBJECT, or NULL when
+ * NAME is not an instruction the families list there. */
+static const char *listed_family(const OpcodeFamilies *families,
+                                 uint32_t object, const char *name)
+{
+   InstructionKey key;
+   uint32_t index;
+
+   memset(&key, 0, sizeof key);
+   key.object = object;
+   key.name = string_pool_find(families->strings, name);
+   if (key.name == KEYTABLE_ABSENT)
       return NULL;
-   for (i = 0; i < N_TABLES; i++) {
-      if (tables[i].major == major && tables[i].minor == minor)
-         return tables[i].base_names;
-   }
-   /* A newer interpreter than the tables know: its families are most
-    * likely those of the newest table. */
-   return tables[N_TABLES - 1].base_names;
+   index = key_index_find(families->instructions, &key);
+   if (index == KEYTABLE_ABSENT)
+      return NULL;
+   return string_pool_get(families->strings, families->family_of[index]);
 }
 
-/* Length of the family prefix of NAME[0..NAME_LEN) in BASE_NAMES, or 0
- * when no base instruction is a prefix of it. */
-static size_t family_prefix_length(const char *const *base_names,
-                                   const char *name, size_t name_len)
+const char *opfold_family(const OpcodeFamilies *families, const char *object,
+                          const char *name, size_t *family_len)
 {
-   size_t best = 0;
+   uint32_t object_id = string_pool_find(families->strings, object);
+   const char *family;
 
-   for (; *base_names != NULL; base_names++) {
-      size_t len = strlen(*base_names);
-      if (len > name_len || memcmp(*base_names, name, len) != 0)
-         continue;
-      if (len == name_len)
-         return name_len;        /* a base instruction itself */
-      if (name[len] == '_' && len > best)
-         best = len;
-   }
-   return best;
-}
-
-const char *opfold_family(unsigned major, unsigned minor, const char *name,
-                          size_t *family_len)
-{
-   const char *const *base = opfold_base_names(major, minor);
-   size_t name_len = strlen(name);
-   size_t len;
-
-   *family_len = name_len;
-   if (base == NULL)
+   *family_len = strlen(name);
+   if (object_id == KEYTABLE_ABSENT)
       return name;
-   /* "INSTRUMENTED_CALL" runs CALL with sys.monitoring events on. */
-   if (name_len > 13 && memcmp(name, "INSTRUMENTED_", 13) == 0) {
-      len = family_prefix_length(base, name + 13, name_len - 13);
-      if (len > 0) {
-         *family_len = len;
-         return name + 13;
-      }
+   family = listed_family(families, object_id, name);
+   if (family != NULL && strcmp(family, name) != 0) {
+      *family_len = strlen(family);
+      return family;
    }
-   len = family_prefix_length(base, name, name_len);
-   if (len > 0)
-      *family_len = len;
+   /* "INSTRUMENTED_CALL" runs CALL with sys.monitoring events on. */
+   if (strncmp(name, INSTRUMENTED_PREFIX, INSTRUMENTED_PREFIX_LEN) == 0
+       && listed_family(families, object_id,
+                        name + INSTRUMENTED_PREFIX_LEN) != NULL) {
+      *family_len -= INSTRUMENTED_PREFIX_LEN;
+      return name + INSTRUMENTED_PREFIX_LEN;
+   }
    return name;
+}
+
+/* ------------------------------------------------------------------ */
+/* Families from pyprofgrind-inspect's layout text                     */
+/* ------------------------------------------------------------------ */
+
+/* One "key value..." line of layout text split at blanks. */
+#define LAYOUT_MAX_WORDS 4
+typedef struct {
+   char   words[LAYOUT_MAX_WORDS][128];
+   size_t n_words;      /* may exceed LAYOUT_MAX_WORDS: those are not kept */
+   int    too_long;     /* a word did not fit */
+} LayoutLine;
+
+static void split_layout_line(const char *line, size_t len, LayoutLine *out)
+{
+   size_t i = 0;
+
+   out->n_words = 0;
+   out->too_long = 0;
+   while (i < len) {
+      size_t start;
+
+      while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+         i++;
+      if (i >= len || line[i] == '#')
+         break;
+      start = i;
+      while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+         i++;
+      if (out->n_words < LAYOUT_MAX_WORDS) {
+         if (i - start >= sizeof out->words[0])
+            out->too_long = 1;
+         else
+            snprintf(out->words[out->n_words], sizeof out->words[0], "%.*s",
+                     (int)(i - start), line + start);
+      }
+      out->n_words++;
+   }
+}
+
+/* Calls VISIT for each line of TEXT[0..LEN); stops at the first that
+ * returns 0, and returns 0 then. */
+static int for_each_layout_line(const char *text, size_t len,
+                                int (*visit)(const LayoutLine *, void *),
+                                void *context)
+{
+   size_t start = 0;
+   LayoutLine line;
+
+   while (start < len) {
+      const char *newline = memchr(text + start, '\n', len - start);
+      size_t end = newline ? (size_t)(newline - text) : len;
+
+      split_layout_line(text + start, end - start, &line);
+      if (line.n_words > 0 && !visit(&line, context))
+         return 0;
+      start = end + 1;
+   }
+   return 1;
+}
+
+typedef struct {
+   OpcodeFamilies *families;
+   const char     *object;
+   unsigned long   version_hex;
+   int             have_version;
+   size_t          n_bases;
+   char           *why;
+   size_t          why_size;
+} LayoutReading;
+
+static int is_word(const LayoutLine *line, size_t index, const char *word)
+{
+   return line->n_words > index && strcmp(line->words[index], word) == 0;
+}
+
+static int read_version_and_count_bases(const LayoutLine *line, void *context)
+{
+   LayoutReading *reading = context;
+   char *end;
+
+   if (is_word(line, 0, "version_hex")) {
+      if (line->n_words != 2 || line->too_long
+          || strncmp(line->words[1], "0x", 2) != 0)
+         goto malformed;
+      reading->version_hex = strtoul(line->words[1] + 2, &end, 16);
+      if (*end != '\0' || end == line->words[1] + 2)
+         goto malformed;
+      reading->have_version = 1;
+   } else if (is_word(line, 0, "opcode_base")) {
+      reading->n_bases++;
+   }
+   return 1;
+malformed:
+   snprintf(reading->why, reading->why_size, "its version_hex line is "
+            "malformed");
+   return 0;
+}
+
+/* "opcode_base NAME BASE": NAME is a specialised instruction of BASE's
+ * family. */
+static int record_layout_base(const LayoutLine *line, void *context)
+{
+   LayoutReading *reading = context;
+   const char *previous = NULL;
+
+   if (!is_word(line, 0, "opcode_base"))
+      return 1;
+   if (line->n_words != 3 || line->too_long) {
+      snprintf(reading->why, reading->why_size, "an opcode_base line of its "
+               "layout is malformed");
+      return 0;
+   }
+   if (!opfold_add(reading->families, reading->object, line->words[1],
+                   line->words[2], &previous)) {
+      snprintf(reading->why, reading->why_size, "its layout gives opcode_base "
+               "%.60s twice", line->words[1]);
+      return 0;
+   }
+   return 1;
+}
+
+/* "opcode NUMBER NAME": NAME is an instruction; one without an
+ * opcode_base line (recorded before) is a base instruction. */
+static int record_layout_instruction(const LayoutLine *line, void *context)
+{
+   LayoutReading *reading = context;
+
+   if (!is_word(line, 0, "opcode"))
+      return 1;
+   if (line->n_words != 3 || line->too_long) {
+      snprintf(reading->why, reading->why_size, "an opcode line of its "
+               "layout is malformed");
+      return 0;
+   }
+   /* Refused, rightly, for a specialised one: it keeps its base. */
+   opfold_add(reading->families, reading->object, line->words[2],
+              line->words[2], NULL);
+   return 1;
+}
+
+int opfold_add_layout(OpcodeFamilies *families, const char *text,
+                      size_t len, char *object, size_t object_size,
+                      char *why, size_t why_size)
+{
+   LayoutReading reading;
+   int ok;
+
+   memset(&reading, 0, sizeof reading);
+   reading.families = families;
+   reading.why = why;
+   reading.why_size = why_size;
+   if (object_size > 0)
+      object[0] = '\0';
+   /* First the version, which names the object, and whether there are
+    * families at all: nothing is recorded for a text without them. */
+   if (!for_each_layout_line(text, len, read_version_and_count_bases,
+                             &reading))
+      return 0;
+   if (!reading.have_version) {
+      snprintf(why, why_size, "its layout has no version_hex line");
+      return 0;
+   }
+   snprintf(object, object_size, "[Python %lu.%lu opcodes]",
+            (reading.version_hex >> 24) & 0xff,
+            (reading.version_hex >> 16) & 0xff);
+   if (reading.n_bases == 0) {
+      snprintf(why, why_size, "it gives no opcode families (no opcode_base "
+               "lines)");
+      return 0;
+   }
+   if (opfold_knows_object(families, object))
+      return 1;
+   /* Into a table of its own first, so that a text found bad half-way
+    * leaves FAMILIES as it was. */
+   reading.families = opfold_new();
+   reading.object = object;
+   ok = for_each_layout_line(text, len, record_layout_base, &reading)
+        && for_each_layout_line(text, len, record_layout_instruction,
+                                &reading);
+   if (ok)
+      copy_families(families, reading.families);
+   opfold_free(reading.families);
+   return ok;
 }

@@ -3,25 +3,48 @@
  * and a comparison of two profiles (for instance of two interpreter builds,
  * or before and after a change) for people and for CI.
  *
- *   pyprofgrind-report [--top N] [--fold-opcodes] [--json] FILE
- *   pyprofgrind-report --diff [--top N] [--fold-opcodes] [--json] BASE NEW
+ *   pyprofgrind-report [--top N] [--fold-opcodes] [--json]
+ *                      [--inspector PATH] FILE
+ *   pyprofgrind-report --diff [--top N] [--fold-opcodes] [--json]
+ *                      [--inspector PATH] BASE NEW
  *
- * Reading and matching live in cgparse.c and match.c; this file only
- * parses arguments and prints.  Exit status: 0 on success, 2 when a file
- * cannot be read or is not a well-formed profile, or the arguments are
- * wrong; the message is one line, "pyprofgrind-report: FILE:LINE: ...".
+ * Reading and matching live in cgparse.c and match.c; this file parses
+ * arguments, prints, and finds the opcode families of a profile that does
+ * not carry them (one made before pyprofgrind wrote them) by running
+ * pyprofgrind-inspect on the interpreter the profile names.  Exit status:
+ * 0 on success, 2 when a file cannot be read or is not a well-formed
+ * profile, or the arguments are wrong; the message is one line,
+ * "pyprofgrind-report: FILE:LINE: ...".  Families that cannot be found
+ * are no error: the opcodes stay unfolded, the exit status 0, and one
+ * stderr line per profile says so.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgparse.h"
 #include "match.h"
 
 #define PROGRAM "pyprofgrind-report"
 #define DEFAULT_TOP 20
+
+#define INSPECTOR_NAME "pyprofgrind-inspect"
+/* Where `make install` puts the inspector: Makefile.am passes the
+ * configured bin directory. */
+#ifndef PG_BINDIR
+#error "PG_BINDIR (the configured bin directory) is not defined"
+#endif
+/* The C function whose object is the interpreter to inspect: CPython
+ * 3.11+, the versions that specialise, all run their bytecode in it. */
+#define EVAL_FUNCTION "_PyEval_EvalFrameDefault"
 
 /* Room for the largest cost with separators and a sign (27 characters). */
 #define NUMBER_TEXT 48
@@ -35,6 +58,7 @@ typedef struct {
    int         json;
    int         fold_opcodes;
    size_t      top;            /* 0: all rows */
+   const char *inspector;      /* --inspector PATH, or NULL: look for it */
    const char *files[2];
    size_t      n_files;
 } Options;
@@ -42,8 +66,10 @@ typedef struct {
 static void usage(FILE *out)
 {
    fprintf(out,
-      "usage: " PROGRAM " [--top N] [--fold-opcodes] [--json] FILE\n"
-      "       " PROGRAM " --diff [--top N] [--fold-opcodes] [--json] BASE NEW\n"
+      "usage: " PROGRAM " [--top N] [--fold-opcodes] [--json] [--inspector PATH]\n"
+      "                          FILE\n"
+      "       " PROGRAM " --diff [--top N] [--fold-opcodes] [--json]\n"
+      "                          [--inspector PATH] BASE NEW\n"
       "\n"
       "Summarises a callgrind-format profile written by pyprofgrind (or by\n"
       "Callgrind): program total, Python functions by inclusive and self\n"
@@ -54,11 +80,18 @@ static void usage(FILE *out)
       "\n"
       "  --top N          rows per table (default %d; 0 for all)\n"
       "  --fold-opcodes   count specialised opcodes (LOAD_ATTR_SLOT...) as\n"
-      "                   their base instruction (LOAD_ATTR)\n"
+      "                   their base instruction (LOAD_ATTR), by the families\n"
+      "                   the profile names (or, in a profile older than\n"
+      "                   those lines, that " INSPECTOR_NAME " reads from its\n"
+      "                   interpreter)\n"
+      "  --inspector PATH the " INSPECTOR_NAME " to run for such old profiles\n"
+      "                   (default: the one installed with this program)\n"
       "  --json           print one JSON object instead of text\n"
       "  --help, --version\n"
       "\n"
-      "Exit status: 0 done, 2 unreadable or malformed file, or bad usage.\n",
+      "Exit status: 0 done (also when opcode families cannot be found: then\n"
+      "one stderr line says so and opcodes are not folded), 2 unreadable or\n"
+      "malformed file, or bad usage.\n",
       DEFAULT_TOP);
 }
 
@@ -109,6 +142,14 @@ static void parse_arguments(int argc, char **argv, Options *options)
          options->top = parse_top(argv[++i]);
       } else if (strncmp(arg, "--top=", 6) == 0) {
          options->top = parse_top(arg + 6);
+      } else if (strcmp(arg, "--inspector") == 0) {
+         if (i + 1 >= argc || argv[i + 1][0] == '\0')
+            usage_error("--inspector needs the path of " INSPECTOR_NAME, NULL);
+         options->inspector = argv[++i];
+      } else if (strncmp(arg, "--inspector=", 12) == 0) {
+         if (arg[12] == '\0')
+            usage_error("--inspector needs the path of " INSPECTOR_NAME, NULL);
+         options->inspector = arg + 12;
       } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
          usage(stdout);
          exit(0);
@@ -138,6 +179,266 @@ static CgProfile *load(const char *path)
       exit(2);
    }
    return profile;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opcode families of profiles without family lines                    */
+/* ------------------------------------------------------------------ */
+
+static int is_executable_file(const char *path)
+{
+   struct stat st;
+
+   return stat(path, &st) == 0 && S_ISREG(st.st_mode)
+          && access(path, X_OK) == 0;
+}
+
+/* The inspector to run: --inspector's, else the one next to this
+ * program (installed in the same bin directory, or in the build tree's
+ * inspect/ beside report/), else the configured bin directory's.  Returns
+ * 0 with a reason in WHY when there is none. */
+static int find_inspector(const Options *options, char *path, size_t size,
+                          char *why, size_t why_size)
+{
+   char self[PATH_MAX];
+   ssize_t len;
+
+   if (options->inspector != NULL) {
+      snprintf(path, size, "%s", options->inspector);
+      if (is_executable_file(path))
+         return 1;
+      snprintf(why, why_size, "--inspector %.200s is not an executable file",
+               options->inspector);
+      return 0;
+   }
+   len = readlink("/proc/self/exe", self, sizeof self - 1);
+   if (len > 0) {
+      char *slash;
+
+      self[len] = '\0';
+      slash = strrchr(self, '/');
+      if (slash != NULL) {
+         *slash = '\0';
+         snprintf(path, size, "%s/" INSPECTOR_NAME, self);
+         if (is_executable_file(path))
+            return 1;
+         snprintf(path, size, "%s/../inspect/" INSPECTOR_NAME, self);
+         if (is_executable_file(path))
+            return 1;
+      }
+   }
+   snprintf(path, size, "%s/" INSPECTOR_NAME, PG_BINDIR);
+   if (is_executable_file(path))
+      return 1;
+   snprintf(why, why_size, "no " INSPECTOR_NAME " next to " PROGRAM " or in "
+            "%s; name one with --inspector", PG_BINDIR);
+   return 0;
+}
+
+/* Reads all of FD into a growing buffer (NUL-terminated); *LEN gets the
+ * length without the NUL. */
+static char *read_all(int fd, size_t *len)
+{
+   size_t capacity = 0, used = 0;
+   char *buffer = NULL;
+
+   for (;;) {
+      ssize_t n;
+
+      grow_array((void **)&buffer, &capacity, used + 4096 + 1, 1);
+      n = read(fd, buffer + used, capacity - used - 1);
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n <= 0)
+         break;
+      used += (size_t)n;
+   }
+   buffer[used] = '\0';
+   *len = used;
+   return buffer;
+}
+
+/* Runs `INSPECTOR --layout -- OBJECT` and returns what it printed (free
+ * it), or NULL with a one-line reason in WHY. */
+static char *run_inspector(const char *inspector, const char *object,
+                           size_t *len, char *why, size_t why_size)
+{
+   int out[2], err[2], status;
+   pid_t child;
+   char *text, *messages;
+   size_t messages_len;
+
+   if (pipe(out) != 0)
+      goto no_process;
+   if (pipe(err) != 0) {
+      close(out[0]);
+      close(out[1]);
+      goto no_process;
+   }
+   child = fork();
+   if (child < 0) {
+      close(out[0]);
+      close(out[1]);
+      close(err[0]);
+      close(err[1]);
+      goto no_process;
+   }
+   if (child == 0) {
+      char *argv[5];
+
+      argv[0] = (char *)inspector;
+      argv[1] = (char *)"--layout";
+      argv[2] = (char *)"--";
+      argv[3] = (char *)object;
+      argv[4] = NULL;
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+      close(out[0]);
+      close(out[1]);
+      close(err[0]);
+      close(err[1]);
+      execv(inspector, argv);
+      fprintf(stderr, "cannot run %s: %s\n", inspector, strerror(errno));
+      _exit(127);
+   }
+   close(out[1]);
+   close(err[1]);
+   /* The inspector's messages are a line or two, well within a pipe's
+    * buffer, so reading its layout first cannot block it. */
+   text = read_all(out[0], len);
+   messages = read_all(err[0], &messages_len);
+   close(out[0]);
+   close(err[0]);
+   while (waitpid(child, &status, 0) < 0) {
+      if (errno != EINTR) {
+         status = -1;
+         break;
+      }
+   }
+   if (status != 0) {
+      char *newline = strchr(messages, '\n');
+
+      if (newline != NULL)
+         *newline = '\0';
+      if (messages[0] != '\0')
+         snprintf(why, why_size, "%.300s", messages);
+      else if (status > 0 && WIFEXITED(status))
+         snprintf(why, why_size, "%.200s exited with status %d", inspector,
+                  WEXITSTATUS(status));
+      else
+         snprintf(why, why_size, "%.200s did not finish", inspector);
+      free(text);
+      free(messages);
+      return NULL;
+   }
+   free(messages);
+   return text;
+no_process:
+   snprintf(why, why_size, "cannot start %.200s: %s", inspector,
+            strerror(errno));
+   return NULL;
+}
+
+/* Does the opcode node object OBJECT need families this profile lacks?
+ * Interpreters before 3.11 do not specialise: theirs fold into nothing. */
+static int lacks_families(const CgProfile *profile, const char *object)
+{
+   unsigned major, minor;
+
+   if (opfold_knows_object(profile->opcode_families, object))
+      return 0;
+   if (python_version_of_object(object, &major, &minor)
+       && (major < 3 || (major == 3 && minor < 11)))
+      return 0;
+   return 1;
+}
+
+/* Adds to PROFILE the families of its opcode nodes that it does not
+ * carry itself, from the inspector run on the object of each of its eval
+ * functions; says in one stderr line when some cannot be found. */
+static void complete_opcode_families(CgProfile *profile, const Options *options)
+{
+   const char *lacking = NULL, *failed_object = NULL;
+   char inspector[PATH_MAX + 64], why[512], first_why[512];
+   uint32_t *eval_objects;
+   size_t n_eval_objects = 0, i, k;
+
+   for (i = 0; i < profile->n_functions && lacking == NULL; i++) {
+      const char *object = cg_str(profile, profile->functions[i].object);
+      if (node_kind_of_object(object) == NODE_OPCODE
+          && lacks_families(profile, object))
+         lacking = object;
+   }
+   if (lacking == NULL)
+      return;
+
+   eval_objects = xcalloc(profile->n_functions, sizeof *eval_objects);
+   for (i = 0; i < profile->n_functions; i++) {
+      const CgFunction *f = &profile->functions[i];
+      int seen = 0;
+
+      if (strcmp(cg_str(profile, f->name), EVAL_FUNCTION) != 0
+          || node_kind_of_object(cg_str(profile, f->object)) != NODE_C)
+         continue;
+      for (k = 0; k < n_eval_objects; k++)
+         seen |= eval_objects[k] == f->object;
+      if (!seen)
+         eval_objects[n_eval_objects++] = f->object;
+   }
+   first_why[0] = '\0';
+   if (n_eval_objects == 0) {
+      /* Nothing to inspect (a hand-made profile, or --python-view=python,
+       * which leaves out C frames). */
+   } else if (!find_inspector(options, inspector, sizeof inspector,
+                              first_why, sizeof first_why)) {
+      failed_object = cg_str(profile, eval_objects[0]);
+   } else {
+      for (i = 0; i < n_eval_objects; i++) {
+         const char *object = cg_str(profile, eval_objects[i]);
+         char layout_object[64];
+         size_t len;
+         char *text = run_inspector(inspector, object, &len, why, sizeof why);
+
+         if (text != NULL
+             && !opfold_add_layout(profile->opcode_families, text, len,
+                                   layout_object, sizeof layout_object,
+                                   why, sizeof why)) {
+            free(text);
+            text = NULL;
+         }
+         if (text == NULL && failed_object == NULL) {
+            failed_object = object;
+            snprintf(first_why, sizeof first_why, "%s", why);
+         }
+         free(text);
+      }
+   }
+   /* Still lacking after every eval object was inspected? */
+   for (i = 0, lacking = NULL; i < profile->n_functions && lacking == NULL; i++) {
+      const char *object = cg_str(profile, profile->functions[i].object);
+      if (node_kind_of_object(object) == NODE_OPCODE
+          && lacks_families(profile, object))
+         lacking = object;
+   }
+   if (lacking != NULL) {
+      const char *consequence = options->fold_opcodes
+                                ? "opcodes are not folded"
+                                : "opcode families are not shown";
+
+      if (n_eval_objects == 0)
+         fprintf(stderr, PROGRAM ": %s has no opcode families and names no "
+                 "interpreter to inspect (no " EVAL_FUNCTION " node): %s\n",
+                 profile->path, consequence);
+      else if (failed_object != NULL)
+         fprintf(stderr, PROGRAM ": %s has no opcode families and its "
+                 "interpreter %s cannot be inspected (%s): %s\n",
+                 profile->path, failed_object, first_why, consequence);
+      else
+         fprintf(stderr, PROGRAM ": %s has no opcode families and none of "
+                 "the interpreters it names runs the opcodes of %s: %s\n",
+                 profile->path, lacking, consequence);
+   }
+   free(eval_objects);
 }
 
 /* ------------------------------------------------------------------ */
@@ -693,7 +994,10 @@ int main(int argc, char **argv)
 
    if (!options.diff) {
       CgProfile *profile = load(options.files[0]);
-      ProfileSummary *summary = summarise_profile(profile, &summary_options);
+      ProfileSummary *summary;
+
+      complete_opcode_families(profile, &options);
+      summary = summarise_profile(profile, &summary_options);
 
       if (options.json)
          print_summary_json(profile, summary, &options);
@@ -704,9 +1008,12 @@ int main(int argc, char **argv)
    } else {
       CgProfile *base_profile = load(options.files[0]);
       CgProfile *new_profile = load(options.files[1]);
-      ProfileSummary *base = summarise_profile(base_profile, &summary_options);
-      ProfileSummary *new_summary = summarise_profile(new_profile,
-                                                      &summary_options);
+      ProfileSummary *base, *new_summary;
+
+      complete_opcode_families(base_profile, &options);
+      complete_opcode_families(new_profile, &options);
+      base = summarise_profile(base_profile, &summary_options);
+      new_summary = summarise_profile(new_profile, &summary_options);
 
       if (options.json)
          print_diff_json(base_profile, new_profile, base, new_summary,

@@ -1,7 +1,9 @@
 /* test_report.c: unit tests of pyprofgrind-report's modules: the
  * callgrind-format parser (report/cgparse.c: name compression and its
  * shared id spaces, relative positions, calls lines, totals, and errors
- * naming the offending line), the opcode folding table (report/opfold.c)
+ * naming the offending line, pyprofgrind's opcode family lines), the
+ * opcode families and their folding (report/opfold.c: from family lines
+ * and from the inspector's layout text, the rule for instrumented forms)
  * and the matcher (report/match.c: node kinds, object and path
  * normalisation, root detection, inclusive costs, diff matching and
  * sorting).  Profiles are written inline, so each test shows the exact
@@ -414,51 +416,201 @@ START_TEST(test_parse_truncated_prefixes)
 END_TEST
 
 /*------------------------------------------------------------*/
-/*--- Opcode folding                                       ---*/
+/*--- Opcode families and folding                          ---*/
 /*------------------------------------------------------------*/
 
-static void expect_family(unsigned major, unsigned minor, const char *name,
-                          const char *family)
+static void expect_family(const OpcodeFamilies *families, const char *object,
+                          const char *name, const char *family)
 {
    size_t len;
-   const char *start = opfold_family(major, minor, name, &len);
+   const char *start = opfold_family(families, object, name, &len);
    ck_assert_msg(len == strlen(family) && strncmp(start, family, len) == 0,
-                 "%u.%u %s folds to '%.*s', expected '%s'", major, minor,
-                 name, (int)len, start, family);
+                 "%s %s folds to '%.*s', expected '%s'", object, name,
+                 (int)len, start, family);
 }
 
-START_TEST(test_opcode_families)
+/* Family lines as pyprofgrind writes them (before "events:"), plus one
+ * further down with leading blanks: comments may stand anywhere.  Other
+ * comments, also ones that start alike, stay comments. */
+static const char *const family_profile =
+   "# callgrind format\n"
+   "version: 1\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR LOAD_ATTR\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR_SLOT LOAD_ATTR\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] CALL CALL\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] CALL_PY_EXACT_ARGS CALL\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] RETURN_VALUE RETURN_VALUE\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] INSTRUMENTED_CALL INSTRUMENTED_CALL\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] INSTRUMENTED_LINE INSTRUMENTED_LINE\n"
+   "#pyprofgrind opcode-family [Python 3.12 opcodes] NOP LOAD_ATTR\n"
+   "# pyprofgrind opcode-family-notes: not a family line\n"
+   "# pyprofgrind opcode-families [x] a b c d\n"
+   "# pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR_SLOT LOAD_ATTR\n"
+   "events: Ir\n"
+   "fn=main\n"
+   "  # pyprofgrind opcode-family [Python 3.11 opcodes] LOAD_FAST__LOAD_FAST\tLOAD_FAST\n"
+   "1 1\n";
+
+START_TEST(test_parse_opcode_family_lines)
 {
-   expect_family(3, 11, "LOAD_ATTR_INSTANCE_VALUE", "LOAD_ATTR");
-   expect_family(3, 11, "LOAD_FAST__LOAD_FAST", "LOAD_FAST");
-   expect_family(3, 11, "PRECALL_NO_KW_LIST_APPEND", "PRECALL");
-   expect_family(3, 11, "BINARY_OP_ADAPTIVE", "BINARY_OP");
-   expect_family(3, 11, "JUMP_BACKWARD_QUICK", "JUMP_BACKWARD");
-   expect_family(3, 11, "JUMP_BACKWARD_NO_INTERRUPT",
-                 "JUMP_BACKWARD_NO_INTERRUPT");
-   expect_family(3, 12, "BINARY_OP_INPLACE_ADD_UNICODE", "BINARY_OP");
-   expect_family(3, 12, "LOAD_SUPER_ATTR_METHOD", "LOAD_SUPER_ATTR");
-   expect_family(3, 12, "CALL_FUNCTION_EX", "CALL_FUNCTION_EX");
-   expect_family(3, 12, "CALL_NO_KW_LIST_APPEND", "CALL");
-   expect_family(3, 12, "LOAD_FAST_CHECK", "LOAD_FAST_CHECK");
-   expect_family(3, 12, "TO_BOOL_INT", "TO_BOOL_INT");
-   expect_family(3, 13, "TO_BOOL_INT", "TO_BOOL");
-   expect_family(3, 13, "STORE_FAST_LOAD_FAST", "STORE_FAST_LOAD_FAST");
-   expect_family(3, 13, "CALL_KW", "CALL_KW");
-   expect_family(3, 13, "CALL_ALLOC_AND_ENTER_INIT", "CALL");
-   expect_family(3, 13, "RESUME_CHECK", "RESUME");
-   expect_family(3, 13, "NOT_AN_OPCODE", "NOT_AN_OPCODE");
-   /* Instrumented forms fold into what they instrument. */
-   expect_family(3, 12, "INSTRUMENTED_CALL_FUNCTION_EX", "CALL_FUNCTION_EX");
-   expect_family(3, 13, "INSTRUMENTED_CALL_KW", "CALL_KW");
-   expect_family(3, 12, "INSTRUMENTED_LINE", "INSTRUMENTED_LINE");
-   expect_family(3, 11, "INSTRUMENTED_CALL", "CALL");
-   /* Nothing is specialised before 3.11; newer versions use 3.13's. */
-   expect_family(3, 10, "LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT");
-   expect_family(2, 7, "LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT");
-   expect_family(3, 14, "BINARY_OP_ADD_INT", "BINARY_OP");
-   ck_assert_ptr_null(opfold_base_names(3, 10));
-   ck_assert_ptr_nonnull(opfold_base_names(3, 12));
+   CgProfile *p = parse_ok(family_profile);
+   const OpcodeFamilies *f = p->opcode_families;
+   const char *const py312 = "[Python 3.12 opcodes]";
+
+   ck_assert(opfold_knows_object(f, py312));
+   ck_assert(opfold_knows_object(f, "[Python 3.11 opcodes]"));
+   ck_assert(!opfold_knows_object(f, "[Python 3.13 opcodes]"));
+   ck_assert(!opfold_knows_object(f, "[x]"));
+   expect_family(f, py312, "LOAD_ATTR_SLOT", "LOAD_ATTR");
+   expect_family(f, py312, "CALL_PY_EXACT_ARGS", "CALL");
+   expect_family(f, py312, "LOAD_ATTR", "LOAD_ATTR");
+   expect_family(f, "[Python 3.11 opcodes]", "LOAD_FAST__LOAD_FAST",
+                 "LOAD_FAST");
+   /* Each interpreter by its own lines only. */
+   expect_family(f, "[Python 3.11 opcodes]", "LOAD_ATTR_SLOT",
+                 "LOAD_ATTR_SLOT");
+   expect_family(f, "[Python 3.13 opcodes]", "LOAD_ATTR_SLOT",
+                 "LOAD_ATTR_SLOT");
+   /* Instrumented forms fold into what they instrument, when that is an
+    * instruction of the same interpreter; the lines say which are. */
+   expect_family(f, py312, "INSTRUMENTED_CALL", "CALL");
+   expect_family(f, py312, "INSTRUMENTED_RETURN_VALUE", "RETURN_VALUE");
+   expect_family(f, py312, "INSTRUMENTED_LINE", "INSTRUMENTED_LINE");
+   expect_family(f, py312, "INSTRUMENTED_NOP", "INSTRUMENTED_NOP");
+   expect_family(f, "[Python 3.11 opcodes]", "INSTRUMENTED_CALL",
+                 "INSTRUMENTED_CALL");
+   /* Not a family line ("#pyprofgrind" without the blank). */
+   expect_family(f, py312, "NOP", "NOP");
+   expect_family(f, py312, "NOT_AN_OPCODE", "NOT_AN_OPCODE");
+   ck_assert_uint_eq(p->total_ir, 1);
+   cg_profile_free(p);
+
+   /* A profile without family lines knows no interpreter's. */
+   p = parse_ok("events: Ir\nfn=a\n1 1\n");
+   ck_assert(!opfold_knows_object(p->opcode_families, py312));
+   expect_family(p->opcode_families, py312, "LOAD_ATTR_SLOT",
+                 "LOAD_ATTR_SLOT");
+   cg_profile_free(p);
+}
+END_TEST
+
+START_TEST(test_parse_opcode_family_errors)
+{
+   expect_error("events: Ir\n# pyprofgrind opcode-family\n", 2,
+                "malformed opcode family line: no bracketed object name");
+   expect_error("events: Ir\n# pyprofgrind opcode-family LOAD_ATTR_SLOT "
+                "LOAD_ATTR\n", 2, "no bracketed object name");
+   expect_error("# callgrind format\n"
+                "# pyprofgrind opcode-family [Python 3.12 opcodes "
+                "LOAD_ATTR_SLOT LOAD_ATTR\nevents: Ir\n", 2,
+                "no bracketed object name");
+   expect_error("events: Ir\n# pyprofgrind opcode-family [Python 3.12 "
+                "opcodes] LOAD_ATTR_SLOT\n", 2,
+                "1 word(s) after the object name, not 2");
+   expect_error("events: Ir\n# pyprofgrind opcode-family [Python 3.12 "
+                "opcodes] A B C\n", 2, "3 word(s) after the object name");
+   expect_error("events: Ir\n# pyprofgrind opcode-family [Python 3.12 "
+                "opcodes]A B\n", 2, "no blank after the object name");
+   expect_error("events: Ir\n"
+                "# pyprofgrind opcode-family [Python 3.12 opcodes] A B\n"
+                "# pyprofgrind opcode-family [Python 3.12 opcodes] A C\n", 3,
+                "opcode family of A under [Python 3.12 opcodes] given again "
+                "as C (it was B)");
+   {
+      /* The message names the file and the line, as every parse error. */
+      static const char text[] =
+         "# callgrind format\n"
+         "events: Ir\n"
+         "# pyprofgrind opcode-family [Python 3.13 opcodes] TO_BOOL_INT\n";
+      CgError err;
+      char message[2048];
+
+      ck_assert_ptr_null(cg_parse_text("old/p.out", text, sizeof text - 1,
+                                       &err));
+      cg_error_format(&err, message, sizeof message);
+      ck_assert_str_eq(message, "old/p.out:3: malformed opcode family line: "
+                       "1 word(s) after the object name, not 2 (expected "
+                       "'# pyprofgrind opcode-family [OBJECT] INSTRUCTION "
+                       "FAMILY')");
+   }
+}
+END_TEST
+
+/* What `pyprofgrind-inspect --layout` prints, cut down: opcode lines
+ * name the instructions, opcode_base lines (in any order, before or after
+ * the opcode lines) the specialised ones' families. */
+static const char *const layout_3_12 =
+   "# pyprofgrind layout\n"
+   "format 3\n"
+   "version_hex 0x030c01f0\n"
+   "source dwarf\n"
+   "label TARGET_LOAD_ATTR 0x1000\n"
+   "opcode_base LOAD_ATTR_SLOT LOAD_ATTR\n"
+   "opcode 106 LOAD_ATTR\n"
+   "opcode 171 CALL\n"
+   "opcode 237 INSTRUMENTED_CALL\n"
+   "opcode 210 LOAD_ATTR_SLOT\n"
+   "opcode 61 CALL_PY_EXACT_ARGS\n"
+   "opcode_base CALL_PY_EXACT_ARGS CALL\n";
+
+static int add_layout(OpcodeFamilies *families, const char *text,
+                      char *object, char *why)
+{
+   return opfold_add_layout(families, text, strlen(text), object, 64, why,
+                            256);
+}
+
+START_TEST(test_families_from_layout)
+{
+   OpcodeFamilies *f = opfold_new();
+   char object[64], why[256];
+   const char *const py312 = "[Python 3.12 opcodes]";
+   const char *previous = NULL;
+
+   ck_assert_int_eq(add_layout(f, layout_3_12, object, why), 1);
+   ck_assert_str_eq(object, py312);
+   expect_family(f, py312, "LOAD_ATTR_SLOT", "LOAD_ATTR");
+   expect_family(f, py312, "CALL_PY_EXACT_ARGS", "CALL");
+   expect_family(f, py312, "LOAD_ATTR", "LOAD_ATTR");
+   expect_family(f, py312, "INSTRUMENTED_CALL", "CALL");
+   expect_family(f, py312, "INSTRUMENTED_LINE", "INSTRUMENTED_LINE");
+
+   /* Families an object already has are kept: the layout adds nothing. */
+   opfold_free(f);
+   f = opfold_new();
+   ck_assert(opfold_add(f, py312, "LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT", NULL));
+   ck_assert(!opfold_add(f, py312, "LOAD_ATTR_SLOT", "LOAD_ATTR", &previous));
+   ck_assert_str_eq(previous, "LOAD_ATTR_SLOT");
+   ck_assert_int_eq(add_layout(f, layout_3_12, object, why), 1);
+   expect_family(f, py312, "LOAD_ATTR_SLOT", "LOAD_ATTR_SLOT");
+   expect_family(f, py312, "CALL_PY_EXACT_ARGS", "CALL_PY_EXACT_ARGS");
+
+   /* No families (3.10, or a _PyOpcode_Deopt the inspector could not
+    * read), no version, or a bad line: nothing is recorded. */
+   opfold_free(f);
+   f = opfold_new();
+   ck_assert_int_eq(add_layout(f, "version_hex 0x030a0df0\n"
+                               "opcode 106 LOAD_ATTR\n", object, why), 0);
+   ck_assert_str_eq(object, "[Python 3.10 opcodes]");
+   ck_assert_ptr_nonnull(strstr(why, "no opcode families"));
+   ck_assert(!opfold_knows_object(f, "[Python 3.10 opcodes]"));
+   ck_assert_int_eq(add_layout(f, "opcode_base A B\n", object, why), 0);
+   ck_assert_ptr_nonnull(strstr(why, "no version_hex"));
+   {
+      static const char bad[] =
+         "version_hex 0x030c01f0\n"
+         "opcode 1 A\n"
+         "opcode_base A_X A\n"
+         "opcode_base A_X B\n";
+      ck_assert_int_eq(add_layout(f, bad, object, why), 0);
+      ck_assert_ptr_nonnull(strstr(why, "opcode_base A_X twice"));
+      ck_assert(!opfold_knows_object(f, py312));
+   }
+   ck_assert_int_eq(add_layout(f, "version_hex 0x030c01f0\n"
+                               "opcode_base A\n", object, why), 0);
+   ck_assert_ptr_nonnull(strstr(why, "malformed"));
+   ck_assert(!opfold_knows_object(f, py312));
+   opfold_free(f);
 }
 END_TEST
 
@@ -583,6 +735,10 @@ END_TEST
  * Self costs add up to 880; arcs carry the recursion-safe inclusive
  * costs pyprofgrind writes (0 on the recursive call). */
 static const char *const mixed_profile =
+   "# pyprofgrind opcode-family [Python 3.11 opcodes] LOAD_ATTR LOAD_ATTR\n"
+   "# pyprofgrind opcode-family [Python 3.11 opcodes] LOAD_ATTR_INSTANCE_VALUE LOAD_ATTR\n"
+   "# pyprofgrind opcode-family [Python 3.11 opcodes] LOAD_ATTR_SLOT LOAD_ATTR\n"
+   "# pyprofgrind opcode-family [Python 3.11 opcodes] LOAD_FAST LOAD_FAST\n"
    "events: Ir\n"
    "ob=(1) /usr/lib/libpython3.11.so.1.0\n"
    "fl=(1) Python/ceval.c\n"
@@ -894,7 +1050,9 @@ static Suite *report_suite(void)
    tcase_add_test(tc_parse, test_parse_truncated_prefixes);
    suite_add_tcase(s, tc_parse);
 
-   tcase_add_test(tc_fold, test_opcode_families);
+   tcase_add_test(tc_fold, test_parse_opcode_family_lines);
+   tcase_add_test(tc_fold, test_parse_opcode_family_errors);
+   tcase_add_test(tc_fold, test_families_from_layout);
    suite_add_tcase(s, tc_fold);
 
    tcase_add_test(tc_match, test_node_kinds_and_versions);

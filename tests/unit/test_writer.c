@@ -708,6 +708,25 @@ START_TEST(test_escape_headers)
 }
 END_TEST
 
+/* A comment line cannot be turned into a record either. */
+START_TEST(test_comment_lines)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_comment(w, "pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR_SLOT LOAD_ATTR");
+   pg_writer_comment(w, "x\nfn=(1) injected_fn\n0 99");
+   pg_writer_finish(w);
+
+   ck_assert_str_eq(ms.text,
+                    "# pyprofgrind opcode-family [Python 3.12 opcodes] LOAD_ATTR_SLOT LOAD_ATTR\n"
+                    "# x\\nfn=(1) injected_fn\\n0 99\n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
 START_TEST(test_escape_control_bytes)
 {
    MemorySink ms;
@@ -925,6 +944,7 @@ static Suite *writer_suite(void)
    tcase_add_test(tc_header, test_preamble_line_positions);
    tcase_add_test(tc_header, test_preamble_instr_positions);
    tcase_add_test(tc_header, test_empty_writer_calls_no_sink);
+   tcase_add_test(tc_header, test_comment_lines);
    suite_add_tcase(s, tc_header);
 
    tcase_add_test(tc_names, test_name_compression_shared_spaces);
