@@ -102,9 +102,9 @@ typedef struct {
    size_t     functions_capacity, lines_capacity, arcs_capacity;
 } Parser;
 
-/* ------------------------------------------------------------------ */
-/* Errors                                                              */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Errors                                                 ---*/
+/*------------------------------------------------------------*/
 
 static void set_error(CgError *err, const char *path, unsigned long long line,
                       const char *fmt, va_list args)
@@ -132,7 +132,7 @@ static int fail_at(Parser *p, unsigned long long line, const char *fmt, ...)
 
 #define fail(p, ...) fail_at((p), (p)->line_number, __VA_ARGS__)
 
-void cg_error_format(const CgError *err, char *buf, size_t size)
+void cgparse_error_format(const CgError *err, char *buf, size_t size)
 {
    char *c;
 
@@ -154,9 +154,9 @@ void cg_error_format(const CgError *err, char *buf, size_t size)
 #define QUOTE_MAX 40
 #define QUOTE(len) ((int)((len) < QUOTE_MAX ? (len) : QUOTE_MAX))
 
-/* ------------------------------------------------------------------ */
-/* Small lexical helpers                                               */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Small lexical helpers                                  ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    const char *start;
@@ -242,15 +242,15 @@ static int keyword_is(const char *line, size_t keyword_len, const char *word)
           && memcmp(line, word, keyword_len) == 0;
 }
 
-size_t cg_fold_context_length(const char *name, size_t len)
+size_t cgparse_fold_context_length(const char *name, size_t len)
 {
    const char *quote = memchr(name, '\'', len);
    return quote ? (size_t)(quote - name) : len;
 }
 
-/* ------------------------------------------------------------------ */
-/* Profile records                                                     */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Profile records                                        ---*/
+/*------------------------------------------------------------*/
 
 static uint32_t function_of(Parser *p, uint32_t object, uint32_t file,
                             uint32_t name)
@@ -264,9 +264,9 @@ static uint32_t function_of(Parser *p, uint32_t object, uint32_t file,
    key.object = object;
    key.file = file;
    key.name = name;
-   index = key_index_insert(p->function_index, &key, &added);
+   index = keytable_index_insert(p->function_index, &key, &added);
    if (added) {
-      grow_array((void **)&profile->functions, &p->functions_capacity,
+      keytable_grow_array((void **)&profile->functions, &p->functions_capacity,
                  index + 1, sizeof *profile->functions);
       profile->functions[index].object = object;
       profile->functions[index].file = file;
@@ -288,9 +288,9 @@ static void add_line_cost(Parser *p, unsigned long long line, cg_cost ir)
    key.function = p->function;
    key.file = p->line_file;
    key.line = line;
-   index = key_index_insert(p->line_index, &key, &added);
+   index = keytable_index_insert(p->line_index, &key, &added);
    if (added) {
-      grow_array((void **)&profile->lines, &p->lines_capacity, index + 1,
+      keytable_grow_array((void **)&profile->lines, &p->lines_capacity, index + 1,
                  sizeof *profile->lines);
       profile->lines[index].function = key.function;
       profile->lines[index].file = key.file;
@@ -316,9 +316,9 @@ static void add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
    key.callee = callee;
    key.site_file = p->line_file;
    key.site_line = site_line;
-   index = key_index_insert(p->arc_index, &key, &added);
+   index = keytable_index_insert(p->arc_index, &key, &added);
    if (added) {
-      grow_array((void **)&profile->arcs, &p->arcs_capacity, index + 1,
+      keytable_grow_array((void **)&profile->arcs, &p->arcs_capacity, index + 1,
                  sizeof *profile->arcs);
       profile->arcs[index].caller = key.caller;
       profile->arcs[index].callee = callee;
@@ -332,14 +332,14 @@ static void add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
    profile->arcs[index].inclusive_ir += inclusive_ir;
 }
 
-/* ------------------------------------------------------------------ */
-/* Names: "(id) name", "(id)", "name"                                  */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Names: "(id) name", "(id)", "name"                     ---*/
+/*------------------------------------------------------------*/
 
 static int id_space_lookup(Parser *p, int space, unsigned long long id,
                            uint32_t *name)
 {
-   uint32_t slot = key_index_find(p->id_spaces[space].ids, &id);
+   uint32_t slot = keytable_index_find(p->id_spaces[space].ids, &id);
    if (slot == KEYTABLE_ABSENT)
       return 0;
    *name = p->id_spaces[space].names[slot];
@@ -382,20 +382,20 @@ static int resolve_name(Parser *p, int space, const char *value, size_t len,
             int added;
 
             if (space == ID_SPACE_FUNCTION)
-               name_len = cg_fold_context_length(name, name_len);
-            string = string_pool_intern_len(p->profile->strings, name,
+               name_len = cgparse_fold_context_length(name, name_len);
+            string = keytable_pool_intern_len(p->profile->strings, name,
                                             name_len);
             if (id_space_lookup(p, space, id, &previous)) {
                if (previous != string)
                   return fail(p, "%s id (%llu) is redefined from '%.*s' to "
                               "'%.*s'", id_space_names[space], id, QUOTE_MAX,
-                              cg_str(p->profile, previous), QUOTE_MAX,
-                              cg_str(p->profile, string));
+                              cgparse_str(p->profile, previous), QUOTE_MAX,
+                              cgparse_str(p->profile, string));
                *out = string;
                return 1;
             }
-            slot = key_index_insert(ids->ids, &id, &added);
-            grow_array((void **)&ids->names, &ids->capacity, slot + 1,
+            slot = keytable_index_insert(ids->ids, &id, &added);
+            keytable_grow_array((void **)&ids->names, &ids->capacity, slot + 1,
                        sizeof *ids->names);
             ids->names[slot] = string;
             *out = string;
@@ -406,8 +406,8 @@ static int resolve_name(Parser *p, int space, const char *value, size_t len,
        * "(below main)" or "(anonymous namespace)::f". */
    }
    if (space == ID_SPACE_FUNCTION)
-      name_len = cg_fold_context_length(name, name_len);
-   *out = string_pool_intern_len(p->profile->strings, name, name_len);
+      name_len = cgparse_fold_context_length(name, name_len);
+   *out = keytable_pool_intern_len(p->profile->strings, name, name_len);
    return 1;
 }
 
@@ -466,9 +466,9 @@ static int parse_name_spec(Parser *p, const char *line, size_t len,
    return 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* Positions and costs                                                 */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Positions and costs                                    ---*/
+/*------------------------------------------------------------*/
 
 /* Resolves the first n_subpositions tokens; WHAT names the line kind for
  * messages.  The reference point is not changed here. */
@@ -707,9 +707,9 @@ static int parse_jump_source_line(Parser *p, const char *line, size_t len)
    return 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* Header lines                                                        */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Header lines                                           ---*/
+/*------------------------------------------------------------*/
 
 static int parse_positions_header(Parser *p, const char *value, size_t len)
 {
@@ -811,12 +811,12 @@ static int parse_header(Parser *p, const char *line, size_t len,
    if (keyword_is(line, key_len, "events"))
       return parse_events_header(p, value, value_len);
    if (keyword_is(line, key_len, "cmd")) {
-      p->profile->command = string_pool_intern_len(p->profile->strings,
+      p->profile->command = keytable_pool_intern_len(p->profile->strings,
                                                    value, value_len);
       return 1;
    }
    if (keyword_is(line, key_len, "creator")) {
-      p->profile->creator = string_pool_intern_len(p->profile->strings,
+      p->profile->creator = keytable_pool_intern_len(p->profile->strings,
                                                    value, value_len);
       return 1;
    }
@@ -856,9 +856,9 @@ static int parse_header(Parser *p, const char *line, size_t len,
    return fail(p, "unknown header line '%.*s:'", QUOTE(key_len), line);
 }
 
-/* ------------------------------------------------------------------ */
-/* Comment lines: pyprofgrind's opcode families                        */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Comment lines: pyprofgrind's opcode families           ---*/
+/*------------------------------------------------------------*/
 
 #define FAMILY_LINE_PREFIX "# pyprofgrind opcode-family"
 #define FAMILY_LINE_FORM \
@@ -915,9 +915,9 @@ static int parse_comment_line(Parser *p, const char *line, size_t len)
    return parse_opcode_family(p, line + prefix_len, len - prefix_len);
 }
 
-/* ------------------------------------------------------------------ */
-/* Lines                                                               */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Lines                                                  ---*/
+/*------------------------------------------------------------*/
 
 static void parse_line(Parser *p, const char *line, size_t len)
 {
@@ -975,23 +975,23 @@ static void parser_init(Parser *p, const char *path, CgError *err)
    p->err = err;
    p->profile = xcalloc(1, sizeof *p->profile);
    p->profile->path = xstrdup(path);
-   p->profile->strings = string_pool_new();
+   p->profile->strings = keytable_pool_new();
    p->profile->command = KEYTABLE_ABSENT;
    p->profile->creator = KEYTABLE_ABSENT;
    p->profile->opcode_families = opfold_new();
    for (i = 0; i < N_ID_SPACES; i++)
-      p->id_spaces[i].ids = key_index_new(sizeof(unsigned long long));
+      p->id_spaces[i].ids = keytable_index_new(sizeof(unsigned long long));
    p->n_subpositions = 1;
    p->line_subposition = 0;
    snprintf(p->positions_text, sizeof p->positions_text, "line");
    /* Names used before any "ob="/"fl=" are Callgrind's "unknown". */
    p->object = p->file = p->line_file =
-      string_pool_intern(p->profile->strings, "???");
+      keytable_pool_intern(p->profile->strings, "???");
    p->function = KEYTABLE_ABSENT;
    p->call_object = p->call_file = p->call_name = KEYTABLE_ABSENT;
-   p->function_index = key_index_new(sizeof(FunctionKey));
-   p->line_index = key_index_new(sizeof(LineKey));
-   p->arc_index = key_index_new(sizeof(ArcKey));
+   p->function_index = keytable_index_new(sizeof(FunctionKey));
+   p->line_index = keytable_index_new(sizeof(LineKey));
+   p->arc_index = keytable_index_new(sizeof(ArcKey));
 }
 
 /* Checks what can only be checked at the end; returns the profile, or
@@ -1034,23 +1034,23 @@ static CgProfile *parser_finish(Parser *p)
          profile->total_ir = profile->self_ir_sum;
    }
    for (i = 0; i < N_ID_SPACES; i++) {
-      key_index_free(p->id_spaces[i].ids);
+      keytable_index_free(p->id_spaces[i].ids);
       free(p->id_spaces[i].names);
    }
-   key_index_free(p->function_index);
-   key_index_free(p->line_index);
-   key_index_free(p->arc_index);
+   keytable_index_free(p->function_index);
+   keytable_index_free(p->line_index);
+   keytable_index_free(p->arc_index);
    free(p->events_text);
    free(p->costs);
    free(p->costs_since_totals);
    if (p->failed) {
-      cg_profile_free(profile);
+      cgparse_profile_free(profile);
       return NULL;
    }
    return profile;
 }
 
-CgProfile *cg_parse_text(const char *name, const char *text, size_t len,
+CgProfile *cgparse_text(const char *name, const char *text, size_t len,
                          CgError *err)
 {
    Parser parser;
@@ -1066,7 +1066,7 @@ CgProfile *cg_parse_text(const char *name, const char *text, size_t len,
    return parser_finish(&parser);
 }
 
-CgProfile *cg_parse_file(const char *path, CgError *err)
+CgProfile *cgparse_file(const char *path, CgError *err)
 {
    Parser parser;
    FILE *stream = fopen(path, "r");
@@ -1096,12 +1096,12 @@ CgProfile *cg_parse_file(const char *path, CgError *err)
    return parser_finish(&parser);
 }
 
-void cg_profile_free(CgProfile *profile)
+void cgparse_profile_free(CgProfile *profile)
 {
    if (profile == NULL)
       return;
    free(profile->path);
-   string_pool_free(profile->strings);
+   keytable_pool_free(profile->strings);
    free(profile->functions);
    free(profile->lines);
    free(profile->arcs);

@@ -94,25 +94,25 @@ typedef struct {
 } CgError;
 
 /* Formats ERR as "FILE:LINE: message" (or "FILE: message") into BUF. */
-void cg_error_format(const CgError *err, char *buf, size_t size);
+void cgparse_error_format(const CgError *err, char *buf, size_t size);
 
 /* Parses the file at PATH.  Returns NULL and fills *ERR on failure. */
-CgProfile *cg_parse_file(const char *path, CgError *err);
+CgProfile *cgparse_file(const char *path, CgError *err);
 
 /* Parses TEXT[0..LEN) as if it were the contents of a file named NAME. */
-CgProfile *cg_parse_text(const char *name, const char *text, size_t len,
+CgProfile *cgparse_text(const char *name, const char *text, size_t len,
                          CgError *err);
 
-void cg_profile_free(CgProfile *profile);
+void cgparse_profile_free(CgProfile *profile);
 
 /* The name with Callgrind's context suffixes removed: everything from the
  * first "'" on ("fib'2" -> "fib", "f'g'h" -> "f").  Returns a string of
  * length *LEN inside NAME. */
-size_t cg_fold_context_length(const char *name, size_t len);
+size_t cgparse_fold_context_length(const char *name, size_t len);
 
-static inline const char *cg_str(const CgProfile *p, uint32_t id)
+static inline const char *cgparse_str(const CgProfile *p, uint32_t id)
 {
-   return string_pool_get(p->strings, id);
+   return keytable_pool_get(p->strings, id);
 }
 
 #endif /* REPORT_CGPARSE_H */

@@ -56,7 +56,7 @@ char *xstrdup(const char *text)
    return xstrndup(text, strlen(text));
 }
 
-void grow_array(void **array, size_t *capacity, size_t needed,
+void keytable_grow_array(void **array, size_t *capacity, size_t needed,
                 size_t element_size)
 {
    size_t new_capacity = *capacity ? *capacity : 16;
@@ -88,9 +88,9 @@ static uint64_t hash_bytes(const void *data, size_t len)
    return hash;
 }
 
-/* ------------------------------------------------------------------ */
-/* StringPool                                                          */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- StringPool                                             ---*/
+/*------------------------------------------------------------*/
 
 struct StringPool {
    char    **strings;
@@ -102,7 +102,7 @@ struct StringPool {
    size_t    n_slots;     /* a power of two */
 };
 
-StringPool *string_pool_new(void)
+StringPool *keytable_pool_new(void)
 {
    StringPool *pool = xcalloc(1, sizeof *pool);
    pool->n_slots = INITIAL_SLOTS;
@@ -110,7 +110,7 @@ StringPool *string_pool_new(void)
    return pool;
 }
 
-void string_pool_free(StringPool *pool)
+void keytable_pool_free(StringPool *pool)
 {
    size_t i;
 
@@ -125,7 +125,7 @@ void string_pool_free(StringPool *pool)
    free(pool);
 }
 
-static void string_pool_rehash(StringPool *pool)
+static void keytable_pool_rehash(StringPool *pool)
 {
    size_t i;
 
@@ -141,7 +141,7 @@ static void string_pool_rehash(StringPool *pool)
 }
 
 /* The slot holding TEXT[0..LEN), or the empty slot where it would go. */
-static size_t string_pool_probe(const StringPool *pool, const char *text,
+static size_t keytable_pool_probe(const StringPool *pool, const char *text,
                                 size_t len, uint64_t hash)
 {
    size_t slot = hash & (pool->n_slots - 1);
@@ -156,10 +156,10 @@ static size_t string_pool_probe(const StringPool *pool, const char *text,
    return slot;
 }
 
-uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
+uint32_t keytable_pool_intern_len(StringPool *pool, const char *text, size_t len)
 {
    uint64_t hash = hash_bytes(text, len);
-   size_t slot = string_pool_probe(pool, text, len, hash);
+   size_t slot = keytable_pool_probe(pool, text, len, hash);
    size_t capacity;
 
    if (pool->slots[slot] != 0)
@@ -169,13 +169,13 @@ uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
       exit(2);
    }
    capacity = pool->capacity;
-   grow_array((void **)&pool->strings, &capacity, pool->count + 1,
+   keytable_grow_array((void **)&pool->strings, &capacity, pool->count + 1,
               sizeof *pool->strings);
    capacity = pool->capacity;
-   grow_array((void **)&pool->lengths, &capacity, pool->count + 1,
+   keytable_grow_array((void **)&pool->lengths, &capacity, pool->count + 1,
               sizeof *pool->lengths);
    capacity = pool->capacity;
-   grow_array((void **)&pool->hashes, &capacity, pool->count + 1,
+   keytable_grow_array((void **)&pool->hashes, &capacity, pool->count + 1,
               sizeof *pool->hashes);
    pool->capacity = capacity;
    pool->strings[pool->count] = xstrndup(text, len);
@@ -184,36 +184,36 @@ uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len)
    pool->slots[slot] = (uint32_t)(pool->count + 1);
    pool->count++;
    if (pool->count * 2 > pool->n_slots)
-      string_pool_rehash(pool);
+      keytable_pool_rehash(pool);
    return (uint32_t)(pool->count - 1);
 }
 
-uint32_t string_pool_intern(StringPool *pool, const char *text)
+uint32_t keytable_pool_intern(StringPool *pool, const char *text)
 {
-   return string_pool_intern_len(pool, text, strlen(text));
+   return keytable_pool_intern_len(pool, text, strlen(text));
 }
 
-uint32_t string_pool_find(const StringPool *pool, const char *text)
+uint32_t keytable_pool_find(const StringPool *pool, const char *text)
 {
    size_t len = strlen(text);
-   size_t slot = string_pool_probe(pool, text, len, hash_bytes(text, len));
+   size_t slot = keytable_pool_probe(pool, text, len, hash_bytes(text, len));
 
    return pool->slots[slot] != 0 ? pool->slots[slot] - 1 : KEYTABLE_ABSENT;
 }
 
-const char *string_pool_get(const StringPool *pool, uint32_t id)
+const char *keytable_pool_get(const StringPool *pool, uint32_t id)
 {
    return id < pool->count ? pool->strings[id] : "";
 }
 
-size_t string_pool_count(const StringPool *pool)
+size_t keytable_pool_count(const StringPool *pool)
 {
    return pool->count;
 }
 
-/* ------------------------------------------------------------------ */
-/* KeyIndex                                                            */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- KeyIndex                                               ---*/
+/*------------------------------------------------------------*/
 
 struct KeyIndex {
    size_t         key_size;
@@ -225,7 +225,7 @@ struct KeyIndex {
    size_t         n_slots;
 };
 
-KeyIndex *key_index_new(size_t key_size)
+KeyIndex *keytable_index_new(size_t key_size)
 {
    KeyIndex *index = xcalloc(1, sizeof *index);
    index->key_size = key_size;
@@ -234,7 +234,7 @@ KeyIndex *key_index_new(size_t key_size)
    return index;
 }
 
-void key_index_free(KeyIndex *index)
+void keytable_index_free(KeyIndex *index)
 {
    if (index == NULL)
       return;
@@ -244,7 +244,7 @@ void key_index_free(KeyIndex *index)
    free(index);
 }
 
-static size_t key_index_probe(const KeyIndex *index, const void *key,
+static size_t keytable_index_probe(const KeyIndex *index, const void *key,
                               uint64_t hash, uint32_t *found)
 {
    size_t slot = hash & (index->n_slots - 1);
@@ -263,7 +263,7 @@ static size_t key_index_probe(const KeyIndex *index, const void *key,
    return slot;
 }
 
-static void key_index_rehash(KeyIndex *index)
+static void keytable_index_rehash(KeyIndex *index)
 {
    size_t i;
 
@@ -278,11 +278,11 @@ static void key_index_rehash(KeyIndex *index)
    }
 }
 
-uint32_t key_index_insert(KeyIndex *index, const void *key, int *added)
+uint32_t keytable_index_insert(KeyIndex *index, const void *key, int *added)
 {
    uint64_t hash = hash_bytes(key, index->key_size);
    uint32_t found;
-   size_t slot = key_index_probe(index, key, hash, &found);
+   size_t slot = keytable_index_probe(index, key, hash, &found);
    size_t capacity;
 
    if (found != KEYTABLE_ABSENT) {
@@ -295,10 +295,10 @@ uint32_t key_index_insert(KeyIndex *index, const void *key, int *added)
       exit(2);
    }
    capacity = index->capacity;
-   grow_array((void **)&index->keys, &capacity, index->count + 1,
+   keytable_grow_array((void **)&index->keys, &capacity, index->count + 1,
               index->key_size);
    capacity = index->capacity;
-   grow_array((void **)&index->hashes, &capacity, index->count + 1,
+   keytable_grow_array((void **)&index->hashes, &capacity, index->count + 1,
               sizeof *index->hashes);
    index->capacity = capacity;
    memcpy(index->keys + index->count * index->key_size, key, index->key_size);
@@ -306,21 +306,21 @@ uint32_t key_index_insert(KeyIndex *index, const void *key, int *added)
    index->slots[slot] = (uint32_t)(index->count + 1);
    index->count++;
    if (index->count * 2 > index->n_slots)
-      key_index_rehash(index);
+      keytable_index_rehash(index);
    if (added)
       *added = 1;
    return (uint32_t)(index->count - 1);
 }
 
-uint32_t key_index_find(const KeyIndex *index, const void *key)
+uint32_t keytable_index_find(const KeyIndex *index, const void *key)
 {
    uint32_t found;
 
-   key_index_probe(index, key, hash_bytes(key, index->key_size), &found);
+   keytable_index_probe(index, key, hash_bytes(key, index->key_size), &found);
    return found;
 }
 
-size_t key_index_count(const KeyIndex *index)
+size_t keytable_index_count(const KeyIndex *index)
 {
    return index->count;
 }

@@ -20,25 +20,25 @@ typedef struct KeyIndex KeyIndex;
 /* Returned by the lookups when a key or string is absent. */
 #define KEYTABLE_ABSENT ((uint32_t)0xffffffffu)
 
-StringPool *string_pool_new(void);
-void string_pool_free(StringPool *pool);
+StringPool *keytable_pool_new(void);
+void keytable_pool_free(StringPool *pool);
 /* Stores TEXT[0..LEN) (which may hold any bytes) unless already there, and
  * returns its number.  Stored strings are NUL-terminated copies. */
-uint32_t string_pool_intern_len(StringPool *pool, const char *text, size_t len);
-uint32_t string_pool_intern(StringPool *pool, const char *text);
+uint32_t keytable_pool_intern_len(StringPool *pool, const char *text, size_t len);
+uint32_t keytable_pool_intern(StringPool *pool, const char *text);
 /* TEXT's number if it is stored, else KEYTABLE_ABSENT (adds nothing). */
-uint32_t string_pool_find(const StringPool *pool, const char *text);
-const char *string_pool_get(const StringPool *pool, uint32_t id);
-size_t string_pool_count(const StringPool *pool);
+uint32_t keytable_pool_find(const StringPool *pool, const char *text);
+const char *keytable_pool_get(const StringPool *pool, uint32_t id);
+size_t keytable_pool_count(const StringPool *pool);
 
 /* KEY_SIZE is the size of every key in bytes; keys are compared bytewise,
  * so structs used as keys must be zeroed before being filled in. */
-KeyIndex *key_index_new(size_t key_size);
-void key_index_free(KeyIndex *index);
+KeyIndex *keytable_index_new(size_t key_size);
+void keytable_index_free(KeyIndex *index);
 /* Returns the key's number, adding the key if new; *ADDED says which. */
-uint32_t key_index_insert(KeyIndex *index, const void *key, int *added);
-uint32_t key_index_find(const KeyIndex *index, const void *key);
-size_t key_index_count(const KeyIndex *index);
+uint32_t keytable_index_insert(KeyIndex *index, const void *key, int *added);
+uint32_t keytable_index_find(const KeyIndex *index, const void *key);
+size_t keytable_index_count(const KeyIndex *index);
 
 /* Allocation that never returns NULL: the report cannot do anything
  * useful without memory, so it stops with a message instead. */
@@ -49,7 +49,7 @@ char *xstrdup(const char *text);
 char *xstrndup(const char *text, size_t len);
 /* Grows *ARRAY (of elements of ELEMENT_SIZE) so that it holds at least
  * NEEDED elements; *CAPACITY is updated.  Doubling keeps appends cheap. */
-void grow_array(void **array, size_t *capacity, size_t needed,
+void keytable_grow_array(void **array, size_t *capacity, size_t needed,
                 size_t element_size);
 
 #endif /* REPORT_KEYTABLE_H */

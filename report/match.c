@@ -11,9 +11,9 @@
 #include "match.h"
 #include "opfold.h"
 
-/* ------------------------------------------------------------------ */
-/* Node kinds and names                                                */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Node kinds and names                                   ---*/
+/*------------------------------------------------------------*/
 
 static int ends_with(const char *text, const char *suffix)
 {
@@ -22,7 +22,7 @@ static int ends_with(const char *text, const char *suffix)
           && memcmp(text + text_len - suffix_len, suffix, suffix_len) == 0;
 }
 
-NodeKind node_kind_of_object(const char *object)
+NodeKind match_node_kind_of_object(const char *object)
 {
    if (strncmp(object, "[Python", 7) != 0)
       return NODE_C;
@@ -51,7 +51,7 @@ static const char *read_small_number(const char *text, unsigned *value)
    return text;
 }
 
-int python_version_of_object(const char *object, unsigned *major,
+int match_python_version_of_object(const char *object, unsigned *major,
                              unsigned *minor)
 {
    const char *p;
@@ -73,7 +73,7 @@ static const char *basename_of(const char *path)
    return slash ? slash + 1 : path;
 }
 
-char *normalise_object_name(const char *object)
+char *match_normalise_object_name(const char *object)
 {
    const char *base = basename_of(object);
    size_t len = strlen(base);
@@ -144,7 +144,7 @@ static size_t match_lib_python(const char *text)
    return *p == '/' ? (size_t)(p + 1 - text) : 0;
 }
 
-const char *install_relative_path(const char *path)
+const char *match_install_relative_path(const char *path)
 {
    const char *after = NULL;
    const char *p;
@@ -165,13 +165,13 @@ const char *install_relative_path(const char *path)
    return after;
 }
 
-int is_script_path(const char *path)
+int match_is_script_path(const char *path)
 {
    return path[0] != '<' && strchr(path, '/') != NULL
-          && install_relative_path(path) == NULL;
+          && match_install_relative_path(path) == NULL;
 }
 
-char *common_script_root(const char *const *paths, size_t n)
+char *match_common_script_root(const char *const *paths, size_t n)
 {
    size_t len, i;
 
@@ -193,9 +193,9 @@ char *common_script_root(const char *const *paths, size_t n)
    return xstrndup(paths[0], len);
 }
 
-const char *python_relative_path(const char *path, const char *script_root)
+const char *match_python_relative_path(const char *path, const char *script_root)
 {
-   const char *installed = install_relative_path(path);
+   const char *installed = match_install_relative_path(path);
    size_t root_len = strlen(script_root);
 
    if (installed != NULL)
@@ -206,11 +206,11 @@ const char *python_relative_path(const char *path, const char *script_root)
    return path;
 }
 
-/* ------------------------------------------------------------------ */
-/* Views                                                               */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Views                                                  ---*/
+/*------------------------------------------------------------*/
 
-ItemListKind view_list(ReportView view)
+ItemListKind match_view_list(ReportView view)
 {
    switch (view) {
    case VIEW_PY_INCLUSIVE:
@@ -229,13 +229,13 @@ ItemListKind view_list(ReportView view)
  * handlers): an instruction's inclusive cost contains every instruction run
  * by the functions it calls (CALL contains the whole program), so it says
  * little about the instruction itself. */
-cg_cost view_metric(ReportView view, const ReportItem *item)
+cg_cost match_view_metric(ReportView view, const ReportItem *item)
 {
    return (view == VIEW_PY_SELF || view == VIEW_C_SELF || view == VIEW_OPCODES)
           ? item->self_ir : item->inclusive_ir;
 }
 
-const char *view_id(ReportView view)
+const char *match_view_id(ReportView view)
 {
    static const char *const ids[N_VIEWS] = {
       "python_functions_inclusive", "python_functions_self", "python_lines",
@@ -244,7 +244,7 @@ const char *view_id(ReportView view)
    return ids[view];
 }
 
-const char *view_title(ReportView view)
+const char *match_view_title(ReportView view)
 {
    static const char *const titles[N_VIEWS] = {
       "Python functions by inclusive cost",
@@ -256,9 +256,9 @@ const char *view_title(ReportView view)
    return titles[view];
 }
 
-/* ------------------------------------------------------------------ */
-/* Building the items                                                  */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Building the items                                     ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    StringPool *keys;          /* key -> item number */
@@ -278,24 +278,24 @@ static uint32_t item_for(ProfileSummary *summary, ListBuilder *builders,
 {
    ListBuilder *b = &builders[list];
    ItemList *items = &summary->lists[list];
-   size_t before = string_pool_count(b->keys);
-   uint32_t index = string_pool_intern(b->keys, key);
+   size_t before = keytable_pool_count(b->keys);
+   uint32_t index = keytable_pool_intern(b->keys, key);
 
-   if (string_pool_count(b->keys) != before) {
+   if (keytable_pool_count(b->keys) != before) {
       ReportItem *item;
       size_t capacity;
 
-      grow_array((void **)&items->items, &b->capacity, index + 1,
+      keytable_grow_array((void **)&items->items, &b->capacity, index + 1,
                  sizeof *items->items);
       /* The three scratch arrays grow together. */
       capacity = b->scratch_capacity;
-      grow_array((void **)&b->incoming_ir, &capacity, index + 1,
+      keytable_grow_array((void **)&b->incoming_ir, &capacity, index + 1,
                  sizeof *b->incoming_ir);
       capacity = b->scratch_capacity;
-      grow_array((void **)&b->outgoing_ir, &capacity, index + 1,
+      keytable_grow_array((void **)&b->outgoing_ir, &capacity, index + 1,
                  sizeof *b->outgoing_ir);
       capacity = b->scratch_capacity;
-      grow_array((void **)&b->has_incoming, &capacity, index + 1,
+      keytable_grow_array((void **)&b->has_incoming, &capacity, index + 1,
                  sizeof *b->has_incoming);
       b->scratch_capacity = capacity;
       b->incoming_ir[index] = 0;
@@ -324,7 +324,7 @@ static void text_set(Text *t, const char *a, const char *separator,
 {
    size_t la = strlen(a), ls = strlen(separator), lb = strlen(b);
 
-   grow_array((void **)&t->text, &t->capacity, la + ls + lb + 1, 1);
+   keytable_grow_array((void **)&t->text, &t->capacity, la + ls + lb + 1, 1);
    memcpy(t->text, a, la);
    memcpy(t->text + la, separator, ls);
    memcpy(t->text + la + ls, b, lb);
@@ -334,7 +334,7 @@ static void text_set(Text *t, const char *a, const char *separator,
 
 static char *script_root_of(const CgProfile *profile, const NodeKind *kinds)
 {
-   size_t n_strings = string_pool_count(profile->strings);
+   size_t n_strings = keytable_pool_count(profile->strings);
    char *seen = xcalloc(n_strings, 1);
    const char **paths = xcalloc(n_strings, sizeof *paths);
    size_t n_paths = 0, i;
@@ -345,8 +345,8 @@ static char *script_root_of(const CgProfile *profile, const NodeKind *kinds)
       uint32_t id_ = (file_id);                                              \
       if (id_ < n_strings && !seen[id_]) {                                   \
          seen[id_] = 1;                                                      \
-         if (is_script_path(cg_str(profile, id_)))                           \
-            paths[n_paths++] = cg_str(profile, id_);                         \
+         if (match_is_script_path(cgparse_str(profile, id_)))                           \
+            paths[n_paths++] = cgparse_str(profile, id_);                         \
       }                                                                      \
    } while (0)
 
@@ -359,13 +359,13 @@ static char *script_root_of(const CgProfile *profile, const NodeKind *kinds)
          CONSIDER(profile->lines[i].file);
    }
 #undef CONSIDER
-   root = common_script_root(paths, n_paths);
+   root = match_common_script_root(paths, n_paths);
    free(paths);
    free(seen);
    return root;
 }
 
-ProfileSummary *summarise_profile(const CgProfile *profile,
+ProfileSummary *match_summarise_profile(const CgProfile *profile,
                                   const SummaryOptions *options)
 {
    ProfileSummary *summary = xcalloc(1, sizeof *summary);
@@ -378,22 +378,22 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
 
    memset(builders, 0, sizeof builders);
    for (l = 0; l < N_LISTS; l++)
-      builders[l].keys = string_pool_new();
+      builders[l].keys = keytable_pool_new();
    summary->total_ir = profile->total_ir;
 
    for (i = 0; i < profile->n_functions; i++)
-      kinds[i] = node_kind_of_object(cg_str(profile,
+      kinds[i] = match_node_kind_of_object(cgparse_str(profile,
                                             profile->functions[i].object));
    summary->script_root = script_root_of(profile, kinds);
 
    /* One item per function, merged by key. */
    for (i = 0; i < profile->n_functions; i++) {
       const CgFunction *f = &profile->functions[i];
-      const char *object = cg_str(profile, f->object);
-      const char *name = cg_str(profile, f->name);
+      const char *object = cgparse_str(profile, f->object);
+      const char *name = cgparse_str(profile, f->name);
 
       if (kinds[i] == NODE_PYTHON) {
-         const char *relative = python_relative_path(cg_str(profile, f->file),
+         const char *relative = match_python_relative_path(cgparse_str(profile, f->file),
                                                      summary->script_root);
          text_set(&key, relative, "\t", name);
          item_list[i] = LIST_PY_FUNCTIONS;
@@ -415,7 +415,7 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
                                      "", 0);
          free(family);
       } else {
-         char *normalised = normalise_object_name(object);
+         char *normalised = match_normalise_object_name(object);
          text_set(&key, normalised, "\t", name);
          item_list[i] = LIST_C_FUNCTIONS;
          item_index[i] = item_for(summary, builders, LIST_C_FUNCTIONS,
@@ -436,7 +436,7 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
 
       if (kinds[line->function] != NODE_PYTHON || line->self_ir == 0)
          continue;
-      relative = python_relative_path(cg_str(profile, line->file),
+      relative = match_python_relative_path(cgparse_str(profile, line->file),
                                       summary->script_root);
       snprintf(number, sizeof number, "%llu", line->line);
       text_set(&key, relative, "\t", number);
@@ -464,8 +464,8 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
       builders[callee_list].has_incoming[callee] = 1;
       builders[caller_list].outgoing_ir[caller] += arc->inclusive_ir;
       if (kinds[arc->caller] == NODE_PYTHON && arc->inclusive_ir > 0) {
-         const char *relative = python_relative_path(
-            cg_str(profile, arc->site_file), summary->script_root);
+         const char *relative = match_python_relative_path(
+            cgparse_str(profile, arc->site_file), summary->script_root);
          char number[32];
          uint32_t index;
 
@@ -503,7 +503,7 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
    }
 
    for (l = 0; l < N_LISTS; l++) {
-      string_pool_free(builders[l].keys);
+      keytable_pool_free(builders[l].keys);
       free(builders[l].incoming_ir);
       free(builders[l].outgoing_ir);
       free(builders[l].has_incoming);
@@ -516,7 +516,7 @@ ProfileSummary *summarise_profile(const CgProfile *profile,
    return summary;
 }
 
-void profile_summary_free(ProfileSummary *summary)
+void match_summary_free(ProfileSummary *summary)
 {
    size_t l, i;
 
@@ -536,9 +536,9 @@ void profile_summary_free(ProfileSummary *summary)
    free(summary);
 }
 
-/* ------------------------------------------------------------------ */
-/* Ranking and diffs                                                   */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Ranking and diffs                                      ---*/
+/*------------------------------------------------------------*/
 
 typedef struct {
    cg_cost     metric;
@@ -555,14 +555,14 @@ static int compare_rank(const void *a, const void *b)
    return strcmp(x->key, y->key);
 }
 
-size_t *rank_view(const ProfileSummary *summary, ReportView view, size_t *n)
+size_t *match_rank_view(const ProfileSummary *summary, ReportView view, size_t *n)
 {
-   const ItemList *items = &summary->lists[view_list(view)];
+   const ItemList *items = &summary->lists[match_view_list(view)];
    RankEntry *entries = xcalloc(items->n, sizeof *entries);
    size_t *order, count = 0, i;
 
    for (i = 0; i < items->n; i++) {
-      cg_cost metric = view_metric(view, &items->items[i]);
+      cg_cost metric = match_view_metric(view, &items->items[i]);
       if (metric == 0)
          continue;
       entries[count].metric = metric;
@@ -610,10 +610,10 @@ static int compare_rows(const void *a, const void *b)
    return strcmp(row_key(x), row_key(y));
 }
 
-DiffRow *diff_view(const ProfileSummary *base, const ProfileSummary *new_summary,
+DiffRow *match_diff_view(const ProfileSummary *base, const ProfileSummary *new_summary,
                    ReportView view, size_t *n)
 {
-   ItemListKind list = view_list(view);
+   ItemListKind list = match_view_list(view);
    const ItemList *base_list = &base->lists[list];
    const ItemList *new_list = &new_summary->lists[list];
    const ReportItem **base_sorted = items_by_key(base_list);
@@ -637,11 +637,11 @@ DiffRow *diff_view(const ProfileSummary *base, const ProfileSummary *new_summary
       if (order >= 0)
          row.new_item = new_sorted[ni++];
       if (row.base) {
-         row.base_ir = view_metric(view, row.base);
+         row.base_ir = match_view_metric(view, row.base);
          row.base_calls = row.base->calls;
       }
       if (row.new_item) {
-         row.new_ir = view_metric(view, row.new_item);
+         row.new_ir = match_view_metric(view, row.new_item);
          row.new_calls = row.new_item->calls;
       }
       if (row.base_ir == 0 && row.new_ir == 0)
@@ -658,7 +658,7 @@ DiffRow *diff_view(const ProfileSummary *base, const ProfileSummary *new_summary
    return rows;
 }
 
-double cost_ratio(cg_cost base, cg_cost new_cost)
+double match_cost_ratio(cg_cost base, cg_cost new_cost)
 {
    if (base == 0)
       return -1.0;

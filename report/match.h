@@ -51,32 +51,32 @@
 
 typedef enum { NODE_C, NODE_PYTHON, NODE_OPCODE } NodeKind;
 
-NodeKind node_kind_of_object(const char *object);
+NodeKind match_node_kind_of_object(const char *object);
 
 /* Reads X.Y from "[Python X.Y]" or "[Python X.Y opcodes]"; 0 if absent. */
-int python_version_of_object(const char *object, unsigned *major,
+int match_python_version_of_object(const char *object, unsigned *major,
                              unsigned *minor);
 
 /* "/usr/lib/libpython3.11.so.1.0" -> "libpython", "libc.so.6" -> "libc",
  * "zlib.cpython-311-x86_64-linux-gnu.so" -> "zlib", "python3.12" ->
  * "python".  Returns a new string. */
-char *normalise_object_name(const char *object);
+char *match_normalise_object_name(const char *object);
 
 /* The part of PATH after "site-packages/", "dist-packages/" or
  * "lib/pythonX.Y/" (the last such directory), or NULL. */
-const char *install_relative_path(const char *path);
+const char *match_install_relative_path(const char *path);
 
 /* Is PATH a script file: a path ("/" in it), not a pseudo-file such as
  * "<frozen importlib._bootstrap>" or "<string>", not under an install
  * directory? */
-int is_script_path(const char *path);
+int match_is_script_path(const char *path);
 
 /* The longest directory prefix (ending in "/", possibly "") common to
  * the N script PATHS.  Returns a new string. */
-char *common_script_root(const char *const *paths, size_t n);
+char *match_common_script_root(const char *const *paths, size_t n);
 
 /* PATH relative to its root (see above): points into PATH. */
-const char *python_relative_path(const char *path, const char *script_root);
+const char *match_python_relative_path(const char *path, const char *script_root);
 
 typedef struct {
    char   *key;          /* what diffs match on */
@@ -109,9 +109,9 @@ typedef struct {
    int fold_opcodes;
 } SummaryOptions;
 
-ProfileSummary *summarise_profile(const CgProfile *profile,
+ProfileSummary *match_summarise_profile(const CgProfile *profile,
                                   const SummaryOptions *options);
-void profile_summary_free(ProfileSummary *summary);
+void match_summary_free(ProfileSummary *summary);
 
 /* What the report shows: one table per view, each over one item list and
  * ranking by one cost. */
@@ -120,16 +120,16 @@ typedef enum {
    N_VIEWS
 } ReportView;
 
-ItemListKind view_list(ReportView view);
-cg_cost view_metric(ReportView view, const ReportItem *item);
+ItemListKind match_view_list(ReportView view);
+cg_cost match_view_metric(ReportView view, const ReportItem *item);
 /* Stable identifier (the JSON member name) and a heading for people. */
-const char *view_id(ReportView view);
-const char *view_title(ReportView view);
+const char *match_view_id(ReportView view);
+const char *match_view_title(ReportView view);
 
 /* Indices of the items of VIEW with a non-zero metric, most costly first
  * (ties by key, so output is deterministic).  *N gets the count; free the
  * result. */
-size_t *rank_view(const ProfileSummary *summary, ReportView view, size_t *n);
+size_t *match_rank_view(const ProfileSummary *summary, ReportView view, size_t *n);
 
 typedef struct {
    const ReportItem *base;       /* NULL if only in the new profile */
@@ -143,10 +143,10 @@ typedef struct {
 /* Matches the items of VIEW by key; items whose cost is zero on both
  * sides are left out.  Sorted by |delta| (largest first), then by
  * key.  *N gets the count; free the result. */
-DiffRow *diff_view(const ProfileSummary *base, const ProfileSummary *new_summary,
+DiffRow *match_diff_view(const ProfileSummary *base, const ProfileSummary *new_summary,
                    ReportView view, size_t *n);
 
 /* new / base, or a negative number when base is 0. */
-double cost_ratio(cg_cost base, cg_cost new_cost);
+double match_cost_ratio(cg_cost base, cg_cost new_cost);
 
 #endif /* REPORT_MATCH_H */

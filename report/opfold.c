@@ -35,9 +35,9 @@ OpcodeFamilies *opfold_new(void)
 {
    OpcodeFamilies *families = xcalloc(1, sizeof *families);
 
-   families->strings = string_pool_new();
-   families->instructions = key_index_new(sizeof(InstructionKey));
-   families->objects = key_index_new(sizeof(uint32_t));
+   families->strings = keytable_pool_new();
+   families->instructions = keytable_index_new(sizeof(InstructionKey));
+   families->objects = keytable_index_new(sizeof(uint32_t));
    return families;
 }
 
@@ -45,9 +45,9 @@ void opfold_free(OpcodeFamilies *families)
 {
    if (families == NULL)
       return;
-   string_pool_free(families->strings);
-   key_index_free(families->instructions);
-   key_index_free(families->objects);
+   keytable_pool_free(families->strings);
+   keytable_index_free(families->instructions);
+   keytable_index_free(families->objects);
    free(families->keys);
    free(families->family_of);
    free(families);
@@ -61,25 +61,25 @@ int opfold_add(OpcodeFamilies *families, const char *object,
    int added;
 
    memset(&key, 0, sizeof key);
-   key.object = string_pool_intern(families->strings, object);
-   key.name = string_pool_intern(families->strings, name);
-   family_id = string_pool_intern(families->strings, family);
-   index = key_index_insert(families->instructions, &key, &added);
+   key.object = keytable_pool_intern(families->strings, object);
+   key.name = keytable_pool_intern(families->strings, name);
+   family_id = keytable_pool_intern(families->strings, family);
+   index = keytable_index_insert(families->instructions, &key, &added);
    if (!added) {
       if (families->family_of[index] == family_id)
          return 1;
       if (previous != NULL)
-         *previous = string_pool_get(families->strings,
+         *previous = keytable_pool_get(families->strings,
                                      families->family_of[index]);
       return 0;
    }
-   grow_array((void **)&families->keys, &families->keys_capacity, index + 1,
+   keytable_grow_array((void **)&families->keys, &families->keys_capacity, index + 1,
               sizeof *families->keys);
-   grow_array((void **)&families->family_of, &families->families_capacity,
+   keytable_grow_array((void **)&families->family_of, &families->families_capacity,
               index + 1, sizeof *families->family_of);
    families->keys[index] = key;
    families->family_of[index] = family_id;
-   key_index_insert(families->objects, &key.object, &added);
+   keytable_index_insert(families->objects, &key.object, &added);
    return 1;
 }
 
@@ -87,20 +87,20 @@ int opfold_add(OpcodeFamilies *families, const char *object,
  * objects, so nothing is refused). */
 static void copy_families(OpcodeFamilies *to, const OpcodeFamilies *from)
 {
-   size_t i, n = key_index_count(from->instructions);
+   size_t i, n = keytable_index_count(from->instructions);
 
    for (i = 0; i < n; i++)
-      opfold_add(to, string_pool_get(from->strings, from->keys[i].object),
-                 string_pool_get(from->strings, from->keys[i].name),
-                 string_pool_get(from->strings, from->family_of[i]), NULL);
+      opfold_add(to, keytable_pool_get(from->strings, from->keys[i].object),
+                 keytable_pool_get(from->strings, from->keys[i].name),
+                 keytable_pool_get(from->strings, from->family_of[i]), NULL);
 }
 
 int opfold_knows_object(const OpcodeFamilies *families, const char *object)
 {
-   uint32_t id = string_pool_find(families->strings, object);
+   uint32_t id = keytable_pool_find(families->strings, object);
 
    return id != KEYTABLE_ABSENT
-          && key_index_find(families->objects, &id) != KEYTABLE_ABSENT;
+          && keytable_index_find(families->objects, &id) != KEYTABLE_ABSENT;
 }
 
 /* The family of NAME under the object numbered OBJECT, or NULL when
@@ -113,19 +113,19 @@ static const char *listed_family(const OpcodeFamilies *families,
 
    memset(&key, 0, sizeof key);
    key.object = object;
-   key.name = string_pool_find(families->strings, name);
+   key.name = keytable_pool_find(families->strings, name);
    if (key.name == KEYTABLE_ABSENT)
       return NULL;
-   index = key_index_find(families->instructions, &key);
+   index = keytable_index_find(families->instructions, &key);
    if (index == KEYTABLE_ABSENT)
       return NULL;
-   return string_pool_get(families->strings, families->family_of[index]);
+   return keytable_pool_get(families->strings, families->family_of[index]);
 }
 
 const char *opfold_family(const OpcodeFamilies *families, const char *object,
                           const char *name, size_t *family_len)
 {
-   uint32_t object_id = string_pool_find(families->strings, object);
+   uint32_t object_id = keytable_pool_find(families->strings, object);
    const char *family;
 
    *family_len = strlen(name);
@@ -146,9 +146,9 @@ const char *opfold_family(const OpcodeFamilies *families, const char *object,
    return name;
 }
 
-/* ------------------------------------------------------------------ */
-/* Families from pyprofgrind-inspect's layout text                     */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Families from pyprofgrind-inspect's layout text        ---*/
+/*------------------------------------------------------------*/
 
 /* One "key value..." line of layout text split at blanks. */
 #define LAYOUT_MAX_WORDS 4

@@ -170,20 +170,20 @@ static void parse_arguments(int argc, char **argv, Options *options)
 static CgProfile *load(const char *path)
 {
    CgError err;
-   CgProfile *profile = cg_parse_file(path, &err);
+   CgProfile *profile = cgparse_file(path, &err);
    char message[2048];
 
    if (profile == NULL) {
-      cg_error_format(&err, message, sizeof message);
+      cgparse_error_format(&err, message, sizeof message);
       fprintf(stderr, PROGRAM ": %s\n", message);
       exit(2);
    }
    return profile;
 }
 
-/* ------------------------------------------------------------------ */
-/* Opcode families of profiles without family lines                    */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Opcode families of profiles without family lines       ---*/
+/*------------------------------------------------------------*/
 
 static int is_executable_file(const char *path)
 {
@@ -245,7 +245,7 @@ static char *read_all(int fd, size_t *len)
    for (;;) {
       ssize_t n;
 
-      grow_array((void **)&buffer, &capacity, used + 4096 + 1, 1);
+      keytable_grow_array((void **)&buffer, &capacity, used + 4096 + 1, 1);
       n = read(fd, buffer + used, capacity - used - 1);
       if (n < 0 && errno == EINTR)
          continue;
@@ -347,7 +347,7 @@ static int lacks_families(const CgProfile *profile, const char *object)
 
    if (opfold_knows_object(profile->opcode_families, object))
       return 0;
-   if (python_version_of_object(object, &major, &minor)
+   if (match_python_version_of_object(object, &major, &minor)
        && (major < 3 || (major == 3 && minor < 11)))
       return 0;
    return 1;
@@ -364,8 +364,8 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
    size_t n_eval_objects = 0, i, k;
 
    for (i = 0; i < profile->n_functions && lacking == NULL; i++) {
-      const char *object = cg_str(profile, profile->functions[i].object);
-      if (node_kind_of_object(object) == NODE_OPCODE
+      const char *object = cgparse_str(profile, profile->functions[i].object);
+      if (match_node_kind_of_object(object) == NODE_OPCODE
           && lacks_families(profile, object))
          lacking = object;
    }
@@ -377,8 +377,8 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
       const CgFunction *f = &profile->functions[i];
       int seen = 0;
 
-      if (strcmp(cg_str(profile, f->name), EVAL_FUNCTION) != 0
-          || node_kind_of_object(cg_str(profile, f->object)) != NODE_C)
+      if (strcmp(cgparse_str(profile, f->name), EVAL_FUNCTION) != 0
+          || match_node_kind_of_object(cgparse_str(profile, f->object)) != NODE_C)
          continue;
       for (k = 0; k < n_eval_objects; k++)
          seen |= eval_objects[k] == f->object;
@@ -391,10 +391,10 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
        * which leaves out C frames). */
    } else if (!find_inspector(options, inspector, sizeof inspector,
                               first_why, sizeof first_why)) {
-      failed_object = cg_str(profile, eval_objects[0]);
+      failed_object = cgparse_str(profile, eval_objects[0]);
    } else {
       for (i = 0; i < n_eval_objects; i++) {
-         const char *object = cg_str(profile, eval_objects[i]);
+         const char *object = cgparse_str(profile, eval_objects[i]);
          char layout_object[64];
          size_t len;
          char *text = run_inspector(inspector, object, &len, why, sizeof why);
@@ -415,8 +415,8 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
    }
    /* Still lacking after every eval object was inspected? */
    for (i = 0, lacking = NULL; i < profile->n_functions && lacking == NULL; i++) {
-      const char *object = cg_str(profile, profile->functions[i].object);
-      if (node_kind_of_object(object) == NODE_OPCODE
+      const char *object = cgparse_str(profile, profile->functions[i].object);
+      if (match_node_kind_of_object(object) == NODE_OPCODE
           && lacks_families(profile, object))
          lacking = object;
    }
@@ -441,9 +441,9 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
    free(eval_objects);
 }
 
-/* ------------------------------------------------------------------ */
-/* Text output                                                         */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- Text output                                            ---*/
+/*------------------------------------------------------------*/
 
 /* "1234567" -> "1,234,567"; BUF must hold NUMBER_TEXT bytes. */
 static const char *thousands(cg_cost value, char *buf, int negative)
@@ -537,13 +537,13 @@ static void print_item_label(ReportView view, const ReportItem *item)
 static void print_summary_view(const ProfileSummary *summary, ReportView view,
                                size_t top)
 {
-   const ItemList *items = &summary->lists[view_list(view)];
+   const ItemList *items = &summary->lists[match_view_list(view)];
    size_t n, shown, i;
-   size_t *order = rank_view(summary, view, &n);
+   size_t *order = match_rank_view(summary, view, &n);
    char a[NUMBER_TEXT], b[NUMBER_TEXT], c[NUMBER_TEXT];
 
    shown = (top == 0 || top > n) ? n : top;
-   printf("\n%s", view_title(view));
+   printf("\n%s", match_view_title(view));
    if (n == 0) {
       printf(": %s\n", none_message(view));
       free(order);
@@ -573,7 +573,7 @@ static void print_summary_view(const ProfileSummary *summary, ReportView view,
    }
    for (i = 0; i < shown; i++) {
       const ReportItem *item = &items->items[order[i]];
-      cg_cost metric = view_metric(view, item);
+      cg_cost metric = match_view_metric(view, item);
 
       switch (view) {
       case VIEW_PY_INCLUSIVE:
@@ -624,7 +624,7 @@ static void print_summary_text(const CgProfile *profile,
    putchar('\n');
    if (profile->command != KEYTABLE_ABSENT) {
       printf("Command: ");
-      print_clean(cg_str(profile, profile->command));
+      print_clean(cgparse_str(profile, profile->command));
       putchar('\n');
    }
    printf("Program total: %s Ir\n", thousands(summary->total_ir, total, 0));
@@ -643,7 +643,7 @@ static void print_diff_view_text(const ProfileSummary *base,
                                  ReportView view, size_t top)
 {
    size_t n, shown, i, only_base = 0, only_new = 0;
-   DiffRow *rows = diff_view(base, new_summary, view, &n);
+   DiffRow *rows = match_diff_view(base, new_summary, view, &n);
    int with_calls = view != VIEW_PY_LINES;
    char a[NUMBER_TEXT], b[NUMBER_TEXT], c[NUMBER_TEXT], d[NUMBER_TEXT],
         e[NUMBER_TEXT];
@@ -655,7 +655,7 @@ static void print_diff_view_text(const ProfileSummary *base,
          only_base++;
    }
    shown = (top == 0 || top > n) ? n : top;
-   printf("\n%s", view_title(view));
+   printf("\n%s", match_view_title(view));
    if (n == 0) {
       printf(": %s\n", none_message(view));
       free(rows);
@@ -682,7 +682,7 @@ static void print_diff_view_text(const ProfileSummary *base,
       if (row->base_ir == 0)
          printf("%8s", "new");
       else
-         printf("%8.3f", cost_ratio(row->base_ir, row->new_ir));
+         printf("%8.3f", match_cost_ratio(row->base_ir, row->new_ir));
       if (with_calls) {
          snprintf(calls, sizeof calls, "%s -> %s",
                   thousands(row->base_calls, d, 0),
@@ -719,14 +719,14 @@ static void print_diff_text(const CgProfile *base_profile,
    print_clean(base_profile->path);
    if (base_profile->command != KEYTABLE_ABSENT) {
       printf("  (");
-      print_clean(cg_str(base_profile, base_profile->command));
+      print_clean(cgparse_str(base_profile, base_profile->command));
       printf(")");
    }
    printf("\nNew:  ");
    print_clean(new_profile->path);
    if (new_profile->command != KEYTABLE_ABSENT) {
       printf("  (");
-      print_clean(cg_str(new_profile, new_profile->command));
+      print_clean(cgparse_str(new_profile, new_profile->command));
       printf(")");
    }
    printf("\n\n%-15s %15s %15s %15s %8s\n", "", "base Ir", "new Ir", "delta",
@@ -741,7 +741,7 @@ static void print_diff_text(const CgProfile *base_profile,
    if (base->total_ir == 0)
       printf("%8s\n", "new");
    else
-      printf("%8.3f\n", cost_ratio(base->total_ir, new_summary->total_ir));
+      printf("%8.3f\n", match_cost_ratio(base->total_ir, new_summary->total_ir));
    for (view = 0; view < N_VIEWS; view++) {
       if (base->lists[LIST_PY_FUNCTIONS].n == 0
           && new_summary->lists[LIST_PY_FUNCTIONS].n == 0
@@ -751,9 +751,9 @@ static void print_diff_text(const CgProfile *base_profile,
    }
 }
 
-/* ------------------------------------------------------------------ */
-/* JSON output                                                         */
-/* ------------------------------------------------------------------ */
+/*------------------------------------------------------------*/
+/*--- JSON output                                            ---*/
+/*------------------------------------------------------------*/
 
 /* Writes TEXT as a JSON string.  Profiles may hold any bytes: valid UTF-8
  * passes through, any other byte becomes the code point of the same value
@@ -822,7 +822,7 @@ static void json_ratio(cg_cost base, cg_cost new_cost)
    if (base == 0)
       printf("null");
    else
-      printf("%.6f", cost_ratio(base, new_cost));
+      printf("%.6f", match_cost_ratio(base, new_cost));
 }
 
 /* The members that say what an item is: name plus file/line/object/family
@@ -859,17 +859,17 @@ static void json_item_identity(ReportView view, const ReportItem *item,
 static void json_summary_view(const ProfileSummary *summary, ReportView view,
                               size_t top)
 {
-   const ItemList *items = &summary->lists[view_list(view)];
+   const ItemList *items = &summary->lists[match_view_list(view)];
    size_t n, shown, i;
-   size_t *order = rank_view(summary, view, &n);
+   size_t *order = match_rank_view(summary, view, &n);
 
    shown = (top == 0 || top > n) ? n : top;
    printf(",\n  ");
-   json_string(view_id(view));
+   json_string(match_view_id(view));
    printf(": {\"count\": %zu, \"rows\": [", n);
    for (i = 0; i < shown; i++) {
       const ReportItem *item = &items->items[order[i]];
-      cg_cost metric = view_metric(view, item);
+      cg_cost metric = match_view_metric(view, item);
 
       printf("%s\n    {", i ? "," : "");
       json_item_identity(view, item, 0);
@@ -900,7 +900,7 @@ static void json_profile_header(const char *member, const CgProfile *profile,
    json_string(profile->path);
    printf(", \"command\": ");
    if (profile->command != KEYTABLE_ABSENT)
-      json_string(cg_str(profile, profile->command));
+      json_string(cgparse_str(profile, profile->command));
    else
       printf("null");
    printf(", \"total_ir\": %llu}", total);
@@ -926,11 +926,11 @@ static void json_diff_view(const ProfileSummary *base,
                            size_t top)
 {
    size_t n, shown, i;
-   DiffRow *rows = diff_view(base, new_summary, view, &n);
+   DiffRow *rows = match_diff_view(base, new_summary, view, &n);
 
    shown = (top == 0 || top > n) ? n : top;
    printf(",\n  ");
-   json_string(view_id(view));
+   json_string(match_view_id(view));
    printf(": {\"count\": %zu, \"rows\": [", n);
    for (i = 0; i < shown; i++) {
       const DiffRow *row = &rows[i];
@@ -997,14 +997,14 @@ int main(int argc, char **argv)
       ProfileSummary *summary;
 
       complete_opcode_families(profile, &options);
-      summary = summarise_profile(profile, &summary_options);
+      summary = match_summarise_profile(profile, &summary_options);
 
       if (options.json)
          print_summary_json(profile, summary, &options);
       else
          print_summary_text(profile, summary, &options);
-      profile_summary_free(summary);
-      cg_profile_free(profile);
+      match_summary_free(summary);
+      cgparse_profile_free(profile);
    } else {
       CgProfile *base_profile = load(options.files[0]);
       CgProfile *new_profile = load(options.files[1]);
@@ -1012,8 +1012,8 @@ int main(int argc, char **argv)
 
       complete_opcode_families(base_profile, &options);
       complete_opcode_families(new_profile, &options);
-      base = summarise_profile(base_profile, &summary_options);
-      new_summary = summarise_profile(new_profile, &summary_options);
+      base = match_summarise_profile(base_profile, &summary_options);
+      new_summary = match_summarise_profile(new_profile, &summary_options);
 
       if (options.json)
          print_diff_json(base_profile, new_profile, base, new_summary,
@@ -1021,10 +1021,10 @@ int main(int argc, char **argv)
       else
          print_diff_text(base_profile, new_profile, base, new_summary,
                          &options);
-      profile_summary_free(base);
-      profile_summary_free(new_summary);
-      cg_profile_free(base_profile);
-      cg_profile_free(new_profile);
+      match_summary_free(base);
+      match_summary_free(new_summary);
+      cgparse_profile_free(base_profile);
+      cgparse_profile_free(new_profile);
    }
    if (fflush(stdout) != 0 || ferror(stdout)) {
       fprintf(stderr, PROGRAM ": cannot write the report\n");

@@ -27,11 +27,11 @@
 static CgProfile *parse_ok(const char *text)
 {
    CgError err;
-   CgProfile *profile = cg_parse_text("test.out", text, strlen(text), &err);
+   CgProfile *profile = cgparse_text("test.out", text, strlen(text), &err);
 
    if (profile == NULL) {
       char message[2048];
-      cg_error_format(&err, message, sizeof message);
+      cgparse_error_format(&err, message, sizeof message);
       ck_abort_msg("unexpected parse error: %s", message);
    }
    return profile;
@@ -42,7 +42,7 @@ static void expect_error(const char *text, unsigned long long line,
                          const char *needle)
 {
    CgError err;
-   CgProfile *profile = cg_parse_text("bad.out", text, strlen(text), &err);
+   CgProfile *profile = cgparse_text("bad.out", text, strlen(text), &err);
 
    ck_assert_msg(profile == NULL, "parsed a bad profile: %s", text);
    ck_assert_msg(err.line == line, "error at line %llu, expected %llu: %s",
@@ -59,9 +59,9 @@ static int find_function(const CgProfile *p, const char *object,
 
    for (i = 0; i < p->n_functions; i++) {
       const CgFunction *f = &p->functions[i];
-      if (strcmp(cg_str(p, f->object), object) == 0
-          && strcmp(cg_str(p, f->file), file) == 0
-          && strcmp(cg_str(p, f->name), name) == 0)
+      if (strcmp(cgparse_str(p, f->object), object) == 0
+          && strcmp(cgparse_str(p, f->file), file) == 0
+          && strcmp(cgparse_str(p, f->name), name) == 0)
          return (int)i;
    }
    return -1;
@@ -76,7 +76,7 @@ static cg_cost line_cost(const CgProfile *p, int function, const char *file,
    for (i = 0; i < p->n_lines; i++) {
       const CgLineCost *l = &p->lines[i];
       if ((int)l->function == function && l->line == line
-          && strcmp(cg_str(p, l->file), file) == 0)
+          && strcmp(cgparse_str(p, l->file), file) == 0)
          sum += l->self_ir;
    }
    return sum;
@@ -180,11 +180,11 @@ START_TEST(test_parse_compressed_names)
    ck_assert_uint_eq(p->functions[main_fn].self_ir, 9);
    ck_assert_uint_eq(p->functions[helper].self_ir, 50);
    ck_assert_uint_eq(p->functions[other].self_ir, 7);
-   ck_assert_str_eq(cg_str(p, p->command), "./prog arg");
+   ck_assert_str_eq(cgparse_str(p, p->command), "./prog arg");
    ck_assert_int_eq(p->has_totals, 1);
    ck_assert_uint_eq(p->total_ir, 66);
    ck_assert_uint_eq(p->self_ir_sum, 66);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -214,14 +214,14 @@ START_TEST(test_parse_relative_positions_and_calls)
    arc = find_arc(p, helper, main_fn, 20);
    ck_assert_ptr_nonnull(arc);
    ck_assert_uint_eq(arc->inclusive_ir, 7);
-   ck_assert_str_eq(cg_str(p, arc->site_file), "b.c");
+   ck_assert_str_eq(cgparse_str(p, arc->site_file), "b.c");
    ck_assert_uint_eq(p->n_arcs, 3);
 
    /* fi=/fe= change the line's file, not the function. */
    ck_assert_uint_eq(line_cost(p, other, "a.c", 5), 1);
    ck_assert_uint_eq(line_cost(p, other, "inc.h", 7), 2);
    ck_assert_uint_eq(line_cost(p, other, "a.c", 8), 4);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -257,7 +257,7 @@ START_TEST(test_parse_instr_line_positions_and_ir_column)
    /* No totals: or summary: the total is the sum of self costs. */
    ck_assert_int_eq(p->has_totals, 0);
    ck_assert_uint_eq(p->total_ir, 16);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -296,9 +296,9 @@ START_TEST(test_parse_folds_contexts_and_odd_names)
                                   "(anonymous namespace)::g"), 0);
    ck_assert_int_ge(find_function(p, "???", "r.c",
                                   "(anonymous namespace)::h"), 0);
-   ck_assert_uint_eq(cg_fold_context_length("fib'2", 5), 3);
-   ck_assert_uint_eq(cg_fold_context_length("plain", 5), 5);
-   cg_profile_free(p);
+   ck_assert_uint_eq(cgparse_fold_context_length("fib'2", 5), 3);
+   ck_assert_uint_eq(cgparse_fold_context_length("plain", 5), 5);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -310,17 +310,17 @@ START_TEST(test_parse_totals_and_summary)
    p = parse_ok("events: Ir\nfn=a\n1 5\ntotals: 5\npart: 2\nfn=a\n1 7\n"
                 "totals: 7\n");
    ck_assert_uint_eq(p->total_ir, 12);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
    /* summary: is used without totals:. */
    p = parse_ok("events: Ir\nsummary: 100\nfn=a\n1 5\n");
    ck_assert_uint_eq(p->total_ir, 100);
    ck_assert_uint_eq(p->self_ir_sum, 5);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
    /* CRLF line ends and blank/comment lines. */
    p = parse_ok("# callgrind format\r\nevents: Ir\r\n\r\n# note\r\nfn=a\r\n"
                 "1 5\r\ntotals: 5\r\n");
    ck_assert_uint_eq(p->total_ir, 5);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -367,7 +367,7 @@ START_TEST(test_parse_errors_name_the_line)
    {
       static const char with_nul[] = "events: Ir\nfn=a\0b\n";
       CgError err;
-      CgProfile *p = cg_parse_text("bad.out", with_nul, sizeof with_nul - 1,
+      CgProfile *p = cgparse_text("bad.out", with_nul, sizeof with_nul - 1,
                                    &err);
       ck_assert_ptr_null(p);
       ck_assert_uint_eq(err.line, 2);
@@ -381,13 +381,13 @@ START_TEST(test_error_format)
    CgError err;
    char text[2048];
 
-   ck_assert_ptr_null(cg_parse_text("x/p.out", "events: Ir\nfn=(9)\n", 18,
+   ck_assert_ptr_null(cgparse_text("x/p.out", "events: Ir\nfn=(9)\n", 18,
                                     &err));
-   cg_error_format(&err, text, sizeof text);
+   cgparse_error_format(&err, text, sizeof text);
    ck_assert_str_eq(text, "x/p.out:2: function id (9) is used before it is "
                     "defined");
-   ck_assert_ptr_null(cg_parse_file("/nonexistent/p.out", &err));
-   cg_error_format(&err, text, sizeof text);
+   ck_assert_ptr_null(cgparse_file("/nonexistent/p.out", &err));
+   cgparse_error_format(&err, text, sizeof text);
    ck_assert_str_eq(text, "/nonexistent/p.out: cannot open: No such file or "
                     "directory");
 }
@@ -406,10 +406,10 @@ START_TEST(test_parse_truncated_prefixes)
 
       memcpy(copy, compressed_profile, cut);
       copy[cut] = '\0';
-      p = cg_parse_text("cut.out", copy, cut, &err);
+      p = cgparse_text("cut.out", copy, cut, &err);
       if (p == NULL)
          ck_assert_uint_ge(err.line, 1);
-      cg_profile_free(p);
+      cgparse_profile_free(p);
       free(copy);
    }
 }
@@ -483,14 +483,14 @@ START_TEST(test_parse_opcode_family_lines)
    expect_family(f, py312, "NOP", "NOP");
    expect_family(f, py312, "NOT_AN_OPCODE", "NOT_AN_OPCODE");
    ck_assert_uint_eq(p->total_ir, 1);
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 
    /* A profile without family lines knows no interpreter's. */
    p = parse_ok("events: Ir\nfn=a\n1 1\n");
    ck_assert(!opfold_knows_object(p->opcode_families, py312));
    expect_family(p->opcode_families, py312, "LOAD_ATTR_SLOT",
                  "LOAD_ATTR_SLOT");
-   cg_profile_free(p);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -525,9 +525,9 @@ START_TEST(test_parse_opcode_family_errors)
       CgError err;
       char message[2048];
 
-      ck_assert_ptr_null(cg_parse_text("old/p.out", text, sizeof text - 1,
+      ck_assert_ptr_null(cgparse_text("old/p.out", text, sizeof text - 1,
                                        &err));
-      cg_error_format(&err, message, sizeof message);
+      cgparse_error_format(&err, message, sizeof message);
       ck_assert_str_eq(message, "old/p.out:3: malformed opcode family line: "
                        "1 word(s) after the object name, not 2 (expected "
                        "'# pyprofgrind opcode-family [OBJECT] INSTRUCTION "
@@ -622,27 +622,27 @@ START_TEST(test_node_kinds_and_versions)
 {
    unsigned major = 0, minor = 0;
 
-   ck_assert_int_eq(node_kind_of_object("[Python 3.11]"), NODE_PYTHON);
-   ck_assert_int_eq(node_kind_of_object("[Python 3.11 opcodes]"),
+   ck_assert_int_eq(match_node_kind_of_object("[Python 3.11]"), NODE_PYTHON);
+   ck_assert_int_eq(match_node_kind_of_object("[Python 3.11 opcodes]"),
                     NODE_OPCODE);
-   ck_assert_int_eq(node_kind_of_object("/usr/lib/libc.so.6"), NODE_C);
-   ck_assert_int_eq(node_kind_of_object("???"), NODE_C);
-   ck_assert_int_eq(python_version_of_object("[Python 3.12 opcodes]", &major,
+   ck_assert_int_eq(match_node_kind_of_object("/usr/lib/libc.so.6"), NODE_C);
+   ck_assert_int_eq(match_node_kind_of_object("???"), NODE_C);
+   ck_assert_int_eq(match_python_version_of_object("[Python 3.12 opcodes]", &major,
                                              &minor), 1);
    ck_assert_uint_eq(major, 3);
    ck_assert_uint_eq(minor, 12);
-   ck_assert_int_eq(python_version_of_object("[Python 2.7]", &major, &minor),
+   ck_assert_int_eq(match_python_version_of_object("[Python 2.7]", &major, &minor),
                     1);
    ck_assert_uint_eq(minor, 7);
-   ck_assert_int_eq(python_version_of_object("[Python]", &major, &minor), 0);
-   ck_assert_int_eq(python_version_of_object("libpython3.11.so", &major,
+   ck_assert_int_eq(match_python_version_of_object("[Python]", &major, &minor), 0);
+   ck_assert_int_eq(match_python_version_of_object("libpython3.11.so", &major,
                                              &minor), 0);
 }
 END_TEST
 
 static void expect_normalised(const char *object, const char *expected)
 {
-   char *got = normalise_object_name(object);
+   char *got = match_normalise_object_name(object);
    ck_assert_msg(strcmp(got, expected) == 0, "%s -> %s, expected %s", object,
                  got, expected);
    free(got);
@@ -679,49 +679,49 @@ START_TEST(test_python_roots)
    const char *mixed[] = { "examples/p.py", "/abs/q.py" };
    char *root;
 
-   ck_assert_str_eq(install_relative_path(
+   ck_assert_str_eq(match_install_relative_path(
       "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/certifi/"
       "core.py"), "certifi/core.py");
-   ck_assert_str_eq(install_relative_path("/usr/lib/python3.12/json/a.py"),
+   ck_assert_str_eq(match_install_relative_path("/usr/lib/python3.12/json/a.py"),
                     "json/a.py");
-   ck_assert_str_eq(install_relative_path(
+   ck_assert_str_eq(match_install_relative_path(
       "/usr/lib/python3/dist-packages/apt/package.py"), "apt/package.py");
-   ck_assert_str_eq(install_relative_path("/opt/lib64/python3.13t/os.py"),
+   ck_assert_str_eq(match_install_relative_path("/opt/lib64/python3.13t/os.py"),
                     "os.py");
-   ck_assert_str_eq(install_relative_path(
+   ck_assert_str_eq(match_install_relative_path(
       "/venv/lib/python3.11/site-packages/lib/python3.9/odd.py"), "odd.py");
-   ck_assert_ptr_null(install_relative_path("/work/main/examples/primes.py"));
-   ck_assert_ptr_null(install_relative_path("/home/u/library/python3.11/x.py"));
-   ck_assert_ptr_null(install_relative_path("<frozen importlib._bootstrap>"));
+   ck_assert_ptr_null(match_install_relative_path("/work/main/examples/primes.py"));
+   ck_assert_ptr_null(match_install_relative_path("/home/u/library/python3.11/x.py"));
+   ck_assert_ptr_null(match_install_relative_path("<frozen importlib._bootstrap>"));
 
-   ck_assert_int_eq(is_script_path("/work/main/examples/primes.py"), 1);
-   ck_assert_int_eq(is_script_path("examples/primes.py"), 1);
-   ck_assert_int_eq(is_script_path("primes.py"), 0);
-   ck_assert_int_eq(is_script_path("<frozen site>"), 0);
-   ck_assert_int_eq(is_script_path("/usr/lib/python3.11/os.py"), 0);
+   ck_assert_int_eq(match_is_script_path("/work/main/examples/primes.py"), 1);
+   ck_assert_int_eq(match_is_script_path("examples/primes.py"), 1);
+   ck_assert_int_eq(match_is_script_path("primes.py"), 0);
+   ck_assert_int_eq(match_is_script_path("<frozen site>"), 0);
+   ck_assert_int_eq(match_is_script_path("/usr/lib/python3.11/os.py"), 0);
 
-   root = common_script_root(one, 1);
+   root = match_common_script_root(one, 1);
    ck_assert_str_eq(root, "/work/main/examples/");
-   ck_assert_str_eq(python_relative_path("/work/main/examples/primes.py",
+   ck_assert_str_eq(match_python_relative_path("/work/main/examples/primes.py",
                                          root), "primes.py");
-   ck_assert_str_eq(python_relative_path("/usr/lib/python3.11/os.py", root),
+   ck_assert_str_eq(match_python_relative_path("/usr/lib/python3.11/os.py", root),
                     "os.py");
-   ck_assert_str_eq(python_relative_path("<frozen site>", root),
+   ck_assert_str_eq(match_python_relative_path("<frozen site>", root),
                     "<frozen site>");
-   ck_assert_str_eq(python_relative_path("/elsewhere/x.py", root),
+   ck_assert_str_eq(match_python_relative_path("/elsewhere/x.py", root),
                     "/elsewhere/x.py");
    free(root);
-   root = common_script_root(two, 2);
+   root = match_common_script_root(two, 2);
    ck_assert_str_eq(root, "/a/b/");
-   ck_assert_str_eq(python_relative_path("/a/b/d/y.py", root), "d/y.py");
+   ck_assert_str_eq(match_python_relative_path("/a/b/d/y.py", root), "d/y.py");
    free(root);
-   root = common_script_root(siblings, 2);
+   root = match_common_script_root(siblings, 2);
    ck_assert_str_eq(root, "/a/");
    free(root);
-   root = common_script_root(mixed, 2);
+   root = match_common_script_root(mixed, 2);
    ck_assert_str_eq(root, "");
    free(root);
-   root = common_script_root(NULL, 0);
+   root = match_common_script_root(NULL, 0);
    ck_assert_str_eq(root, "");
    free(root);
 }
@@ -805,7 +805,7 @@ START_TEST(test_summary_items_and_inclusive_costs)
 {
    CgProfile *p = parse_ok(mixed_profile);
    SummaryOptions options = { 0 };
-   ProfileSummary *s = summarise_profile(p, &options);
+   ProfileSummary *s = match_summarise_profile(p, &options);
    const ReportItem *item;
 
    ck_assert_uint_eq(s->total_ir, 880);
@@ -857,8 +857,8 @@ START_TEST(test_summary_items_and_inclusive_costs)
    item = find_item(s, LIST_C_FUNCTIONS, "libpython\t_PyEval_EvalFrameDefault");
    ck_assert_uint_eq(item->inclusive_ir, 880);
 
-   profile_summary_free(s);
-   cg_profile_free(p);
+   match_summary_free(s);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -866,7 +866,7 @@ START_TEST(test_summary_folded_opcodes_and_ranking)
 {
    CgProfile *p = parse_ok(mixed_profile);
    SummaryOptions options = { 1 };
-   ProfileSummary *s = summarise_profile(p, &options);
+   ProfileSummary *s = match_summarise_profile(p, &options);
    const ReportItem *item;
    size_t n, *order;
 
@@ -878,17 +878,17 @@ START_TEST(test_summary_folded_opcodes_and_ranking)
    ck_assert_uint_eq(item->self_ir, 380);
 
    /* Ranked by the view's cost; LOAD_FAST (100) after LOAD_ATTR (400). */
-   order = rank_view(s, VIEW_OPCODES, &n);
+   order = match_rank_view(s, VIEW_OPCODES, &n);
    ck_assert_uint_eq(n, 2);
    ck_assert_str_eq(s->lists[LIST_OPCODES].items[order[0]].name, "LOAD_ATTR");
    free(order);
    /* Python functions by self cost: work (300), <module> (20). */
-   order = rank_view(s, VIEW_PY_SELF, &n);
+   order = match_rank_view(s, VIEW_PY_SELF, &n);
    ck_assert_uint_eq(n, 2);
    ck_assert_str_eq(s->lists[LIST_PY_FUNCTIONS].items[order[0]].name, "work");
    free(order);
-   profile_summary_free(s);
-   cg_profile_free(p);
+   match_summary_free(s);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -941,15 +941,15 @@ START_TEST(test_diff_matching_and_sorting)
 {
    CgProfile *pb = parse_ok(base_profile), *pn = parse_ok(new_profile);
    SummaryOptions options = { 0 };
-   ProfileSummary *sb = summarise_profile(pb, &options);
-   ProfileSummary *sn = summarise_profile(pn, &options);
+   ProfileSummary *sb = match_summarise_profile(pb, &options);
+   ProfileSummary *sn = match_summarise_profile(pn, &options);
    DiffRow *rows;
    size_t n;
 
    ck_assert_str_eq(sb->script_root, "/home/a/src/");
    ck_assert_str_eq(sn->script_root, "/srv/b/checkout/");
 
-   rows = diff_view(sb, sn, VIEW_PY_SELF, &n);
+   rows = match_diff_view(sb, sn, VIEW_PY_SELF, &n);
    /* g +100, k +40, f -30, a2 +10 and h -10 (tie: by key), d, m 0. */
    ck_assert_uint_eq(n, 7);
    ck_assert_str_eq(rows[0].base->name, "g");
@@ -973,7 +973,7 @@ START_TEST(test_diff_matching_and_sorting)
    ck_assert_ptr_nonnull(rows[6].new_item);
    free(rows);
 
-   rows = diff_view(sb, sn, VIEW_C_SELF, &n);
+   rows = match_diff_view(sb, sn, VIEW_C_SELF, &n);
    ck_assert_uint_eq(n, 1);
    ck_assert_ptr_nonnull(rows[0].base);
    ck_assert_ptr_nonnull(rows[0].new_item);
@@ -981,13 +981,13 @@ START_TEST(test_diff_matching_and_sorting)
    ck_assert_uint_eq(rows[0].delta_magnitude, 0);
    free(rows);
 
-   ck_assert(cost_ratio(100, 70) > 0.69 && cost_ratio(100, 70) < 0.71);
-   ck_assert(cost_ratio(0, 5) < 0);
+   ck_assert(match_cost_ratio(100, 70) > 0.69 && match_cost_ratio(100, 70) < 0.71);
+   ck_assert(match_cost_ratio(0, 5) < 0);
 
-   profile_summary_free(sb);
-   profile_summary_free(sn);
-   cg_profile_free(pb);
-   cg_profile_free(pn);
+   match_summary_free(sb);
+   match_summary_free(sn);
+   cgparse_profile_free(pb);
+   cgparse_profile_free(pn);
 }
 END_TEST
 
@@ -995,12 +995,12 @@ START_TEST(test_diff_with_itself_is_zero)
 {
    CgProfile *p = parse_ok(mixed_profile);
    SummaryOptions options = { 0 };
-   ProfileSummary *s = summarise_profile(p, &options);
+   ProfileSummary *s = match_summarise_profile(p, &options);
    ReportView view;
 
    for (view = 0; view < N_VIEWS; view++) {
       size_t n, i;
-      DiffRow *rows = diff_view(s, s, view, &n);
+      DiffRow *rows = match_diff_view(s, s, view, &n);
       ck_assert_uint_gt(n, 0);
       for (i = 0; i < n; i++) {
          ck_assert_uint_eq(rows[i].delta_magnitude, 0);
@@ -1010,8 +1010,8 @@ START_TEST(test_diff_with_itself_is_zero)
       }
       free(rows);
    }
-   profile_summary_free(s);
-   cg_profile_free(p);
+   match_summary_free(s);
+   cgparse_profile_free(p);
 }
 END_TEST
 
@@ -1020,7 +1020,7 @@ START_TEST(test_callgrind_profile_only_c)
 {
    CgProfile *p = parse_ok(compressed_profile);
    SummaryOptions options = { 0 };
-   ProfileSummary *s = summarise_profile(p, &options);
+   ProfileSummary *s = match_summarise_profile(p, &options);
 
    ck_assert_uint_eq(s->lists[LIST_PY_FUNCTIONS].n, 0);
    ck_assert_uint_eq(s->lists[LIST_PY_LINES].n, 0);
@@ -1028,8 +1028,8 @@ START_TEST(test_callgrind_profile_only_c)
    ck_assert_uint_eq(s->lists[LIST_C_FUNCTIONS].n, 3);
    ck_assert_ptr_nonnull(find_item(s, LIST_C_FUNCTIONS, "libx\tmain"));
    ck_assert_ptr_nonnull(find_item(s, LIST_C_FUNCTIONS, "liby\thelper"));
-   profile_summary_free(s);
-   cg_profile_free(p);
+   match_summary_free(s);
+   cgparse_profile_free(p);
 }
 END_TEST
 
