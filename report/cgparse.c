@@ -103,7 +103,7 @@ typedef struct {
 } Parser;
 
 /*------------------------------------------------------------*/
-/*--- Errors                                                 ---*/
+/*--- Errors                                               ---*/
 /*------------------------------------------------------------*/
 
 static void set_error(CgError *err, const char *path, unsigned long long line,
@@ -155,7 +155,7 @@ void cgparse_error_format(const CgError *err, char *buf, size_t size)
 #define QUOTE(len) ((int)((len) < QUOTE_MAX ? (len) : QUOTE_MAX))
 
 /*------------------------------------------------------------*/
-/*--- Small lexical helpers                                  ---*/
+/*--- Small lexical helpers                                ---*/
 /*------------------------------------------------------------*/
 
 typedef struct {
@@ -249,7 +249,7 @@ size_t cgparse_fold_context_length(const char *name, size_t len)
 }
 
 /*------------------------------------------------------------*/
-/*--- Profile records                                        ---*/
+/*--- Profile records                                      ---*/
 /*------------------------------------------------------------*/
 
 static uint32_t function_of(Parser *p, uint32_t object, uint32_t file,
@@ -333,7 +333,7 @@ static void add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
 }
 
 /*------------------------------------------------------------*/
-/*--- Names: "(id) name", "(id)", "name"                     ---*/
+/*--- Names: "(id) name", "(id)", "name"                   ---*/
 /*------------------------------------------------------------*/
 
 static int id_space_lookup(Parser *p, int space, unsigned long long id,
@@ -467,7 +467,7 @@ static int parse_name_spec(Parser *p, const char *line, size_t len,
 }
 
 /*------------------------------------------------------------*/
-/*--- Positions and costs                                    ---*/
+/*--- Positions and costs                                  ---*/
 /*------------------------------------------------------------*/
 
 /* Resolves the first n_subpositions tokens; WHAT names the line kind for
@@ -708,7 +708,7 @@ static int parse_jump_source_line(Parser *p, const char *line, size_t len)
 }
 
 /*------------------------------------------------------------*/
-/*--- Header lines                                           ---*/
+/*--- Header lines                                         ---*/
 /*------------------------------------------------------------*/
 
 static int parse_positions_header(Parser *p, const char *value, size_t len)
@@ -857,7 +857,7 @@ static int parse_header(Parser *p, const char *line, size_t len,
 }
 
 /*------------------------------------------------------------*/
-/*--- Comment lines: pyprofgrind's opcode families           ---*/
+/*--- Comment lines: pyprofgrind's opcode families         ---*/
 /*------------------------------------------------------------*/
 
 #define FAMILY_LINE_PREFIX "# pyprofgrind opcode-family"
@@ -916,7 +916,7 @@ static int parse_comment_line(Parser *p, const char *line, size_t len)
 }
 
 /*------------------------------------------------------------*/
-/*--- Lines                                                  ---*/
+/*--- Lines                                                ---*/
 /*------------------------------------------------------------*/
 
 static void parse_line(Parser *p, const char *line, size_t len)

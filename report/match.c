@@ -12,7 +12,7 @@
 #include "opfold.h"
 
 /*------------------------------------------------------------*/
-/*--- Node kinds and names                                   ---*/
+/*--- Node kinds and names                                 ---*/
 /*------------------------------------------------------------*/
 
 static int ends_with(const char *text, const char *suffix)
@@ -207,7 +207,7 @@ const char *match_python_relative_path(const char *path, const char *script_root
 }
 
 /*------------------------------------------------------------*/
-/*--- Views                                                  ---*/
+/*--- Views                                                ---*/
 /*------------------------------------------------------------*/
 
 ItemListKind match_view_list(ReportView view)
@@ -257,7 +257,7 @@ const char *match_view_title(ReportView view)
 }
 
 /*------------------------------------------------------------*/
-/*--- Building the items                                     ---*/
+/*--- Building the items                                   ---*/
 /*------------------------------------------------------------*/
 
 typedef struct {
@@ -537,7 +537,7 @@ void match_summary_free(ProfileSummary *summary)
 }
 
 /*------------------------------------------------------------*/
-/*--- Ranking and diffs                                      ---*/
+/*--- Ranking and diffs                                    ---*/
 /*------------------------------------------------------------*/
 
 typedef struct {

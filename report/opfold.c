@@ -147,7 +147,7 @@ const char *opfold_family(const OpcodeFamilies *families, const char *object,
 }
 
 /*------------------------------------------------------------*/
-/*--- Families from pyprofgrind-inspect's layout text        ---*/
+/*--- Families from pyprofgrind-inspect's layout text      ---*/
 /*------------------------------------------------------------*/
 
 /* One "key value..." line of layout text split at blanks. */

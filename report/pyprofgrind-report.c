@@ -182,7 +182,7 @@ static CgProfile *load(const char *path)
 }
 
 /*------------------------------------------------------------*/
-/*--- Opcode families of profiles without family lines       ---*/
+/*--- Opcode families of profiles without family lines     ---*/
 /*------------------------------------------------------------*/
 
 static int is_executable_file(const char *path)
@@ -442,7 +442,7 @@ static void complete_opcode_families(CgProfile *profile, const Options *options)
 }
 
 /*------------------------------------------------------------*/
-/*--- Text output                                            ---*/
+/*--- Text output                                          ---*/
 /*------------------------------------------------------------*/
 
 /* "1234567" -> "1,234,567"; BUF must hold NUMBER_TEXT bytes. */
@@ -752,7 +752,7 @@ static void print_diff_text(const CgProfile *base_profile,
 }
 
 /*------------------------------------------------------------*/
-/*--- JSON output                                            ---*/
+/*--- JSON output                                          ---*/
 /*------------------------------------------------------------*/
 
 /* Writes TEXT as a JSON string.  Profiles may hold any bytes: valid UTF-8
