@@ -51,11 +51,14 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "dwarf.h"
@@ -591,6 +594,69 @@ static void usage(FILE *out)
       message_program, message_program, message_program);
 }
 
+/* Inspects the file in a child process.  libdwarf trusts much of what it
+ * reads: damaged debug sections have made it crash (invalid and double
+ * frees in its range-list reader).  A crash must not look like "no
+ * inspector" to the tool, nor leave half a layout on stdout: the child
+ * prints its layout only when its work is done, its stderr is held back
+ * (glibc's own abort message would otherwise be the first line the tool
+ * shows), and a child killed by a signal becomes one line naming the file
+ * and what happened. */
+static int inspect_file_isolated(const Options *opt)
+{
+   char shown[MESSAGE_SHOWN_MAX], held[4096];
+   size_t n_held = 0;
+   int err_pipe[2], status;
+   ssize_t n;
+   pid_t child;
+
+   fflush(NULL);
+   if (pipe(err_pipe) != 0 || (child = fork()) < 0)
+      return inspect_file(opt);   /* no child to be had: run it here */
+   if (child == 0) {
+      int result;
+      close(err_pipe[0]);
+      dup2(err_pipe[1], 2);
+      close(err_pipe[1]);
+      result = inspect_file(opt);
+      fflush(NULL);
+      _exit(result);
+   }
+   close(err_pipe[1]);
+   /* Read to the end before waiting, so a chatty child never blocks;
+    * keep the first 4 KiB (messages are one line each). */
+   while ((n = read(err_pipe[0], held + n_held, sizeof held - n_held)) != 0) {
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n < 0)
+         break;
+      n_held += (size_t)n;
+      if (n_held == sizeof held) {
+         char discard[4096];
+         while (read(err_pipe[0], discard, sizeof discard) > 0)
+            ;
+         break;
+      }
+   }
+   close(err_pipe[0]);
+   while (waitpid(child, &status, 0) < 0) {
+      if (errno != EINTR) {
+         message("cannot wait for the inspecting process: %s", strerror(errno));
+         return 1;
+      }
+   }
+   if (WIFEXITED(status)) {
+      fwrite(held, 1, n_held, stderr);
+      return WEXITSTATUS(status);
+   }
+   message_show_path(shown, sizeof shown, opt->file);
+   message("%s: crashed reading its debug information (signal %d, %s): the "
+           "DWARF is damaged; reinstall its debug package or give a good one "
+           "with --debug-file", shown, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+           WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "stopped");
+   return 1;
+}
+
 int main(int argc, char **argv)
 {
    Options opt;
@@ -642,5 +708,5 @@ int main(int argc, char **argv)
       message("--cache goes with --layout");
       return 2;
    }
-   return inspect_file(&opt);
+   return inspect_file_isolated(&opt);
 }

@@ -70,9 +70,12 @@ static void cache_dir(HChar *dir, SizeT size)
 }
 
 /* Runs the inspector on OBJECT; its output (stdout and stderr) goes to
- * TEXT.  Returns its exit status, or -1 if it could not be run. */
+ * TEXT.  Returns its exit status; INSPECTOR_NOT_RUN if it could not be
+ * run; INSPECTOR_KILLED if a signal ended it (its number in *SIGNAL). */
+#define INSPECTOR_NOT_RUN (-1)
+#define INSPECTOR_KILLED  (-2)
 static Int run_inspector(const HChar *inspector, const HChar *object,
-                         HChar *text, SizeT size)
+                         HChar *text, SizeT size, Int *signal)
 {
    HChar dir[1024];
    const HChar *argv[6];
@@ -91,12 +94,12 @@ static Int run_inspector(const HChar *inspector, const HChar *object,
    argv[argc] = NULL;
 
    if (VG_(pipe)(fds) != 0)
-      return -1;
+      return INSPECTOR_NOT_RUN;
    pid = VG_(fork)();
    if (pid < 0) {
       VG_(close)(fds[0]);
       VG_(close)(fds[1]);
-      return -1;
+      return INSPECTOR_NOT_RUN;
    }
    if (pid == 0) {
       VG_(close)(fds[0]);
@@ -111,8 +114,11 @@ static Int run_inspector(const HChar *inspector, const HChar *object,
    text[used] = 0;
    VG_(close)(fds[0]);
    if (VG_(waitpid)(pid, &status, 0) != pid)
-      return -1;
-   return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1;
+      return INSPECTOR_NOT_RUN;
+   if ((status & 0x7f) == 0)
+      return (status >> 8) & 0xff;
+   *signal = status & 0x7f;
+   return INSPECTOR_KILLED;
 }
 
 static void first_line(const HChar *text, HChar *line, SizeT size)
@@ -155,11 +161,11 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
    static HChar text[MAX_LAYOUT_TEXT];
    HChar inspector[1024], err[256], why[300];
    UInt version;
-   Int status;
+   Int status, signal = 0;
 
    why[0] = 0;
    if (find_inspector(inspector, sizeof inspector)) {
-      status = run_inspector(inspector, object, text, sizeof text);
+      status = run_inspector(inspector, object, text, sizeof text, &signal);
       if (status == 0) {
          pg_pylayout_clear(layout);
          if (!pg_pylayout_parse(layout, text, pg_strlen(text), err, sizeof err))
@@ -187,6 +193,9 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
          }
       } else if (status > 0) {
          first_line(text, why, sizeof why);
+      } else if (status == INSPECTOR_KILLED) {
+         VG_(snprintf)(why, sizeof why, "%s was killed by signal %d reading "
+                       "this file", INSPECTOR_NAME, signal);
       } else {
          VG_(snprintf)(why, sizeof why, "could not run %s", inspector);
       }

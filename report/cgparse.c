@@ -1013,6 +1013,14 @@ static CgProfile *parser_finish(Parser *p)
       else if (p->n_events == 0)
          fail_at(p, p->line_number, "end of file without an 'events:' line "
                  "(not a callgrind-format profile?)");
+      else if (profile->has_summary && !profile->has_totals
+               && p->summary_ir != profile->self_ir_sum)
+         /* Callgrind and pyprofgrind write the summary first and the
+          * totals last: a file with the one and not the other ends early. */
+         fail_at(p, p->line_number, "the profile is cut short: it ends "
+                 "without its 'totals:' line, and its self costs (%llu Ir) "
+                 "fall short of its 'summary:' (%llu Ir)",
+                 profile->self_ir_sum, p->summary_ir);
       else if (profile->has_totals) {
          /* Costs after the last "totals:" would be outside every total. */
          for (i = 0; i < p->n_events; i++) {

@@ -311,10 +311,10 @@ START_TEST(test_parse_totals_and_summary)
                 "totals: 7\n");
    ck_assert_uint_eq(p->total_ir, 12);
    cgparse_profile_free(p);
-   /* summary: is used without totals:. */
-   p = parse_ok("events: Ir\nsummary: 100\nfn=a\n1 5\n");
-   ck_assert_uint_eq(p->total_ir, 100);
-   ck_assert_uint_eq(p->self_ir_sum, 5);
+   /* summary: without totals: when the self costs add up to it. */
+   p = parse_ok("events: Ir\nsummary: 12\nfn=a\n1 5\nfn=b\n2 7\n");
+   ck_assert_uint_eq(p->total_ir, 12);
+   ck_assert_uint_eq(p->self_ir_sum, 12);
    cgparse_profile_free(p);
    /* CRLF line ends and blank/comment lines. */
    p = parse_ok("# callgrind format\r\nevents: Ir\r\n\r\n# note\r\nfn=a\r\n"
@@ -326,6 +326,10 @@ END_TEST
 
 START_TEST(test_parse_errors_name_the_line)
 {
+   /* A summary the self costs fall short of, and no totals: a profile
+    * cut short (a run killed while writing, a copy cut off). */
+   expect_error("events: Ir\nsummary: 100\nfn=a\n1 5\n", 4,
+                "the profile is cut short: it ends without its 'totals:' line");
    expect_error("events: Ir\nfn=a\ncfn=b\ncalls=1 1\nfn=c\n", 5,
                 "'calls=' line 4 is not followed by its cost line");
    expect_error("events: Ir\nfn=a\ncfn=b\ncalls=1 1\n", 4,
