@@ -4,6 +4,10 @@
  * its callee in the thread: a recursive call is counted as a call, but its
  * cost is already inside the outer activation's, and adding it again would
  * make a recursive function look more expensive than the whole program.
+ * Every operation here is O(1) (amortised) whatever the depth of the
+ * stack: Python frames are indexed by their interpreter frame's address,
+ * and each frame knows the eval call it runs in (eval_below), because
+ * deep generator chains and recursions switch frames at every step.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +32,12 @@ static UInt *depth_of(PgThread *th, const PgNode *node)
 }
 
 static Bool c_calls_hidden;
+static PgPythonLeaveHook python_leave_hook;
+
+void pg_callstack_set_python_leave_hook(PgPythonLeaveHook hook)
+{
+   python_leave_hook = hook;
+}
 
 void pg_callstack_set_c_calls_hidden(Bool hidden)
 {
@@ -72,6 +82,99 @@ static PgFrame *new_frame(PgThread *th)
    return &th->frames[th->depth++];
 }
 
+/* The eval_below a frame pushed now inherits. */
+static UInt eval_below_top(const PgThread *th)
+{
+   return th->depth > 0 ? th->frames[th->depth - 1].eval_below : PG_NO_FRAME;
+}
+
+void pg_callstack_mark_eval(PgThread *th)
+{
+   pg_assert(th->depth > 0);
+   th->frames[th->depth - 1].eval_below = th->depth - 1;
+}
+
+UInt pg_callstack_eval_below(const PgThread *th, UInt index)
+{
+   return index > 0 && index - 1 < th->depth ? th->frames[index - 1].eval_below : PG_NO_FRAME;
+}
+
+/*------------------------------------------------------------*/
+/*--- Python frames by interpreter frame                   ---*/
+/*------------------------------------------------------------*/
+
+static UInt python_bucket(const PgPyFrameIndex *ix, Addr frame)
+{
+   /* Interpreter frames lie at regular strides: multiply to spread them. */
+   return (UInt)(((ULong)frame * 0x9e3779b97f4a7c15ULL) >> 32) & ix->mask;
+}
+
+static void link_python(PgThread *th, UInt i)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt b = python_bucket(ix, th->frames[i].py_frame);
+   th->frames[i].py_index_next = ix->heads[b];
+   th->frames[i].py_indexed = True;
+   ix->heads[b] = i;
+   ix->count++;
+}
+
+/* Rebuilds the index with BUCKETS buckets from the frames, oldest first,
+ * so that each bucket lists its frames newest first. */
+static void rebuild_python_index(PgThread *th, UInt buckets)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt i;
+   pg_free(ix->heads);
+   ix->heads = pg_malloc("pg.cs.pyindex", buckets * sizeof(UInt));
+   for (i = 0; i < buckets; i++)
+      ix->heads[i] = PG_NO_FRAME;
+   ix->mask = buckets - 1;
+   ix->count = 0;
+   for (i = 0; i < th->depth; i++)
+      if (th->frames[i].py_indexed)
+         link_python(th, i);
+}
+
+void pg_callstack_index_python(PgThread *th)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   pg_assert(th->depth > 0 && !th->frames[th->depth - 1].py_indexed);
+   if (ix->heads == NULL || ix->count > ix->mask)
+      rebuild_python_index(th, ix->heads == NULL ? 256 : (ix->mask + 1) * 2);
+   link_python(th, th->depth - 1);
+}
+
+/* Frames leave the stack from the top, so the frame at I is the newest of
+ * its bucket. */
+static void unlink_python(PgThread *th, UInt i)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt b = python_bucket(ix, th->frames[i].py_frame);
+   pg_assert(ix->heads[b] == i);
+   ix->heads[b] = th->frames[i].py_index_next;
+   th->frames[i].py_indexed = False;
+   ix->count--;
+}
+
+UInt pg_callstack_find_python(const PgThread *th, UInt low, UInt high, Addr frame,
+                              Addr code)
+{
+   const PgPyFrameIndex *ix = &th->py_index;
+   UInt i;
+   if (ix->heads == NULL)
+      return PG_NO_FRAME;
+   for (i = ix->heads[python_bucket(ix, frame)]; i != PG_NO_FRAME && i >= low;
+        i = th->frames[i].py_index_next)
+      if (i < high && th->frames[i].py_frame == frame && th->frames[i].py_code == code)
+         return i;
+   return PG_NO_FRAME;
+}
+
+/*------------------------------------------------------------*/
+/*--- Push and pop                                         ---*/
+/*------------------------------------------------------------*/
+
 static void toggle_collect(void)
 {
    pg_collect_mask = ~pg_collect_mask;
@@ -81,13 +184,13 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
-   UInt *depth;
+   UInt *depth, eval_below = eval_below_top(th);
 
    pg_callstack_charge_dynamic(th);
    f = new_frame(th);
    /* Every call comes here: an initializer the compiler inlines rather
     * than a call of Valgrind's word-at-a-time memset. */
-   *f = (PgFrame){ .node = callee, .sp = sp,
+   *f = (PgFrame){ .node = callee, .sp = sp, .eval_below = eval_below,
                    /* Held instructions (see dyn_hold) ran on behalf of
                     * this frame. */
                    .entry_clock = pg_threads_clock(th) - th->dyn_hold };
@@ -146,6 +249,7 @@ void pg_callstack_push_signal_marker(PgThread *th, Addr sp)
       f->charge_site = 0;
    }
    f->node = NULL;
+   f->eval_below = th->depth > 1 ? th->frames[th->depth - 2].eval_below : PG_NO_FRAME;
    f->uncounted_bb = NULL;
    f->sp = sp;
    f->arc = NULL;
@@ -159,6 +263,8 @@ void pg_callstack_pop(PgThread *th)
    PgFrame *f;
    pg_assert(th->depth > 0);
    pg_callstack_charge_dynamic(th);
+   if (th->frames[th->depth - 1].py_frame != 0 && python_leave_hook != NULL)
+      python_leave_hook(th, &th->frames[th->depth - 1]);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
       ULong spent = pg_threads_clock(th) - th->dyn_hold - f->entry_clock;
@@ -168,6 +274,8 @@ void pg_callstack_pop(PgThread *th)
          f->arc->ran_collected = True;
       (*depth_of(th, f->node))--;
    }
+   if (f->py_indexed)
+      unlink_python(th, th->depth);
    if (f->toggled_collect)
       toggle_collect();
 }

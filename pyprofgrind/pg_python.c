@@ -43,6 +43,8 @@ static UInt        n_interps;
 
 static VgHashTable *code_nodes;
 
+static void python_frame_leaving(PgThread *th, PgFrame *f);
+
 void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
 {
    enabled = on;
@@ -50,6 +52,7 @@ void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
    view = v;
    opcode_mode = opcodes;
    code_nodes = VG_(HT_construct)("pg.py.codes");
+   pg_callstack_set_python_leave_hook(python_frame_leaving);
 }
 
 Bool   pg_python_enabled(void) { return enabled; }
@@ -606,6 +609,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
    f->py_frame = frame;
    f->py_code = code;
    f->py_dispatched = (UInt)-1;
+   pg_callstack_index_python(th);
 
    f->charge_node = node;
    f->charge_site = frame_position(&in->layout, frame, code);
@@ -626,6 +630,7 @@ void pg_python_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
    const PgPyLayout *l = &in->layout;
    PgFrame *eval = &th->frames[th->depth - 1];
    eval->py_interp = in;
+   pg_callstack_mark_eval(th);
    eval->py_tstate = read_arg(tid, l->eval_tstate_arg);
    if (l->frame_model == PG_FRAMES_PER_CALL) {
       Addr frame = read_arg(tid, l->eval_frame_arg), code = 0;
@@ -655,25 +660,40 @@ static void uncount_generator_creation(const PgPyInterp *in, PgFrame *f)
       f->arc->calls--;
 }
 
-/* Index of the shadow Python frame for (FRAME, CODE) in [LOW, HIGH), searched
- * from the top; -1 if there is none. */
-static Int find_shadow(const PgThread *th, UInt low, UInt high, Addr frame, Addr code)
+/* Python frame F of TH leaves the stack, whatever pops it: the walker
+ * when the interpreter switches frames, or the return of its eval call.
+ * The latter is how a generator made by a call from C leaves on 3.11: its
+ * frame is the first of an eval call (is_entry), and RETURN_GENERATOR
+ * returns from the eval function at once. */
+static void python_frame_leaving(PgThread *th, PgFrame *f)
 {
-   Int k;
-   for (k = (Int)high - 1; k >= (Int)low; k--)
-      if (th->frames[k].py_frame == frame && th->frames[k].py_code == code)
-         return k;
-   return -1;
+   if (f->eval_below != PG_NO_FRAME && th->frames[f->eval_below].py_interp != NULL)
+      uncount_generator_creation(th->frames[f->eval_below].py_interp, f);
+}
+
+/* The index of the newest eval C frame of IN on TH's stack, or PG_NO_FRAME:
+ * the eval call that blocks of IN's eval loop run in.  Frames know the
+ * eval call they run in, so this is one step unless interpreters nest. */
+static UInt eval_frame_of(const PgThread *th, const PgPyInterp *in)
+{
+   UInt eval = pg_callstack_eval_below(th, th->depth);
+   while (eval != PG_NO_FRAME && th->frames[eval].py_interp != in)
+      eval = pg_callstack_eval_below(th, eval);
+   return eval;
 }
 
 /* Makes the Python frames above the eval C frame at index EVAL mirror the
  * interpreter's chain ending at CURRENT.  The chain is read from the
  * current frame down only until a frame the shadow stack already has: a
- * call or a return moves one frame, an exception a few, so this stays
- * cheap however deep the recursion.  A frame of an outer eval call ends the
- * chain too: while an eval call returns, the thread state already shows
- * its caller's frames, which are not this call's.  Opcode frames sit
- * between Python frames and go with the Python frame they belong to. */
+ * call or a return moves one frame, an exception a few; and whether the
+ * shadow stack has a frame is a lookup in its index of Python frames, not
+ * a scan: so this stays cheap however deep the recursion or the chain of
+ * generators delegating to each other (every value a chain of N
+ * generators yields takes 2N frame switches).  A frame of an outer eval
+ * call ends the chain too: while an eval call returns, the thread state
+ * already shows its caller's frames, which are not this call's.  Opcode
+ * frames sit between Python frames and go with the Python frame they
+ * belong to. */
 static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr current)
 {
    static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
@@ -685,14 +705,13 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
 
    while (n < MAX_CHAIN && !frame_ends_chain(l, tstate, f)) {
       Addr code = frame_code(l, f);
-      Int k;
-      k = find_shadow(th, eval + 1, th->depth, f, code);
-      if (k >= 0) {
-         keep_depth = (UInt)k + 1;
+      UInt k = pg_callstack_find_python(th, eval + 1, th->depth, f, code);
+      if (k != PG_NO_FRAME) {
+         keep_depth = k + 1;
          found = True;
          break;
       }
-      if (find_shadow(th, 0, eval, f, code) >= 0)
+      if (pg_callstack_find_python(th, 0, eval, f, code) != PG_NO_FRAME)
          break;                  /* an outer call's frame */
       chain[n] = f;
       codes[n] = code;
@@ -713,10 +732,8 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
    if (found)
       while (keep_depth < th->depth && th->frames[keep_depth].is_opcode)
          keep_depth++;
-   while (th->depth > keep_depth) {
-      uncount_generator_creation(in, &th->frames[th->depth - 1]);
+   while (th->depth > keep_depth)
       pg_callstack_pop(th);
-   }
    for (i = n; i > 0; i--)
       push_python(th, in, chain[i - 1], codes[i - 1], th->frames[eval].sp);
    if (debug_resync)
@@ -742,12 +759,9 @@ void pg_python_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    UInt eval, p, position;
 
    /* The eval call this block runs in: the newest eval frame of IN. */
-   eval = th->depth;
-   while (eval > 0 && th->frames[eval - 1].py_interp != in)
-      eval--;
-   if (eval == 0)
+   eval = eval_frame_of(th, in);
+   if (eval == PG_NO_FRAME)
       return;
-   eval--;
    /* C frames above it ended unnoticed: eval-loop code is running. */
    while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0
           && !th->frames[th->depth - 1].is_opcode)
@@ -835,9 +849,7 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
     * handler started: the handler may already have switched frames
     * (RETURN_VALUE, YIELD_VALUE) by the time this runs. */
    if (label->is_opcode && opcode_mode != PG_OPCODES_NO && !th->label_continues) {
-      eval = th->depth;
-      while (eval > 0 && th->frames[eval - 1].py_interp != in)
-         eval--;
+      eval = eval_frame_of(th, in) + 1;     /* 0 if there is none */
       if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
          PgFrame *py = &th->frames[p];
          UInt position = frame_position(l, py->py_frame, py->py_code);

@@ -35,11 +35,34 @@ typedef struct {
    Addr    py_code;
    UInt    py_dispatched;    /* bytecode offset of the last instruction
                                 started (set at each instruction label) */
+   Bool    py_indexed;       /* in the thread's index of Python frames by
+                                interpreter frame (PgPyFrameIndex) */
+   UInt    py_index_next;    /* ...and the next older frame of its bucket
+                                there, or PG_NO_FRAME */
    Bool    is_opcode;        /* a bytecode instruction's frame */
    /* Eval-function C frames: the interpreter and its thread state. */
    struct PgPyInterp *py_interp;
    Addr    py_tstate;
+   /* The newest eval-function C frame at or below this one (its index),
+    * or PG_NO_FRAME: finds a Python frame's eval call without scanning
+    * the frames of a deep recursion. */
+   UInt    eval_below;
 } PgFrame;
+
+/* "No frame", for frame indexes. */
+#define PG_NO_FRAME 0xffffffffu
+
+/* Shadow Python frames by their interpreter frame's address, so that the
+ * walker finds whether an interpreter frame is on the shadow stack
+ * without scanning it: a deep recursion or generator chain would make
+ * every frame switch cost the whole depth.  Buckets hold frame indexes,
+ * newest first, chained through PgFrame.py_index_next; pushes and pops
+ * keep them exact (see pg_callstack_index_python). */
+typedef struct {
+   UInt *heads;              /* per bucket: newest frame index, or PG_NO_FRAME */
+   UInt  mask;               /* buckets - 1 (a power of two minus one) */
+   UInt  count;              /* frames indexed */
+} PgPyFrameIndex;
 
 typedef struct {
    ThreadId   tid;
@@ -56,6 +79,7 @@ typedef struct {
    PgNode    *root_node;            /* function the thread started in */
    Bool       label_continues;      /* the last eval-loop label jumped
                                        straight into another one's code */
+   PgPyFrameIndex py_index;
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */

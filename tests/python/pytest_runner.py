@@ -202,15 +202,29 @@ def corpus_tests():
     return names + ["primes"]
 
 
-def min_version_of(path):
+def header_value(path, key):
+    """The value of a "# KEY: VALUE" line in PATH's header comment, or None."""
     with open(path) as stream:
         for line in stream:
-            match = re.match(r"^#\s*min-version:\s*(\d+)\.(\d+)\s*$", line)
+            match = re.match(r"^#\s*%s:\s*(\S+)\s*$" % re.escape(key), line)
             if match:
-                return int(match.group(1)), int(match.group(2))
+                return match.group(1)
             if line.strip() and not line.startswith("#"):
                 break
     return None
+
+
+def min_version_of(path):
+    value = header_value(path, "min-version")
+    match = re.match(r"^(\d+)\.(\d+)$", value or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def speed_ratio_of(path):
+    """A script's "# speed-check: RATIO": pyprofgrind's CPU time must stay
+    within RATIO times Callgrind's on it; None if it has none."""
+    value = header_value(path, "speed-check")
+    return float(value) if value else None
 
 
 def source_of(test):
@@ -246,6 +260,7 @@ class TestRun(object):
         # other file there (a profile, a log) would change the counts.
         self.src = os.path.join(self.work, "src")
         self.commands = []
+        self.cpu = {}                     # run name -> CPU seconds it took
         self.problems = []                # (check, text)
         self.notes = []
         self.checks_run = []
@@ -272,11 +287,16 @@ class TestRun(object):
                 raise Failure("--recheck: no %s from an earlier run" % status_path)
         else:
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
+                before = os.times()
                 try:
                     status = subprocess.run(command, cwd=self.src, stdout=out, stderr=err,
                                             timeout=PROCESS_TIMEOUT).returncode
                 except subprocess.TimeoutExpired:
                     raise Failure("%s: timed out after %d s" % (name, PROCESS_TIMEOUT))
+                after = os.times()
+                # The runs are one after the other: the children's times
+                # grow by this run's only.
+                self.cpu[name] = (after[2] + after[3]) - (before[2] + before[3])
             with open(status_path, "w") as stream:
                 stream.write("%d\n" % status)
         with open(out_path, "rb") as stream:
@@ -456,6 +476,9 @@ class TestRun(object):
             elif side in ("A", "B"):
                 raise Failure("cannot compare without the %s profile" % side)
 
+        ratio = speed_ratio_of(self.script_path)
+        if ratio is not None:
+            self.check_speed(ratio, tag)
         roles_a, roles_b = sorted(profiles["A"]), sorted(profiles["B"])
         if roles_a != roles_b or sorted(oracle) != roles_a:
             raise Failure("processes differ: Callgrind %s, pyprofgrind %s, oracle %s"
@@ -499,6 +522,23 @@ class TestRun(object):
             self.check("python-no", pychecks.check_no_python(
                 profiles["A"]["main"], profiles["D"]["main"]), where)
         return profiles
+
+    def check_speed(self, ratio, tag):
+        """pyprofgrind's run (B) takes at most RATIO times the CPU time of
+        Callgrind's (A) on the same script: deep chains of frames must
+        not make each frame switch slower (the CPU time of a process, not
+        the wall time, which other work on the machine stretches)."""
+        a, b = self.cpu.get("A" + tag), self.cpu.get("B" + tag)
+        if a is None or b is None:
+            self.notes.append("speed not checked: no CPU times (--recheck)")
+            return
+        self.notes.append("speed: pyprofgrind %.2f s CPU, Callgrind %.2f s (%.2fx, at most "
+                          "%.1fx allowed)" % (b, a, b / max(a, 0.01), ratio))
+        problems = []
+        if b > ratio * a:
+            problems.append("pyprofgrind took %.2f s of CPU, Callgrind %.2f s: %.2fx, more "
+                            "than %.1fx" % (b, a, b / max(a, 0.01), ratio))
+        self.check("speed", problems)
 
     def annotate(self, profile_path):
         """callgrind_annotate reads the profile without warnings; with
