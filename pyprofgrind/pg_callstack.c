@@ -4,6 +4,13 @@
  * its callee in the thread: a recursive call is counted as a call, but its
  * cost is already inside the outer activation's, and adding it again would
  * make a recursive function look more expensive than the whole program.
+ * A bytecode instruction's node is shared by every Python function, and
+ * one function's instruction (a CALL) runs the others' (their CALLs): for
+ * it the outermost activation is counted per calling function and
+ * instruction family, so that a function's instructions still add up to
+ * its inclusive cost and a recursion through the same function and
+ * instruction counts once.
+ *
  * Every operation here is O(1) (amortised) whatever the depth of the
  * stack: Python frames are indexed by their interpreter frame's address,
  * and each frame knows the eval call it runs in (eval_below), because
@@ -100,6 +107,53 @@ UInt pg_callstack_eval_below(const PgThread *th, UInt index)
 }
 
 /*------------------------------------------------------------*/
+/*--- Instruction activations per calling function         ---*/
+/*------------------------------------------------------------*/
+
+static UInt pair_hash(UInt caller, const HChar *family)
+{
+   UInt h = caller * 2654435761u ^ (UInt)((Addr)family >> 3) * 40503u;
+   h ^= h >> 16;
+   h *= 0x7feb352du;
+   return h ^ (h >> 15);
+}
+
+static void pair_slots_grow(PgPairDepths *pd)
+{
+   UInt size = pd->slots == NULL ? 256 : (pd->mask + 1) * 2, i;
+   pg_free(pd->slots);
+   pd->slots = pg_calloc("pg.cs.pairslots", size, sizeof(UInt));
+   pd->mask = size - 1;
+   for (i = 0; i < pd->count; i++) {
+      UInt s = pair_hash(pd->entries[i].caller, pd->entries[i].family) & pd->mask;
+      while (pd->slots[s] != 0)
+         s = (s + 1) & pd->mask;
+      pd->slots[s] = i + 1;
+   }
+}
+
+/* The index of TH's entry for (CALLER, FAMILY), made on first use. */
+static UInt pair_entry(PgThread *th, UInt caller, const HChar *family)
+{
+   PgPairDepths *pd = &th->pair_depths;
+   UInt s, e;
+   if (pd->slots == NULL || 2 * (pd->count + 1) > pd->mask + 1)
+      pair_slots_grow(pd);
+   for (s = pair_hash(caller, family) & pd->mask; (e = pd->slots[s]) != 0;
+        s = (s + 1) & pd->mask)
+      if (pd->entries[e - 1].caller == caller && pd->entries[e - 1].family == family)
+         return e - 1;
+   if (pd->count == pd->capacity) {
+      pd->capacity = pd->capacity == 0 ? 256 : pd->capacity * 2;
+      pd->entries = pg_realloc("pg.cs.pairs", pd->entries,
+                               pd->capacity * sizeof(PgPairDepth));
+   }
+   pd->entries[pd->count] = (PgPairDepth){ .caller = caller, .family = family, .depth = 0 };
+   pd->slots[s] = ++pd->count;
+   return pd->count - 1;
+}
+
+/*------------------------------------------------------------*/
 /*--- Python frames by interpreter frame                   ---*/
 /*------------------------------------------------------------*/
 
@@ -185,6 +239,7 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
 {
    PgFrame *f;
    UInt *depth, eval_below = eval_below_top(th);
+   Bool outermost;
 
    pg_callstack_charge_dynamic(th);
    f = new_frame(th);
@@ -209,12 +264,23 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
    f->charge_site = target;
    f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
    depth = depth_of(th, callee);
-   /* An instruction's frame nested in one of the same instruction (a CALL
-    * running a function that executes CALL) is another execution, not a
-    * recursion: each adds its own inclusive cost, so that a function's
-    * instructions add up to its inclusive cost. */
-   f->adds_inclusive = (*depth)++ == 0 || callee->kind == PG_NODE_OPCODE;
-   if (callee->toggles_collect && f->adds_inclusive) {
+   outermost = (*depth)++ == 0;
+   if (callee->kind == PG_NODE_OPCODE) {
+      /* An instruction's frame nested in one of the same instruction of
+       * another function (a CALL running a function that executes CALL)
+       * is that function's execution: it adds its own inclusive cost, so
+       * that a function's instructions add up to its inclusive cost.
+       * Nested in one of the same function and family (a recursion), it
+       * is inside the outer one's cost already. */
+      UInt pair = pair_entry(th, caller->id,
+                             callee->opcode_family != NULL ? callee->opcode_family
+                                                           : callee->name);
+      f->pair = pair + 1;
+      f->adds_inclusive = th->pair_depths.entries[pair].depth++ == 0;
+   } else {
+      f->adds_inclusive = outermost;
+   }
+   if (callee->toggles_collect && outermost) {
       /* --toggle-collect flips collection when the function's outermost
        * activation starts and again when it ends. */
       toggle_collect();
@@ -274,6 +340,8 @@ void pg_callstack_pop(PgThread *th)
          f->arc->ran_collected = True;
       (*depth_of(th, f->node))--;
    }
+   if (f->pair != 0)
+      th->pair_depths.entries[f->pair - 1].depth--;
    if (f->py_indexed)
       unlink_python(th, th->depth);
    if (f->toggled_collect)

@@ -831,6 +831,7 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
       VG_(snprintf)(obj, sizeof obj, "[Python %u.%u opcodes]",
                     in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
       label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
+      label->opcode->opcode_family = pg_fn_intern(label->base);
    }
    return label->opcode;
 }

@@ -40,6 +40,8 @@ typedef struct {
    UInt    py_index_next;    /* ...and the next older frame of its bucket
                                 there, or PG_NO_FRAME */
    Bool    is_opcode;        /* a bytecode instruction's frame */
+   UInt    pair;             /* an instruction's frame: its entry in the
+                                thread's PgPairDepths, plus one; 0 if none */
    /* Eval-function C frames: the interpreter and its thread state. */
    struct PgPyInterp *py_interp;
    Addr    py_tstate;
@@ -64,6 +66,26 @@ typedef struct {
    UInt  count;              /* frames indexed */
 } PgPyFrameIndex;
 
+/* How many activations of an instruction family (a base instruction and
+ * its specialised forms) are running for each calling node (a Python
+ * function): an instruction's inclusive cost is added only by the
+ * outermost one of the same caller and family, so that a recursion counts
+ * it once, and --python-opcodes=yes and =base count the same activations.
+ * Entries never move (frames keep their position); a hash of (caller,
+ * family) finds them. */
+typedef struct {
+   UInt         caller;      /* node id */
+   const HChar *family;      /* the callee's PgNode.opcode_family */
+   UInt         depth;       /* activations running */
+} PgPairDepth;
+
+typedef struct {
+   PgPairDepth *entries;
+   UInt         count, capacity;
+   UInt        *slots;       /* open addressing: entry index + 1, 0 empty */
+   UInt         mask;        /* slots - 1 */
+} PgPairDepths;
+
 typedef struct {
    ThreadId   tid;
    PgFrame   *frames;
@@ -80,6 +102,7 @@ typedef struct {
    Bool       label_continues;      /* the last eval-loop label jumped
                                        straight into another one's code */
    PgPyFrameIndex py_index;
+   PgPairDepths   pair_depths;
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */
