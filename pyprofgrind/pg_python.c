@@ -41,7 +41,8 @@ static Bool   debug_resync;
 static PgPyInterp *interps[MAX_INTERPS];
 static UInt        n_interps;
 
-static VgHashTable *code_nodes;
+static VgHashTable *code_nodes;      /* CodeEntry by code object address */
+static VgHashTable *code_twins;      /* TwinEntry by name node and lines */
 
 static void python_frame_leaving(PgThread *th, PgFrame *f);
 
@@ -53,6 +54,7 @@ void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
    opcode_mode = opcodes;
    code_nodes = VG_(HT_construct)("pg.py.codes");
    pg_callstack_set_python_leave_hook(python_frame_leaving);
+   code_twins = VG_(HT_construct)("pg.py.twins");
 }
 
 Bool   pg_python_enabled(void) { return enabled; }
@@ -315,7 +317,7 @@ static UInt code_size_in_bytes(const PgPyLayout *l, Addr code)
 }
 
 /*------------------------------------------------------------*/
-/*--- Python nodes: one per code object                    ---*/
+/*--- Python nodes: one per code identity                  ---*/
 /*------------------------------------------------------------*/
 
 /* Reads a str (3.x) or str/bytes (2.7) object into BUF as UTF-8. */
@@ -407,12 +409,46 @@ static void absolute_path(const HChar *file, HChar *out, SizeT size)
    VG_(snprintf)(out, size, "%s/%s", cwd, file[0] == '.' && file[1] == '/' ? file + 2 : file);
 }
 
+/* The node a code object address had when last seen, and what is checked
+ * before it is trusted again: code objects are freed and their memory
+ * reused, often by code of the same name and shape (a loop exec'ing
+ * generated code, a module reloaded), so the line table's contents are
+ * compared, not only the objects' addresses. */
 typedef struct {
    VgHashNode hn;          /* key = code object address */
    PgNode    *node;
-   Addr       name_obj, filename_obj;
+   Addr       name_obj, filename_obj, table_obj;
    Int        first_line;
+   UInt       table_len;
+   ULong      table_hash;  /* of the line table's bytes */
 } CodeEntry;
+
+/* A node of a name and first line that is not the first one of them (see
+ * node_for_lines). */
+typedef struct {
+   VgHashNode hn;          /* key = twin_key(first, lines_hash) */
+   PgNode    *first;       /* the first node of the name and first line */
+   PgNode    *node;
+} TwinEntry;
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME  0x100000001b3ULL
+
+static ULong hash_word(ULong h, ULong w)
+{
+   UInt i;
+   for (i = 0; i < 8; i++, w >>= 8)
+      h = (h ^ (w & 0xff)) * FNV_PRIME;
+   return h;
+}
+
+static ULong hash_bytes(ULong h, const UChar *bytes, SizeT len)
+{
+   SizeT i;
+   for (i = 0; i < len; i++)
+      h = (h ^ bytes[i]) * FNV_PRIME;
+   return h;
+}
 
 static PgNode      *unknown_node;
 
@@ -479,15 +515,124 @@ static Bool jumped_into_line(const PgNode *node, UInt old, UInt new)
    return False;
 }
 
+static void hash_range(void *ctx, UInt start, UInt end, Int line)
+{
+   ULong *h = ctx;
+   *h = hash_word(*h, ((ULong)start << 32) | end);
+   *h = hash_word(*h, (ULong)(line > 0 ? line : 0));
+}
+
+/* What a node knows of code object CODE's lines: its line table (a copy),
+ * bytecode size and the hash of its lines. */
+static PgPyCode *read_code_lines(const PgPyLayout *l, Addr code, Int first_line)
+{
+   PgPyCode *py = pg_calloc("pg.py.code", 1, sizeof *py);
+   Addr table_obj = 0;
+   py->format = l->line_format;
+   /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
+   py->unit_bytes = (UInt)l->code_unit_bytes;
+   py->first_line = first_line;
+   if (pg_guestmem_read_word(code + l->code_linetable, &table_obj))
+      py->line_table = read_bytes(l, table_obj, &py->line_table_len);
+   py->code_size = code_size_in_bytes(l, code);
+   /* The lines as offset ranges, not the table's bytes: 3.11+ tables also
+    * hold columns, which do not make another node. */
+   py->lines_hash = hash_word(FNV_OFFSET, py->code_size);
+   if (py->line_table != NULL)
+      pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
+                          first_line, py->code_size, hash_range, &py->lines_hash);
+   return py;
+}
+
+static void free_code_lines(PgPyCode *py)
+{
+   pg_free(py->line_table);
+   pg_free(py);
+}
+
+static void attach_code_lines(PgNode *node, PgPyCode *py)
+{
+   mark_lineless(py);
+   node->py = py;
+   if (py->code_size > 0 && py->code_size <= (1u << 22)) {
+      node->dense_shift = py->unit_bytes == 2 ? 1 : 0;
+      node->dense_sites = (py->code_size >> node->dense_shift) + 1;
+   }
+}
+
+static Bool same_lines(const PgPyCode *a, const PgPyCode *b)
+{
+   return a->code_size == b->code_size && a->lines_hash == b->lines_hash;
+}
+
+static UWord twin_key(const PgNode *first, ULong lines_hash)
+{
+   return (UWord)(lines_hash ^ ((ULong)first->id * 0x9e3779b97f4a7c15ULL));
+}
+
+static Word compare_twins(const void *a, const void *b)
+{
+   const TwinEntry *x = a, *y = b;
+   return !(x->first == y->first && same_lines(x->node->py, y->node->py));
+}
+
+/* The node of a code object named LABEL (in OBJ, file PATH) whose first
+ * line and lines are PY's; takes PY.  One node per code identity: code
+ * objects with the same names, first line and lines share a node (the same
+ * source compiled again, a module reloaded unchanged: their costs map to
+ * the same lines), any other gets its own, so that each keeps its own
+ * lines.  Where two would print alike (exec'd or generated code, a module
+ * reloaded after an edit), the second is named LABEL#2, the third LABEL#3,
+ * in the order they first ran: '#' is no Python identifier character, and
+ * Callgrind's own suffix, "'2", means a recursion depth that readers and
+ * this project's report fold away. */
+static PgNode *node_for_lines(const HChar *obj, const HChar *path, const HChar *label,
+                              PgPyCode *py)
+{
+   HChar twin_label[640];
+   PgNode *first, *node;
+   TwinEntry probe, *twin;
+   Bool is_new;
+
+   first = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)py->first_line, &is_new);
+   if (is_new) {
+      py->twins = 1;
+      attach_code_lines(first, py);
+      return first;
+   }
+   if (first->py == NULL || same_lines(first->py, py)) {
+      free_code_lines(py);
+      return first;
+   }
+   probe.hn.key = twin_key(first, py->lines_hash);
+   probe.first = first;
+   probe.node = &(PgNode){ .py = py };
+   twin = VG_(HT_gen_lookup)(code_twins, &probe, compare_twins);
+   if (twin != NULL) {
+      free_code_lines(py);
+      return twin->node;
+   }
+   do {
+      first->py->twins++;
+      VG_(snprintf)(twin_label, sizeof twin_label, "%s#%u", label, first->py->twins);
+      node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, twin_label, (UInt)py->first_line,
+                          &is_new);
+   } while (!is_new);       /* a code object really named "f#2" */
+   attach_code_lines(node, py);
+   twin = pg_calloc("pg.py.twin", 1, sizeof *twin);
+   twin->hn.key = probe.hn.key;
+   twin->first = first;
+   twin->node = node;
+   VG_(HT_add_node)(code_twins, twin);
+   return node;
+}
+
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
                          Addr filename_obj, Int first_line)
 {
    const PgPyLayout *l = &in->layout;
    HChar name[512], file[1024], path[1100], label[600], obj[32];
-   Addr table_obj = 0, qualname_obj = 0;
-   PgNode *node;
-   PgPyCode *py;
-   Bool is_new;
+   Addr qualname_obj = 0;
 
    if (l->code_qualname >= 0)
       pg_guestmem_read_word(code + l->code_qualname, &qualname_obj);
@@ -505,26 +650,30 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
       VG_(snprintf)(label, sizeof label, "%s", name);
    VG_(snprintf)(obj, sizeof obj, "[Python %u.%u]", l->version_hex >> 24,
                  (l->version_hex >> 16) & 0xff);
+   return node_for_lines(obj, path, label, read_code_lines(l, code, first_line));
+}
 
-   node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)first_line, &is_new);
-   if (!is_new)
-      return node;
-
-   py = pg_calloc("pg.py.code", 1, sizeof *py);
-   py->format = l->line_format;
-   /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
-   py->unit_bytes = (UInt)l->code_unit_bytes;
-   py->first_line = first_line;
-   if (pg_guestmem_read_word(code + l->code_linetable, &table_obj))
-      py->line_table = read_bytes(l, table_obj, &py->line_table_len);
-   py->code_size = code_size_in_bytes(l, code);
-   mark_lineless(py);
-   node->py = py;
-   if (py->code_size > 0 && py->code_size <= (1u << 22)) {
-      node->dense_shift = py->unit_bytes == 2 ? 1 : 0;
-      node->dense_sites = (py->code_size >> node->dense_shift) + 1;
+/* Length and hash of the bytes of line table TABLE_OBJ (0, 0 if
+ * unreadable), read in pieces: no allocation on the way. */
+static void hash_line_table(const PgPyLayout *l, Addr table_obj, UInt *len_out,
+                            ULong *hash_out)
+{
+   UChar piece[256];
+   Addr len, done;
+   ULong h = FNV_OFFSET;
+   *len_out = 0;
+   *hash_out = 0;
+   if (table_obj == 0 || !pg_guestmem_read_word(table_obj + l->bytes_size, &len)
+       || len > (1u << 24))
+      return;
+   for (done = 0; done < len; done += sizeof piece) {
+      SizeT n = len - done < sizeof piece ? len - done : sizeof piece;
+      if (!pg_guestmem_read(table_obj + l->bytes_data + done, piece, n))
+         return;
+      h = hash_bytes(h, piece, n);
    }
-   return node;
+   *len_out = (UInt)len;
+   *hash_out = h;
 }
 
 /* The node of code object CODE, made on first sight.  An entry cached for
@@ -534,17 +683,23 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
 {
    const PgPyLayout *l = &in->layout;
    CodeEntry *e;
-   Addr name_obj, filename_obj;
+   Addr name_obj, filename_obj, table_obj;
    Int first_line;
+   UInt table_len;
+   ULong table_hash;
 
    if (code == 0
        || !pg_guestmem_read_word(code + l->code_name, &name_obj)
        || !pg_guestmem_read_word(code + l->code_filename, &filename_obj)
        || !pg_guestmem_read_int(code + l->code_firstlineno, &first_line))
       return node_for_unknown();
+   if (!pg_guestmem_read_word(code + l->code_linetable, &table_obj))
+      table_obj = 0;
+   hash_line_table(l, table_obj, &table_len, &table_hash);
    e = VG_(HT_lookup)(code_nodes, code);
    if (e != NULL && e->name_obj == name_obj && e->filename_obj == filename_obj
-       && e->first_line == first_line)
+       && e->first_line == first_line && e->table_obj == table_obj
+       && e->table_len == table_len && e->table_hash == table_hash)
       return e->node;
    if (e == NULL) {
       e = pg_calloc("pg.py.codeentry", 1, sizeof *e);
@@ -554,7 +709,10 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
    e->node = make_node(in, code, name_obj, filename_obj, first_line);
    e->name_obj = name_obj;
    e->filename_obj = filename_obj;
+   e->table_obj = table_obj;
    e->first_line = first_line;
+   e->table_len = table_len;
+   e->table_hash = table_hash;
    return e->node;
 }
 

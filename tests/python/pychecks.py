@@ -10,9 +10,12 @@ test_pychecks.py can feed corrupted profiles to every check.
 A node is (ob, fl, fn): object, file and function name as written in the
 profile (fn with Callgrind's context suffixes "'2" folded away).  A Python
 node has ob "[Python X.Y]" (or "[Python]", the tool's node for code it
-could not read).
+could not read).  A Python node named "NAME#N" is the N-th code object of
+NAME with the same first line but other lines (exec'd or generated code):
+where the oracle counts by NAME, source_name() folds the suffix.
 """
 
+import itertools
 import json
 import os
 import re
@@ -27,11 +30,18 @@ sys.dont_write_bytecode = True
 import cgcompare  # noqa: E402  (tests/e2e/cgcompare.py)
 
 PYTHON_OBJECT_RE = re.compile(r"^\[Python(?: \d+\.\d+)?\]$")
+TWIN_SUFFIX_RE = re.compile(r"#\d+$")
 PSEUDO_CORPUS_PREFIX = "<corpus"   # file names the corpus gives compile()d code
 
 
 def is_python_object(ob):
     return bool(ob) and PYTHON_OBJECT_RE.match(ob) is not None
+
+
+def source_name(name):
+    """NAME without the tool's "#N" that tells apart code objects of one
+    name and first line ("f#2" -> "f")."""
+    return TWIN_SUFFIX_RE.sub("", name)
 
 
 def describe(node):
@@ -184,6 +194,11 @@ class OracleData(object):
         self.lines = defaultdict(set)           # (file, node name) -> executed lines
         for filename, name, _, lines in data["lines"]:
             self.lines[(normalize_file(filename), name)].update(lines)
+        # (file, node name) -> {(first line, identity): [calls, executed lines]}
+        self.codes = defaultdict(dict)
+        for filename, name, first_line, identity, count, lines in data.get("codes", []):
+            self.codes[(normalize_file(filename), name)][(first_line, identity)] = \
+                [count, set(lines)]
 
 
 class CorpusFiles(object):
@@ -309,7 +324,7 @@ def check_call_counts(profile, oracle, corpus):
     got = defaultdict(int)
     present = set()
     for node in corpus_python_nodes(profile, corpus):
-        key = (normalize_file(node[1]), node[2])
+        key = (normalize_file(node[1]), source_name(node[2]))
         present.add(key)
         got[key] += profile.incoming_calls(node)
     problems = []
@@ -329,7 +344,7 @@ def check_call_counts(profile, oracle, corpus):
 def allowed_lines(oracle, node):
     """The lines NODE's self cost and calls may be on: those the oracle saw
     execute in frames of its code objects, and their first lines."""
-    key = (normalize_file(node[1]), node[2])
+    key = (normalize_file(node[1]), source_name(node[2]))
     return oracle.lines.get(key, set()) | oracle.first_lines.get(key, set())
 
 
@@ -346,7 +361,8 @@ def check_cost_lines(profile, oracle, corpus):
                 problems.append("%s: %d Ir charged to %s:%d, another file"
                                 % (describe(node), ir, filename, line))
             elif line not in allowed:
-                first = sorted(oracle.first_lines.get((normalize_file(node[1]), node[2]), []))
+                first = sorted(oracle.first_lines.get((normalize_file(node[1]),
+                                                       source_name(node[2])), []))
                 problems.append("%s: %d Ir on line %d, which never executed in it "
                                 "(and is not its first line %s)"
                                 % (describe(node), ir, line,
@@ -377,7 +393,7 @@ def check_markers(profile, present=(), absent=()):
     problems = []
     by_name = defaultdict(list)
     for node in profile.python_nodes():
-        by_name[node[2]].append(node)
+        by_name[source_name(node[2])].append(node)
     for name in present:
         if not any(profile.has_cost_or_calls(n) for n in by_name.get(name, [])):
             problems.append("%s: Python function %s has no cost and no calls, expected some"
@@ -389,6 +405,61 @@ def check_markers(profile, present=(), absent=()):
                                 "expected none" % (profile.path, name,
                                                    profile.self_ir.get(node, 0),
                                                    profile.incoming_calls(node)))
+    return problems
+
+
+MAX_MATCHED_TWINS = 7
+
+
+def check_code_identities(profile, oracle, corpus):
+    """Code objects of one file, name and first line with other lines are
+    other nodes: for every corpus function the oracle saw with one first
+    line, the profile has one node per code identity the oracle saw
+    (NAME, NAME#2, ...), and they match one to one: each node's call count
+    is its code objects' 'call' events, and its cost lines are lines they
+    executed (or the first line).  (Functions seen with several first
+    lines are left out: their nodes print alike and are summed.)"""
+    problems = []
+    nodes = defaultdict(list)
+    for node in corpus_python_nodes(profile, corpus):
+        nodes[(normalize_file(node[1]), source_name(node[2]))].append(node)
+    for key, identities in sorted(oracle.codes.items()):
+        if key[0] not in corpus or len(set(first for first, _ in identities)) != 1:
+            continue
+        first = next(iter(identities))[0]
+        found = sorted(nodes.get(key, []))
+        if len(found) != len(identities):
+            problems.append("%s in %s (first line %d): the oracle saw %d code object(s) with "
+                            "different lines, the profile has %d node(s)%s"
+                            % (key[1], key[0], first, len(identities), len(found),
+                               ": " + ", ".join(n[2] for n in found) if found else ""))
+            continue
+        if len(found) < 2:
+            continue
+        if len(found) > MAX_MATCHED_TWINS:
+            problems.append("%s in %s: %d code identities, more than this check matches"
+                            % (key[1], key[0], len(found)))
+            continue
+
+        def fits(node, identity):
+            calls, lines = identities[identity]
+            costed = set(line for (_, line), ir in profile.line_ir.get(node, {}).items() if ir > 0)
+            return profile.incoming_calls(node) == calls and costed <= lines | set([first])
+
+        order = sorted(identities)
+        if not any(all(fits(node, identity) for node, identity in zip(found, permutation))
+                   for permutation in itertools.permutations(order)):
+            problems.append("%s in %s (first line %d): nodes %s do not match the %d code "
+                            "identities one to one (calls, cost lines): profile %s; oracle %s"
+                            % (key[1], key[0], first, ", ".join(n[2] for n in found),
+                               len(order),
+                               "; ".join("%s %d calls, lines %s" % (
+                                   n[2], profile.incoming_calls(n),
+                                   sorted(set(l for (_, l), ir in profile.line_ir.get(n, {}).items()
+                                              if ir > 0))) for n in found),
+                               "; ".join("%d calls, lines %s" % (identities[i][0],
+                                                                 sorted(identities[i][1]))
+                                         for i in order)))
     return problems
 
 

@@ -511,6 +511,7 @@ class TestRun(object):
             self.check("calls", pychecks.check_call_counts(b, orc, self.corpus), at)
             self.check("lines", pychecks.check_cost_lines(b, orc, self.corpus), at)
             self.check("call-lines", pychecks.check_call_lines(b, orc, self.corpus), at)
+            self.check("code-identity", pychecks.check_code_identities(b, orc, self.corpus), at)
             markers = PROCESS_MARKERS.get(self.test, {}).get(role)
             if markers:
                 self.check("markers", pychecks.check_markers(b, *markers), at)
