@@ -56,9 +56,17 @@ PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root)
    return th->depth > 0 ? th->frames[th->depth - 1].charge_node : root;
 }
 
+/* The held instructions (PgThread.dyn_hold) that the clocks counted:
+ * none while collection is off, or a frame pushed then would start after
+ * the clock and add a negative cost to its arc. */
+static ULong counted_hold(const PgThread *th)
+{
+   return th->dyn_hold & pg_collect_mask;
+}
+
 void pg_callstack_charge_dynamic(PgThread *th)
 {
-   pg_callstack_charge_dynamic_before(th, th->dyn_hold);
+   pg_callstack_charge_dynamic_before(th, counted_hold(th));
 }
 
 void pg_callstack_charge_dynamic_before(PgThread *th, ULong latest)
@@ -248,7 +256,7 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
    *f = (PgFrame){ .node = callee, .sp = sp, .eval_below = eval_below,
                    /* Held instructions (see dyn_hold) ran on behalf of
                     * this frame. */
-                   .entry_clock = pg_threads_clock(th) - th->dyn_hold };
+                   .entry_clock = pg_threads_clock(th) - counted_hold(th) };
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
    if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
@@ -258,12 +266,25 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
       f->charge_site = site;
       f->arc = NULL;
       f->adds_inclusive = False;
+      /* A C function hidden by the Python view still toggles collection
+       * (--toggle-collect=PyList_Append): its cost is collected, and
+       * charged to the Python line that called it, as the view charges
+       * all C cost.  A PLT stub does not toggle in either view: the
+       * function it leads to does. */
+      if (!callee->skip && callee->toggles_collect) {
+         f->in_node_depth = True;
+         if ((*depth_of(th, callee))++ == 0) {
+            toggle_collect();
+            f->toggled_collect = True;
+         }
+      }
       return f;
    }
    f->charge_node = callee;
    f->charge_site = target;
    f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
    depth = depth_of(th, callee);
+   f->in_node_depth = True;
    outermost = (*depth)++ == 0;
    if (callee->kind == PG_NODE_OPCODE) {
       /* An instruction's frame nested in one of the same instruction of
@@ -333,13 +354,14 @@ void pg_callstack_pop(PgThread *th)
       python_leave_hook(th, &th->frames[th->depth - 1]);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
-      ULong spent = pg_threads_clock(th) - th->dyn_hold - f->entry_clock;
+      ULong spent = pg_threads_clock(th) - counted_hold(th) - f->entry_clock;
       if (f->adds_inclusive)
          f->arc->inclusive += spent;
       if (spent != 0)
          f->arc->ran_collected = True;
-      (*depth_of(th, f->node))--;
    }
+   if (f->in_node_depth)
+      (*depth_of(th, f->node))--;
    if (f->pair != 0)
       th->pair_depths.entries[f->pair - 1].depth--;
    if (f->py_indexed)

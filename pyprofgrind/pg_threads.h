@@ -26,6 +26,7 @@ typedef struct {
    PgArc  *arc;              /* the arc this activation is counted on */
    ULong   entry_clock;
    Bool    adds_inclusive;   /* outermost activation of node in this thread */
+   Bool    in_node_depth;    /* counted in the thread's node_depth */
    Bool    toggled_collect;  /* entering it toggled collection */
    struct PgBB *uncounted_bb;/* signal marker: the interrupted block, whose
                                 count waits for the handler's return */

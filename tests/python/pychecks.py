@@ -501,6 +501,30 @@ def check_python_view(reference, profile):
     return problems
 
 
+def check_python_view_toggle(reference, profile, function):
+    """--python-view=python --toggle-collect=FUNCTION (a C function): the
+    same total as Callgrind with the same toggle, which must have collected
+    something; the cost is on Python nodes only (the view charges C cost
+    to the Python lines calling it); no arc costs more than the total (an
+    arc whose cost went negative while collection was off is written as a
+    huge unsigned number)."""
+    what = "total (--python-view=python --toggle-collect=%s)" % function
+    problems = check_total(reference, profile, what)
+    if not reference.total_ir:
+        problems.append("Callgrind --toggle-collect=%s collected nothing: the check "
+                        "exercises nothing" % function)
+    for node, ir in sorted(profile.self_ir.items()):
+        if ir and not is_python_object(node[0]):
+            problems.append("%s: %d Ir on non-Python node %s" % (profile.path, ir,
+                                                                  describe(node)))
+    for (caller, _, line, callee), (_, inclusive) in sorted(profile.arcs.items()):
+        if inclusive > profile.total_ir:
+            problems.append("%s: %s -> %s at line %d costs %d, more than the total %d"
+                            % (profile.path, caller[2], callee[2], line, inclusive,
+                               profile.total_ir))
+    return problems
+
+
 def check_no_python(reference, profile):
     """--python=no: same total, and not a single Python node."""
     problems = check_total(reference, profile, "total (--python=no)")

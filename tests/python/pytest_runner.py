@@ -90,11 +90,18 @@ LAYOUT_MESSAGES = {
 
 # Extra pyprofgrind runs (they cost a whole run each, so only one of each
 # per interpreter): (test, run) -> views.  "python-view":
-# --python-view=python; "python-no": --python=no.
+# --python-view=python; "python-no": --python=no; "python-view-toggle":
+# --python-view=python --toggle-collect=TOGGLE_FUNCTION, and Callgrind with
+# the same toggle (E) as its reference.
 VIEW_RUNS = {
     ("features", ""): ["python-view"],
     ("primes", "v2"): ["python-no"],
+    ("primes", "v1"): ["python-view-toggle"],
 }
+
+# A C function every interpreter calls from primes.py's "i % 2" (2.7's
+# BINARY_MODULO, 3.x's BINARY_MODULO or BINARY_OP), exported by all.
+TOGGLE_FUNCTION = "PyNumber_Remainder"
 
 # Tests whose total depends on thread timing in glibc's synchronization
 # functions (see pychecks.timing_dependent_ir).
@@ -444,6 +451,11 @@ class TestRun(object):
             sides.append(("C", "pyprofgrind", ["--python-view=python"] + self.settings.b_options))
         if "python-no" in views:
             sides.append(("D", "pyprofgrind", ["--python=no"] + self.settings.b_options))
+        if "python-view-toggle" in views:
+            toggle = ["--toggle-collect=" + TOGGLE_FUNCTION]
+            sides.append(("E", "callgrind", toggle))
+            sides.append(("F", "pyprofgrind", ["--python-view=python"] + toggle
+                          + self.settings.b_options))
         profiles = {}
         for side, tool, options in sides:
             status, stdout = self.run(side + tag, self.valgrind_command(
@@ -472,7 +484,7 @@ class TestRun(object):
                     self.check("layout-source", pychecks.layout_message_problems(
                         said, LAYOUT_MESSAGES.get(self.label)), where + "[%s]" % side)
             if status == 0:
-                profiles[side] = self.load_roles(side + tag, reference=(side == "A"))
+                profiles[side] = self.load_roles(side + tag, reference=(side in ("A", "E")))
             elif side in ("A", "B"):
                 raise Failure("cannot compare without the %s profile" % side)
 
@@ -522,6 +534,9 @@ class TestRun(object):
         if "D" in profiles:
             self.check("python-no", pychecks.check_no_python(
                 profiles["A"]["main"], profiles["D"]["main"]), where)
+        if "E" in profiles and "F" in profiles:
+            self.check("python-view-toggle", pychecks.check_python_view_toggle(
+                profiles["E"]["main"], profiles["F"]["main"], TOGGLE_FUNCTION), where)
         return profiles
 
     def check_speed(self, ratio, tag):

@@ -368,6 +368,40 @@ totals: 10000
                                                       self.files.profile(called)),
                            "is called (1 calls): not a root")
 
+    # --python-view=python --toggle-collect=PyNumber_Remainder: only the
+    # cost under that C function, charged to the calling Python line.
+    TOGGLED = """events: Ir
+ob=(1) /usr/lib/ld-linux-x86-64.so.2
+fl=(1) ???
+fn=(1) 0x1ab70
+cob=(2) [Python 3.11]
+cfi=(2) /corpus/script.py
+cfn=(2) <module>
+calls=1 1
+0 700
+ob=(2)
+fl=(2)
+fn=(2)
+3 700
+totals: 700
+"""
+
+    def test_python_view_toggle(self):
+        check = pychecks.check_python_view_toggle
+        c = self.files.profile(self.TOGGLED)
+        self.assertEqual(check(self.reference(700), c, "PyNumber_Remainder"), [])
+        self.assertProblem(check(self.reference(700), self.files.profile(
+            self.TOGGLED.replace("700", "0")), "PyNumber_Remainder"), "diff -700")
+        self.assertProblem(check(self.reference(0), self.files.profile(
+            self.TOGGLED.replace("700", "0")), "PyNumber_Remainder"), "collected nothing")
+        negative = self.TOGGLED.replace("calls=1 1\n0 700", "calls=1 1\n0 18446744073709551609")
+        self.assertProblem(check(self.reference(700), self.files.profile(negative),
+                                 "PyNumber_Remainder"), "more than the total 700")
+        in_c = self.TOGGLED.replace("fn=(1) 0x1ab70\n", "fn=(1) 0x1ab70\n0 100\n").replace(
+            "3 700\ntotals: 700", "3 600\ntotals: 700")
+        self.assertProblem(check(self.reference(700), self.files.profile(in_c),
+                                 "PyNumber_Remainder"), "100 Ir on non-Python node 0x1ab70")
+
     def test_no_python(self):
         a = pychecks.ReferenceSummary(self.files.write("A.out.1", PROFILE))
         d = self.files.profile(PROFILE.replace("[Python 3.11]", "/usr/bin/python3.11"))
