@@ -323,12 +323,33 @@ class TotalTest(CheckTestCase):
             "totals: 100070", "totals: %d" % (100071 + slack)))
         self.assertProblem(pychecks.check_total_without_timing(a, d)[0], "(diff +%d)" % (slack + 1))
 
-    def test_fork_thread_count_is_timing_dependent(self):
-        self.assertTrue(pychecks.is_timing_dependent(
-            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads"))
-        self.assertFalse(pychecks.is_timing_dependent(
-            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads_and_more"))
-        self.assertFalse(pychecks.is_timing_dependent("/x/libc.so.6", "strtok_r"))
+    def test_fork_parent_total_without_proc_stat(self):
+        stat = ("cob=(7) /x/libpython3.13.so.1.0\ncfi=(1)\ncfn=(8) warn_about_fork_with_threads\n"
+                "calls=1 0\n0 %d\n")
+        base = replace_once(PROFILE, "fn=(4)\n0 400\n", "fn=(4)\n0 400\n" + stat % 50
+                            + "ob=(7)\nfn=(8)\n0 50\n")
+        a_text = base.replace("totals: 100000", "totals: 100050").replace(
+            "summary: 100000", "summary: 100050")
+        # Two more digits in /proc/self/stat: 38 Ir more, in the parse only.
+        b_text = a_text.replace("0 50\n", "0 88\n").replace("totals: 100050", "totals: 100088")
+        a = pychecks.cgcompare.load_profile(self.files.write("A.out.1", a_text))
+        problems, note = pychecks.check_total_without_proc_stat(a, self.files.profile(b_text))
+        self.assertEqual(problems, [])
+        self.assertIn("100088 = 100000 + 88", note)
+        # One instruction elsewhere is a failure: no slack.
+        c = self.files.profile(b_text.replace("fn=(4)\n0 400", "fn=(4)\n0 401").replace(
+            "totals: 100088", "totals: 100089"))
+        self.assertProblem(pychecks.check_total_without_proc_stat(a, c)[0], "(diff +1)")
+
+    def test_proc_stat_readers(self):
+        self.assertTrue(pychecks.matches_any(pychecks.PROC_STAT_READERS,
+                                             "/x/libpython3.13.so.1.0",
+                                             "warn_about_fork_with_threads"))
+        self.assertFalse(pychecks.matches_any(pychecks.PROC_STAT_READERS,
+                                              "/x/libpython3.13.so.1.0",
+                                              "warn_about_fork_with_threads_and_more"))
+        self.assertFalse(pychecks.is_timing_dependent("/x/libpython3.13.so.1.0",
+                                                      "warn_about_fork_with_threads"))
 
 
 class ViewTest(CheckTestCase):
