@@ -16,8 +16,8 @@ script name without .py (tests/opcodes/corpus); by default all.
 In $builddir/LABEL/ (default $top_builddir/tests/opcodes/build/LABEL/) the
 corpus and opcode_oracle.py are copied to src/, the working directory of
 every run, which holds nothing else.  One process runs all the scripts
-(opcode_oracle.py -- numeric.py objects.py flow.py): start-up is most of the
-cost of a run under Valgrind.  Every run uses
+(opcode_oracle.py -- flow.py numeric.py objects.py recursion.py): start-up
+is most of the cost of a run under Valgrind.  Every run uses
 `env -i PATH=/usr/bin:/bin LC_ALL=C PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1`
 and `python -B -S`.  The runs:
   native   the scripts' output;
