@@ -4,6 +4,17 @@
  * its callee in the thread: a recursive call is counted as a call, but its
  * cost is already inside the outer activation's, and adding it again would
  * make a recursive function look more expensive than the whole program.
+ * A bytecode instruction's node is shared by every Python function, and
+ * one function's instruction (a CALL) runs the others' (their CALLs): for
+ * it the outermost activation is counted per calling function and
+ * instruction family, so that a function's instructions still add up to
+ * its inclusive cost and a recursion through the same function and
+ * instruction counts once.
+ *
+ * Every operation here is O(1) (amortised) whatever the depth of the
+ * stack: Python frames are indexed by their interpreter frame's address,
+ * and each frame knows the eval call it runs in (eval_below), because
+ * deep generator chains and recursions switch frames at every step.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +39,12 @@ static UInt *depth_of(PgThread *th, const PgNode *node)
 }
 
 static Bool c_calls_hidden;
+static PgPythonLeaveHook python_leave_hook;
+
+void pg_callstack_set_python_leave_hook(PgPythonLeaveHook hook)
+{
+   python_leave_hook = hook;
+}
 
 void pg_callstack_set_c_calls_hidden(Bool hidden)
 {
@@ -39,9 +56,17 @@ PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root)
    return th->depth > 0 ? th->frames[th->depth - 1].charge_node : root;
 }
 
+/* The held instructions (PgThread.dyn_hold) that the clocks counted:
+ * none while collection is off, or a frame pushed then would start after
+ * the clock and add a negative cost to its arc. */
+static ULong counted_hold(const PgThread *th)
+{
+   return th->dyn_hold & pg_collect_mask;
+}
+
 void pg_callstack_charge_dynamic(PgThread *th)
 {
-   pg_callstack_charge_dynamic_before(th, th->dyn_hold);
+   pg_callstack_charge_dynamic_before(th, counted_hold(th));
 }
 
 void pg_callstack_charge_dynamic_before(PgThread *th, ULong latest)
@@ -72,6 +97,146 @@ static PgFrame *new_frame(PgThread *th)
    return &th->frames[th->depth++];
 }
 
+/* The eval_below a frame pushed now inherits. */
+static UInt eval_below_top(const PgThread *th)
+{
+   return th->depth > 0 ? th->frames[th->depth - 1].eval_below : PG_NO_FRAME;
+}
+
+void pg_callstack_mark_eval(PgThread *th)
+{
+   pg_assert(th->depth > 0);
+   th->frames[th->depth - 1].eval_below = th->depth - 1;
+}
+
+UInt pg_callstack_eval_below(const PgThread *th, UInt index)
+{
+   return index > 0 && index - 1 < th->depth ? th->frames[index - 1].eval_below : PG_NO_FRAME;
+}
+
+/*------------------------------------------------------------*/
+/*--- Instruction activations per calling function         ---*/
+/*------------------------------------------------------------*/
+
+static UInt pair_hash(UInt caller, const HChar *family)
+{
+   UInt h = caller * 2654435761u ^ (UInt)((Addr)family >> 3) * 40503u;
+   h ^= h >> 16;
+   h *= 0x7feb352du;
+   return h ^ (h >> 15);
+}
+
+static void pair_slots_grow(PgPairDepths *pd)
+{
+   UInt size = pd->slots == NULL ? 256 : (pd->mask + 1) * 2, i;
+   pg_free(pd->slots);
+   pd->slots = pg_calloc("pg.cs.pairslots", size, sizeof(UInt));
+   pd->mask = size - 1;
+   for (i = 0; i < pd->count; i++) {
+      UInt s = pair_hash(pd->entries[i].caller, pd->entries[i].family) & pd->mask;
+      while (pd->slots[s] != 0)
+         s = (s + 1) & pd->mask;
+      pd->slots[s] = i + 1;
+   }
+}
+
+/* The index of TH's entry for (CALLER, FAMILY), made on first use. */
+static UInt pair_entry(PgThread *th, UInt caller, const HChar *family)
+{
+   PgPairDepths *pd = &th->pair_depths;
+   UInt s, e;
+   if (pd->slots == NULL || 2 * (pd->count + 1) > pd->mask + 1)
+      pair_slots_grow(pd);
+   for (s = pair_hash(caller, family) & pd->mask; (e = pd->slots[s]) != 0;
+        s = (s + 1) & pd->mask)
+      if (pd->entries[e - 1].caller == caller && pd->entries[e - 1].family == family)
+         return e - 1;
+   if (pd->count == pd->capacity) {
+      pd->capacity = pd->capacity == 0 ? 256 : pd->capacity * 2;
+      pd->entries = pg_realloc("pg.cs.pairs", pd->entries,
+                               pd->capacity * sizeof(PgPairDepth));
+   }
+   pd->entries[pd->count] = (PgPairDepth){ .caller = caller, .family = family, .depth = 0 };
+   pd->slots[s] = ++pd->count;
+   return pd->count - 1;
+}
+
+/*------------------------------------------------------------*/
+/*--- Python frames by interpreter frame                   ---*/
+/*------------------------------------------------------------*/
+
+static UInt python_bucket(const PgPyFrameIndex *ix, Addr frame)
+{
+   /* Interpreter frames lie at regular strides: multiply to spread them. */
+   return (UInt)(((ULong)frame * 0x9e3779b97f4a7c15ULL) >> 32) & ix->mask;
+}
+
+static void link_python(PgThread *th, UInt i)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt b = python_bucket(ix, th->frames[i].py_frame);
+   th->frames[i].py_index_next = ix->heads[b];
+   th->frames[i].py_indexed = True;
+   ix->heads[b] = i;
+   ix->count++;
+}
+
+/* Rebuilds the index with BUCKETS buckets from the frames, oldest first,
+ * so that each bucket lists its frames newest first. */
+static void rebuild_python_index(PgThread *th, UInt buckets)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt i;
+   pg_free(ix->heads);
+   ix->heads = pg_malloc("pg.cs.pyindex", buckets * sizeof(UInt));
+   for (i = 0; i < buckets; i++)
+      ix->heads[i] = PG_NO_FRAME;
+   ix->mask = buckets - 1;
+   ix->count = 0;
+   for (i = 0; i < th->depth; i++)
+      if (th->frames[i].py_indexed)
+         link_python(th, i);
+}
+
+void pg_callstack_index_python(PgThread *th)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   pg_assert(th->depth > 0 && !th->frames[th->depth - 1].py_indexed);
+   if (ix->heads == NULL || ix->count > ix->mask)
+      rebuild_python_index(th, ix->heads == NULL ? 256 : (ix->mask + 1) * 2);
+   link_python(th, th->depth - 1);
+}
+
+/* Frames leave the stack from the top, so the frame at I is the newest of
+ * its bucket. */
+static void unlink_python(PgThread *th, UInt i)
+{
+   PgPyFrameIndex *ix = &th->py_index;
+   UInt b = python_bucket(ix, th->frames[i].py_frame);
+   pg_assert(ix->heads[b] == i);
+   ix->heads[b] = th->frames[i].py_index_next;
+   th->frames[i].py_indexed = False;
+   ix->count--;
+}
+
+UInt pg_callstack_find_python(const PgThread *th, UInt low, UInt high, Addr frame,
+                              Addr code)
+{
+   const PgPyFrameIndex *ix = &th->py_index;
+   UInt i;
+   if (ix->heads == NULL)
+      return PG_NO_FRAME;
+   for (i = ix->heads[python_bucket(ix, frame)]; i != PG_NO_FRAME && i >= low;
+        i = th->frames[i].py_index_next)
+      if (i < high && th->frames[i].py_frame == frame && th->frames[i].py_code == code)
+         return i;
+   return PG_NO_FRAME;
+}
+
+/*------------------------------------------------------------*/
+/*--- Push and pop                                         ---*/
+/*------------------------------------------------------------*/
+
 static void toggle_collect(void)
 {
    pg_collect_mask = ~pg_collect_mask;
@@ -81,16 +246,17 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
-   UInt *depth;
+   UInt *depth, eval_below = eval_below_top(th);
+   Bool outermost;
 
    pg_callstack_charge_dynamic(th);
    f = new_frame(th);
    /* Every call comes here: an initializer the compiler inlines rather
     * than a call of Valgrind's word-at-a-time memset. */
-   *f = (PgFrame){ .node = callee, .sp = sp,
+   *f = (PgFrame){ .node = callee, .sp = sp, .eval_below = eval_below,
                    /* Held instructions (see dyn_hold) ran on behalf of
                     * this frame. */
-                   .entry_clock = pg_threads_clock(th) - th->dyn_hold };
+                   .entry_clock = pg_threads_clock(th) - counted_hold(th) };
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
    if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
@@ -100,18 +266,42 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
       f->charge_site = site;
       f->arc = NULL;
       f->adds_inclusive = False;
+      /* A C function hidden by the Python view still toggles collection
+       * (--toggle-collect=PyList_Append): its cost is collected, and
+       * charged to the Python line that called it, as the view charges
+       * all C cost.  A PLT stub does not toggle in either view: the
+       * function it leads to does. */
+      if (!callee->skip && callee->toggles_collect) {
+         f->in_node_depth = True;
+         if ((*depth_of(th, callee))++ == 0) {
+            toggle_collect();
+            f->toggled_collect = True;
+         }
+      }
       return f;
    }
    f->charge_node = callee;
    f->charge_site = target;
    f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
    depth = depth_of(th, callee);
-   /* An instruction's frame nested in one of the same instruction (a CALL
-    * running a function that executes CALL) is another execution, not a
-    * recursion: each adds its own inclusive cost, so that a function's
-    * instructions add up to its inclusive cost. */
-   f->adds_inclusive = (*depth)++ == 0 || callee->kind == PG_NODE_OPCODE;
-   if (callee->toggles_collect && f->adds_inclusive) {
+   f->in_node_depth = True;
+   outermost = (*depth)++ == 0;
+   if (callee->kind == PG_NODE_OPCODE) {
+      /* An instruction's frame nested in one of the same instruction of
+       * another function (a CALL running a function that executes CALL)
+       * is that function's execution: it adds its own inclusive cost, so
+       * that a function's instructions add up to its inclusive cost.
+       * Nested in one of the same function and family (a recursion), it
+       * is inside the outer one's cost already. */
+      UInt pair = pair_entry(th, caller->id,
+                             callee->opcode_family != NULL ? callee->opcode_family
+                                                           : callee->name);
+      f->pair = pair + 1;
+      f->adds_inclusive = th->pair_depths.entries[pair].depth++ == 0;
+   } else {
+      f->adds_inclusive = outermost;
+   }
+   if (callee->toggles_collect && outermost) {
       /* --toggle-collect flips collection when the function's outermost
        * activation starts and again when it ends. */
       toggle_collect();
@@ -146,6 +336,7 @@ void pg_callstack_push_signal_marker(PgThread *th, Addr sp)
       f->charge_site = 0;
    }
    f->node = NULL;
+   f->eval_below = th->depth > 1 ? th->frames[th->depth - 2].eval_below : PG_NO_FRAME;
    f->uncounted_bb = NULL;
    f->sp = sp;
    f->arc = NULL;
@@ -159,15 +350,22 @@ void pg_callstack_pop(PgThread *th)
    PgFrame *f;
    pg_assert(th->depth > 0);
    pg_callstack_charge_dynamic(th);
+   if (th->frames[th->depth - 1].py_frame != 0 && python_leave_hook != NULL)
+      python_leave_hook(th, &th->frames[th->depth - 1]);
    f = &th->frames[--th->depth];
    if (f->arc != NULL) {
-      ULong spent = pg_threads_clock(th) - th->dyn_hold - f->entry_clock;
+      ULong spent = pg_threads_clock(th) - counted_hold(th) - f->entry_clock;
       if (f->adds_inclusive)
          f->arc->inclusive += spent;
       if (spent != 0)
          f->arc->ran_collected = True;
-      (*depth_of(th, f->node))--;
    }
+   if (f->in_node_depth)
+      (*depth_of(th, f->node))--;
+   if (f->pair != 0)
+      th->pair_depths.entries[f->pair - 1].depth--;
+   if (f->py_indexed)
+      unlink_python(th, th->depth);
    if (f->toggled_collect)
       toggle_collect();
 }

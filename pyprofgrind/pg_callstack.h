@@ -29,6 +29,30 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
 void    pg_callstack_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
                                    PgNode *callee);
 
+/* The frame on top is an eval function's C frame: frames pushed above it
+ * know it as their eval call (PgFrame.eval_below). */
+void    pg_callstack_mark_eval(PgThread *th);
+
+/* The newest eval frame below index INDEX (INDEX itself excluded), or
+ * PG_NO_FRAME; with INDEX = TH->depth the newest eval frame of all. */
+UInt    pg_callstack_eval_below(const PgThread *th, UInt index);
+
+/* Enters the frame on top, a Python frame whose py_frame and py_code are
+ * set, into TH's index of Python frames; pg_callstack_pop takes it out. */
+void    pg_callstack_index_python(PgThread *th);
+
+/* The index of the newest Python frame in [LOW, HIGH) that runs
+ * interpreter frame FRAME with code object CODE, or PG_NO_FRAME.  O(1)
+ * expected, whatever the depth. */
+UInt    pg_callstack_find_python(const PgThread *th, UInt low, UInt high, Addr frame,
+                                 Addr code);
+
+/* Called with each Python frame (py_frame != 0) just before it leaves the
+ * stack, whatever pops it.  Set once by the walker, so that this module
+ * needs nothing of it. */
+typedef void (*PgPythonLeaveHook)(PgThread *th, PgFrame *f);
+void    pg_callstack_set_python_leave_hook(PgPythonLeaveHook hook);
+
 /* Pushes a marker for a signal delivered with stack pointer SP. */
 void    pg_callstack_push_signal_marker(PgThread *th, Addr sp);
 

@@ -34,6 +34,8 @@ typedef struct PgNode {
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
    struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
    struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
+   const HChar  *opcode_family; /* PG_NODE_OPCODE: the (interned) name of its
+                                   base instruction, for specialised forms too */
    Bool          py_checked;    /* asked whether it is an eval function */
    Bool          shared_body;   /* other functions jump into its body (e.g.
                                    mempcpy into memcpy): its cost belongs to

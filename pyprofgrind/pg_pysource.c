@@ -1,5 +1,13 @@
 /* pg_pysource.c: obtaining interpreter layouts (see pg_pysource.h).
  *
+ * Before any source is asked, the object must look like CPython by more
+ * than the eval function's name: a C program that happens to define
+ * _PyEval_EvalFrameDefault (a test, a stub, an embedder's shim) and is
+ * named python3.13 would otherwise get the built-in 3.13 layout, and its
+ * memory would be read as frames.  So the object must also define the
+ * other symbols every CPython 2.7-3.13 defines and exports (CPYTHON_SYMBOLS),
+ * found in its own ELF symbol tables.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_pysource.h"
@@ -156,6 +164,145 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
    return True;
 }
 
+/*------------------------------------------------------------*/
+/*--- Is it CPython?                                       ---*/
+/*------------------------------------------------------------*/
+
+/* Defined (not only used) by every CPython 2.7-3.13 in the object holding
+ * its eval loop (libpythonX.Y.so, or a static python executable) and
+ * exported in .dynsym, which survives stripping (Debian's python3.11). */
+static const HChar *const cpython_symbols[] = {
+   "PyEval_EvalCode", "PyCode_Type", "PyFrame_Type"
+};
+#define N_CPYTHON_SYMBOLS (sizeof cpython_symbols / sizeof cpython_symbols[0])
+
+/* The ELF64 structures finding a defined symbol needs (a tool has no
+ * <elf.h>). */
+typedef struct {
+   UChar  ident[16];
+   UShort type, machine;
+   UInt   version;
+   ULong  entry, phoff, shoff;
+   UInt   flags;
+   UShort ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+} ElfHeader;
+
+typedef struct {
+   UInt  name, type;
+   ULong flags, addr, offset, size;
+   UInt  link, info;
+   ULong addralign, entsize;
+} ElfSection;
+
+typedef struct {
+   UInt   name;
+   UChar  info, other;
+   UShort shndx;
+   ULong  value, size;
+} ElfSymbol;
+
+#define ELF_SECTION_SYMTAB 2
+#define ELF_SECTION_DYNSYM 11
+#define ELF_MAX_TABLE      (64u << 20)
+
+static Bool read_at(Int fd, ULong offset, void *buf, SizeT n)
+{
+   SizeT done = 0;
+   if (VG_(lseek)(fd, (Off64T)offset, VKI_SEEK_SET) != (Off64T)offset)
+      return False;
+   while (done < n) {
+      Int got = VG_(read)(fd, (UChar *)buf + done, (Int)(n - done));
+      if (got <= 0)
+         return False;
+      done += (SizeT)got;
+   }
+   return True;
+}
+
+/* A copy of section SEC's contents, or NULL. */
+static UChar *read_section(Int fd, const ElfSection *sec)
+{
+   UChar *data;
+   if (sec->size == 0 || sec->size > ELF_MAX_TABLE)
+      return NULL;
+   data = pg_malloc("pg.src.elf", sec->size);
+   if (!read_at(fd, sec->offset, data, sec->size)) {
+      pg_free(data);
+      return NULL;
+   }
+   return data;
+}
+
+/* Marks in FOUND which of CPYTHON_SYMBOLS symbol table SYMTAB defines. */
+static void find_defined_symbols(Int fd, const ElfSection *sections, UInt n_sections,
+                                 const ElfSection *symtab, Bool *found)
+{
+   UChar *symbols, *strings;
+   const ElfSection *strtab;
+   ULong i, count;
+   UInt k;
+
+   if (symtab->link >= n_sections || symtab->entsize != sizeof(ElfSymbol))
+      return;
+   strtab = &sections[symtab->link];
+   symbols = read_section(fd, symtab);
+   strings = read_section(fd, strtab);
+   count = symbols != NULL && strings != NULL ? symtab->size / sizeof(ElfSymbol) : 0;
+   for (i = 0; i < count; i++) {
+      ElfSymbol sym;
+      pg_memcpy(&sym, symbols + i * sizeof sym, sizeof sym);
+      if (sym.shndx == 0 || sym.name >= strtab->size)    /* undefined */
+         continue;
+      for (k = 0; k < N_CPYTHON_SYMBOLS; k++)
+         if (!found[k] && pg_strlen(cpython_symbols[k]) < strtab->size - sym.name
+             && pg_strcmp((const HChar *)strings + sym.name, cpython_symbols[k]) == 0)
+            found[k] = True;
+   }
+   pg_free(symbols);
+   pg_free(strings);
+}
+
+/* Whether OBJECT defines every one of CPYTHON_SYMBOLS; else False with
+ * the first one missing (or why the file could not be read) in WHY. */
+static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_len)
+{
+   static const UChar magic[5] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */ };
+   Bool found[N_CPYTHON_SYMBOLS];
+   ElfHeader header;
+   ElfSection *sections = NULL;
+   SysRes r = VG_(open)(object, VKI_O_RDONLY, 0);
+   Int fd;
+   UInt i;
+
+   if (sr_isError(r)) {
+      VG_(snprintf)(why, why_len, "cannot open it to read its symbols");
+      return False;
+   }
+   fd = (Int)sr_Res(r);
+   pg_memset(found, 0, sizeof found);
+   if (read_at(fd, 0, &header, sizeof header) && pg_memcmp(header.ident, magic, 5) == 0
+       && header.shentsize == sizeof(ElfSection) && header.shnum > 0
+       && header.shnum < 65280) {
+      sections = pg_malloc("pg.src.elf", header.shnum * sizeof(ElfSection));
+      if (read_at(fd, header.shoff, sections, header.shnum * sizeof(ElfSection)))
+         for (i = 0; i < header.shnum; i++)
+            if (sections[i].type == ELF_SECTION_SYMTAB || sections[i].type == ELF_SECTION_DYNSYM)
+               find_defined_symbols(fd, sections, header.shnum, &sections[i], found);
+      pg_free(sections);
+   }
+   VG_(close)(fd);
+   for (i = 0; i < N_CPYTHON_SYMBOLS; i++)
+      if (!found[i]) {
+         VG_(snprintf)(why, why_len, "it defines no %s", cpython_symbols[i]);
+         return False;
+      }
+   return True;
+}
+
+/*------------------------------------------------------------*/
+/*--- Choosing the source                                  ---*/
+/*------------------------------------------------------------*/
+
 Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
 {
    static HChar text[MAX_LAYOUT_TEXT];
@@ -163,6 +310,11 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
    UInt version;
    Int status, signal = 0;
 
+   if (!defines_cpython_symbols(object, why, sizeof why)) {
+      VG_(umsg)("pyprofgrind: %s: not a CPython interpreter (it has an eval "
+                "function's name, but %s); profiling it as C\n", object, why);
+      return False;
+   }
    why[0] = 0;
    if (find_inspector(inspector, sizeof inspector)) {
       status = run_inspector(inspector, object, text, sizeof text, &signal);

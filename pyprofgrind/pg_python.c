@@ -43,7 +43,10 @@ static Bool   debug_resync;
 static PgPyInterp *interps[MAX_INTERPS];
 static UInt        n_interps;
 
-static VgHashTable *code_nodes;
+static VgHashTable *code_nodes;      /* CodeEntry by code object address */
+static VgHashTable *code_twins;      /* TwinEntry by name node and lines */
+
+static void python_frame_leaving(PgThread *th, PgFrame *f);
 
 void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
 {
@@ -52,6 +55,8 @@ void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
    view = v;
    opcode_mode = opcodes;
    code_nodes = VG_(HT_construct)("pg.py.codes");
+   pg_callstack_set_python_leave_hook(python_frame_leaving);
+   code_twins = VG_(HT_construct)("pg.py.twins");
 }
 
 Bool   pg_python_enabled(void) { return enabled; }
@@ -333,7 +338,7 @@ static UInt code_size_in_bytes(const PgPyLayout *l, Addr code)
 }
 
 /*------------------------------------------------------------*/
-/*--- Python nodes: one per code object                    ---*/
+/*--- Python nodes: one per code identity                  ---*/
 /*------------------------------------------------------------*/
 
 /* Characters of a name read from the client in one validated read. */
@@ -442,13 +447,47 @@ static HChar *absolute_path(const HChar *file)
    return path;
 }
 
+/* The node a code object address had when last seen, and what is checked
+ * before it is trusted again: code objects are freed and their memory
+ * reused, often by code of the same name and shape (a loop exec'ing
+ * generated code, a module reloaded), so the line table's contents are
+ * compared, not only the objects' addresses. */
 typedef struct {
    VgHashNode hn;          /* key = code object address */
    PgNode    *node;
    Addr       name_obj;    /* the name the node has: co_qualname (3.11+) or co_name */
-   Addr       filename_obj;
+   Addr       filename_obj, table_obj;
    Int        first_line;
+   UInt       table_len;
+   ULong      table_hash;  /* of the line table's bytes */
 } CodeEntry;
+
+/* A node of a name and first line that is not the first one of them (see
+ * node_for_lines). */
+typedef struct {
+   VgHashNode hn;          /* key = twin_key(first, lines_hash) */
+   PgNode    *first;       /* the first node of the name and first line */
+   PgNode    *node;
+} TwinEntry;
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME  0x100000001b3ULL
+
+static ULong hash_word(ULong h, ULong w)
+{
+   UInt i;
+   for (i = 0; i < 8; i++, w >>= 8)
+      h = (h ^ (w & 0xff)) * FNV_PRIME;
+   return h;
+}
+
+static ULong hash_bytes(ULong h, const UChar *bytes, SizeT len)
+{
+   SizeT i;
+   for (i = 0; i < len; i++)
+      h = (h ^ bytes[i]) * FNV_PRIME;
+   return h;
+}
 
 static PgNode      *unknown_node;
 
@@ -526,6 +565,121 @@ static Bool is_anonymous(const HChar *name)
    return len > 8 && pg_strcmp(name + len - 8, "<lambda>") == 0;
 }
 
+static void hash_range(void *ctx, UInt start, UInt end, Int line)
+{
+   ULong *h = ctx;
+   *h = hash_word(*h, ((ULong)start << 32) | end);
+   *h = hash_word(*h, (ULong)(line > 0 ? line : 0));
+}
+
+/* What a node knows of code object CODE's lines: its line table (a copy),
+ * bytecode size and the hash of its lines. */
+static PgPyCode *read_code_lines(const PgPyLayout *l, Addr code, Int first_line)
+{
+   PgPyCode *py = pg_calloc("pg.py.code", 1, sizeof *py);
+   Addr table_obj = code_linetable(l, code);
+   py->format = l->line_format;
+   /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
+   py->unit_bytes = (UInt)l->code_unit_bytes;
+   py->first_line = first_line;
+   if (table_obj != 0)
+      py->line_table = read_bytes(l, table_obj, &py->line_table_len);
+   py->code_size = code_size_in_bytes(l, code);
+   /* The lines as offset ranges, not the table's bytes: 3.11+ tables also
+    * hold columns, which do not make another node. */
+   py->lines_hash = hash_word(FNV_OFFSET, py->code_size);
+   if (py->line_table != NULL)
+      pg_linetable_ranges(py->format, py->line_table, py->line_table_len,
+                          first_line, py->code_size, hash_range, &py->lines_hash);
+   return py;
+}
+
+static void free_code_lines(PgPyCode *py)
+{
+   pg_free(py->line_table);
+   pg_free(py);
+}
+
+static void attach_code_lines(PgNode *node, PgPyCode *py)
+{
+   mark_lineless(py);
+   node->py = py;
+   if (py->code_size > 0 && py->code_size <= (1u << 22)) {
+      node->dense_shift = py->unit_bytes == 2 ? 1 : 0;
+      node->dense_sites = (py->code_size >> node->dense_shift) + 1;
+   }
+}
+
+static Bool same_lines(const PgPyCode *a, const PgPyCode *b)
+{
+   return a->code_size == b->code_size && a->lines_hash == b->lines_hash;
+}
+
+static UWord twin_key(const PgNode *first, ULong lines_hash)
+{
+   return (UWord)(lines_hash ^ ((ULong)first->id * 0x9e3779b97f4a7c15ULL));
+}
+
+static Word compare_twins(const void *a, const void *b)
+{
+   const TwinEntry *x = a, *y = b;
+   return !(x->first == y->first && same_lines(x->node->py, y->node->py));
+}
+
+/* The node of a code object named LABEL (in OBJ, file PATH) whose first
+ * line and lines are PY's; takes PY.  One node per code identity: code
+ * objects with the same names, first line and lines share a node (the same
+ * source compiled again, a module reloaded unchanged: their costs map to
+ * the same lines), any other gets its own, so that each keeps its own
+ * lines.  Where two would print alike (exec'd or generated code, a module
+ * reloaded after an edit), the second is named LABEL#2, the third LABEL#3,
+ * in the order they first ran: '#' is no Python identifier character, and
+ * Callgrind's own suffix, "'2", means a recursion depth that readers and
+ * this project's report fold away. */
+static PgNode *node_for_lines(const HChar *obj, const HChar *path, const HChar *label,
+                              PgPyCode *py)
+{
+   SizeT twin_size = pg_strlen(label) + 16;
+   HChar *twin_label;
+   PgNode *first, *node;
+   TwinEntry probe, *twin;
+   Bool is_new;
+
+   first = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)py->first_line, &is_new);
+   if (is_new) {
+      py->twins = 1;
+      attach_code_lines(first, py);
+      return first;
+   }
+   if (first->py == NULL || same_lines(first->py, py)) {
+      free_code_lines(py);
+      return first;
+   }
+   probe.hn.key = twin_key(first, py->lines_hash);
+   probe.first = first;
+   probe.node = &(PgNode){ .py = py };
+   twin = VG_(HT_gen_lookup)(code_twins, &probe, compare_twins);
+   if (twin != NULL) {
+      free_code_lines(py);
+      return twin->node;
+   }
+   twin_label = pg_malloc("pg.py.twinlabel", twin_size);
+   do {
+      first->py->twins++;
+      VG_(snprintf)(twin_label, (Int)twin_size, "%s#%u", label, first->py->twins);
+      node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, twin_label, (UInt)py->first_line,
+                          &is_new);
+   } while (!is_new);       /* a code object really named "f#2" */
+   pg_free(twin_label);
+   attach_code_lines(node, py);
+   twin = pg_calloc("pg.py.twin", 1, sizeof *twin);
+   twin->hn.key = probe.hn.key;
+   twin->first = first;
+   twin->node = node;
+   VG_(HT_add_node)(code_twins, twin);
+   return node;
+}
+
 /* NAME_OBJ: the code's qualified name (3.11+) or name, see node_for_code. */
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
                          Addr filename_obj, Int first_line)
@@ -533,10 +687,7 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
    const PgPyLayout *l = &in->layout;
    HChar obj[32];
    HChar *name, *file, *path, *label;
-   Addr table_obj = 0;
    PgNode *node;
-   PgPyCode *py;
-   Bool is_new;
    SizeT label_size;
 
    name = read_string(l, name_obj);
@@ -555,30 +706,35 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
       VG_(snprintf)(label, (Int)label_size, "%s", name);
    VG_(snprintf)(obj, sizeof obj, "[Python %u.%u]", l->version_hex >> 24,
                  (l->version_hex >> 16) & 0xff);
-
-   node = pg_fn_node_d(PG_NODE_PYTHON, obj, path, label, (UInt)first_line, &is_new);
+   node = node_for_lines(obj, path, label, read_code_lines(l, code, first_line));
    pg_free(name);
    pg_free(file);
    pg_free(path);
    pg_free(label);
-   if (!is_new)
-      return node;
-
-   py = pg_calloc("pg.py.code", 1, sizeof *py);
-   py->format = l->line_format;
-   /* 2.7's instructions are 1 or 3 bytes long, later ones 2 (with caches) */
-   py->unit_bytes = (UInt)l->code_unit_bytes;
-   py->first_line = first_line;
-   if ((table_obj = code_linetable(l, code)) != 0)
-      py->line_table = read_bytes(l, table_obj, &py->line_table_len);
-   py->code_size = code_size_in_bytes(l, code);
-   mark_lineless(py);
-   node->py = py;
-   if (py->code_size > 0 && py->code_size <= (1u << 22)) {
-      node->dense_shift = py->unit_bytes == 2 ? 1 : 0;
-      node->dense_sites = (py->code_size >> node->dense_shift) + 1;
-   }
    return node;
+}
+
+/* Length and hash of the bytes of line table TABLE_OBJ (0, 0 if
+ * unreadable), read in pieces: no allocation on the way. */
+static void hash_line_table(const PgPyLayout *l, Addr table_obj, UInt *len_out,
+                            ULong *hash_out)
+{
+   UChar piece[256];
+   Addr len, done;
+   ULong h = FNV_OFFSET;
+   *len_out = 0;
+   *hash_out = 0;
+   if (table_obj == 0 || !pg_guestmem_read_word(table_obj + l->bytes_size, &len)
+       || len > (1u << 24))
+      return;
+   for (done = 0; done < len; done += sizeof piece) {
+      SizeT n = len - done < sizeof piece ? len - done : sizeof piece;
+      if (!pg_guestmem_read(table_obj + l->bytes_data + done, piece, n))
+         return;
+      h = hash_bytes(h, piece, n);
+   }
+   *len_out = (UInt)len;
+   *hash_out = h;
 }
 
 /* The node of code object CODE, made on first sight.  An entry cached for
@@ -590,8 +746,10 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
 {
    const PgPyLayout *l = &in->layout;
    CodeEntry *e;
-   Addr name_obj = 0, filename_obj;
+   Addr name_obj = 0, filename_obj, table_obj;
    Int first_line;
+   UInt table_len;
+   ULong table_hash;
 
    if (code == 0
        || ((name_obj = code_qualname(l, code)) == 0
@@ -599,9 +757,12 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
        || (filename_obj = code_filename(l, code)) == 0
        || !code_first_line(l, code, &first_line))
       return node_for_unknown();
+   table_obj = code_linetable(l, code);
+   hash_line_table(l, table_obj, &table_len, &table_hash);
    e = VG_(HT_lookup)(code_nodes, code);
    if (e != NULL && e->name_obj == name_obj && e->filename_obj == filename_obj
-       && e->first_line == first_line)
+       && e->first_line == first_line && e->table_obj == table_obj
+       && e->table_len == table_len && e->table_hash == table_hash)
       return e->node;
    if (e == NULL) {
       e = pg_calloc("pg.py.codeentry", 1, sizeof *e);
@@ -611,7 +772,10 @@ static PgNode *node_for_code(const PgPyInterp *in, Addr code)
    e->node = make_node(in, code, name_obj, filename_obj, first_line);
    e->name_obj = name_obj;
    e->filename_obj = filename_obj;
+   e->table_obj = table_obj;
    e->first_line = first_line;
+   e->table_len = table_len;
+   e->table_hash = table_hash;
    return e->node;
 }
 
@@ -666,6 +830,7 @@ static void push_python(PgThread *th, const PgPyInterp *in, Addr frame,
    f->py_frame = frame;
    f->py_code = code;
    f->py_dispatched = (UInt)-1;
+   pg_callstack_index_python(th);
 
    f->charge_node = node;
    f->charge_site = frame_position(&in->layout, frame, code);
@@ -686,6 +851,7 @@ void pg_python_eval_entered(PgThread *th, ThreadId tid, PgPyInterp *in)
    const PgPyLayout *l = &in->layout;
    PgFrame *eval = &th->frames[th->depth - 1];
    eval->py_interp = in;
+   pg_callstack_mark_eval(th);
    eval->py_tstate = read_arg(tid, l->eval_tstate_arg);
    if (l->frame_model == PG_FRAMES_PER_CALL) {
       Addr frame = read_arg(tid, l->eval_frame_arg), code = 0;
@@ -715,25 +881,40 @@ static void uncount_generator_creation(const PgPyInterp *in, PgFrame *f)
       f->arc->calls--;
 }
 
-/* Index of the shadow Python frame for (FRAME, CODE) in [LOW, HIGH), searched
- * from the top; -1 if there is none. */
-static Int find_shadow(const PgThread *th, UInt low, UInt high, Addr frame, Addr code)
+/* Python frame F of TH leaves the stack, whatever pops it: the walker
+ * when the interpreter switches frames, or the return of its eval call.
+ * The latter is how a generator made by a call from C leaves on 3.11: its
+ * frame is the first of an eval call (is_entry), and RETURN_GENERATOR
+ * returns from the eval function at once. */
+static void python_frame_leaving(PgThread *th, PgFrame *f)
 {
-   Int k;
-   for (k = (Int)high - 1; k >= (Int)low; k--)
-      if (th->frames[k].py_frame == frame && th->frames[k].py_code == code)
-         return k;
-   return -1;
+   if (f->eval_below != PG_NO_FRAME && th->frames[f->eval_below].py_interp != NULL)
+      uncount_generator_creation(th->frames[f->eval_below].py_interp, f);
+}
+
+/* The index of the newest eval C frame of IN on TH's stack, or PG_NO_FRAME:
+ * the eval call that blocks of IN's eval loop run in.  Frames know the
+ * eval call they run in, so this is one step unless interpreters nest. */
+static UInt eval_frame_of(const PgThread *th, const PgPyInterp *in)
+{
+   UInt eval = pg_callstack_eval_below(th, th->depth);
+   while (eval != PG_NO_FRAME && th->frames[eval].py_interp != in)
+      eval = pg_callstack_eval_below(th, eval);
+   return eval;
 }
 
 /* Makes the Python frames above the eval C frame at index EVAL mirror the
  * interpreter's chain ending at CURRENT.  The chain is read from the
  * current frame down only until a frame the shadow stack already has: a
- * call or a return moves one frame, an exception a few, so this stays
- * cheap however deep the recursion.  A frame of an outer eval call ends the
- * chain too: while an eval call returns, the thread state already shows
- * its caller's frames, which are not this call's.  Opcode frames sit
- * between Python frames and go with the Python frame they belong to. */
+ * call or a return moves one frame, an exception a few; and whether the
+ * shadow stack has a frame is a lookup in its index of Python frames, not
+ * a scan: so this stays cheap however deep the recursion or the chain of
+ * generators delegating to each other (every value a chain of N
+ * generators yields takes 2N frame switches).  A frame of an outer eval
+ * call ends the chain too: while an eval call returns, the thread state
+ * already shows its caller's frames, which are not this call's.  Opcode
+ * frames sit between Python frames and go with the Python frame they
+ * belong to. */
 static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr current)
 {
    static Addr chain[MAX_CHAIN], codes[MAX_CHAIN];
@@ -745,14 +926,13 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
 
    while (n < MAX_CHAIN && !frame_ends_chain(l, tstate, f)) {
       Addr code = frame_code(l, f);
-      Int k;
-      k = find_shadow(th, eval + 1, th->depth, f, code);
-      if (k >= 0) {
-         keep_depth = (UInt)k + 1;
+      UInt k = pg_callstack_find_python(th, eval + 1, th->depth, f, code);
+      if (k != PG_NO_FRAME) {
+         keep_depth = k + 1;
          found = True;
          break;
       }
-      if (find_shadow(th, 0, eval, f, code) >= 0)
+      if (pg_callstack_find_python(th, 0, eval, f, code) != PG_NO_FRAME)
          break;                  /* an outer call's frame */
       chain[n] = f;
       codes[n] = code;
@@ -773,10 +953,8 @@ static void reconcile(PgThread *th, const PgPyInterp *in, UInt eval, Addr curren
    if (found)
       while (keep_depth < th->depth && th->frames[keep_depth].is_opcode)
          keep_depth++;
-   while (th->depth > keep_depth) {
-      uncount_generator_creation(in, &th->frames[th->depth - 1]);
+   while (th->depth > keep_depth)
       pg_callstack_pop(th);
-   }
    for (i = n; i > 0; i--)
       push_python(th, in, chain[i - 1], codes[i - 1], th->frames[eval].sp);
    if (debug_resync)
@@ -802,12 +980,9 @@ void pg_python_step(PgThread *th, PgPyInterp *in, UInt n_instrs)
    UInt eval, p, position;
 
    /* The eval call this block runs in: the newest eval frame of IN. */
-   eval = th->depth;
-   while (eval > 0 && th->frames[eval - 1].py_interp != in)
-      eval--;
-   if (eval == 0)
+   eval = eval_frame_of(th, in);
+   if (eval == PG_NO_FRAME)
       return;
-   eval--;
    /* C frames above it ended unnoticed: eval-loop code is running. */
    while (th->depth > eval + 1 && th->frames[th->depth - 1].py_frame == 0
           && !th->frames[th->depth - 1].is_opcode)
@@ -885,6 +1060,7 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
          name = label->base;
       opcode_object_name(in, obj, sizeof obj);
       label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
+      label->opcode->opcode_family = pg_fn_intern(label->base);
    }
    return label->opcode;
 }
@@ -903,9 +1079,7 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
     * handler started: the handler may already have switched frames
     * (RETURN_VALUE, YIELD_VALUE) by the time this runs. */
    if (label->is_opcode && opcode_mode != PG_OPCODES_NO && !th->label_continues) {
-      eval = th->depth;
-      while (eval > 0 && th->frames[eval - 1].py_interp != in)
-         eval--;
+      eval = eval_frame_of(th, in) + 1;     /* 0 if there is none */
       if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
          PgFrame *py = &th->frames[p];
          UInt position = frame_position(l, py->py_frame, py->py_code);

@@ -71,6 +71,12 @@ typedef struct PgPyCode {
                                         of the line table */
    UInt              unit_bytes;     /* bytes per bit of those maps: 2, or 1
                                         for 2.7's variable-length code */
+   ULong             lines_hash;     /* of the (offset range, line) pairs:
+                                        with code_size, what tells apart
+                                        code objects of one name (below) */
+   UInt              twins;          /* on the first node of a name and
+                                        first line: how many nodes have
+                                        them (it included) */
 } PgPyCode;
 
 /* DEBUG_RESYNC: print the shadow stack around every resynchronisation. */

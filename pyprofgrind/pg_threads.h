@@ -26,6 +26,7 @@ typedef struct {
    PgArc  *arc;              /* the arc this activation is counted on */
    ULong   entry_clock;
    Bool    adds_inclusive;   /* outermost activation of node in this thread */
+   Bool    in_node_depth;    /* counted in the thread's node_depth */
    Bool    toggled_collect;  /* entering it toggled collection */
    struct PgBB *uncounted_bb;/* signal marker: the interrupted block, whose
                                 count waits for the handler's return */
@@ -35,11 +36,56 @@ typedef struct {
    Addr    py_code;
    UInt    py_dispatched;    /* bytecode offset of the last instruction
                                 started (set at each instruction label) */
+   Bool    py_indexed;       /* in the thread's index of Python frames by
+                                interpreter frame (PgPyFrameIndex) */
+   UInt    py_index_next;    /* ...and the next older frame of its bucket
+                                there, or PG_NO_FRAME */
    Bool    is_opcode;        /* a bytecode instruction's frame */
+   UInt    pair;             /* an instruction's frame: its entry in the
+                                thread's PgPairDepths, plus one; 0 if none */
    /* Eval-function C frames: the interpreter and its thread state. */
    struct PgPyInterp *py_interp;
    Addr    py_tstate;
+   /* The newest eval-function C frame at or below this one (its index),
+    * or PG_NO_FRAME: finds a Python frame's eval call without scanning
+    * the frames of a deep recursion. */
+   UInt    eval_below;
 } PgFrame;
+
+/* "No frame", for frame indexes. */
+#define PG_NO_FRAME 0xffffffffu
+
+/* Shadow Python frames by their interpreter frame's address, so that the
+ * walker finds whether an interpreter frame is on the shadow stack
+ * without scanning it: a deep recursion or generator chain would make
+ * every frame switch cost the whole depth.  Buckets hold frame indexes,
+ * newest first, chained through PgFrame.py_index_next; pushes and pops
+ * keep them exact (see pg_callstack_index_python). */
+typedef struct {
+   UInt *heads;              /* per bucket: newest frame index, or PG_NO_FRAME */
+   UInt  mask;               /* buckets - 1 (a power of two minus one) */
+   UInt  count;              /* frames indexed */
+} PgPyFrameIndex;
+
+/* How many activations of an instruction family (a base instruction and
+ * its specialised forms) are running for each calling node (a Python
+ * function): an instruction's inclusive cost is added only by the
+ * outermost one of the same caller and family, so that a recursion counts
+ * it once, and --python-opcodes=yes and =base count the same activations.
+ * Entries never move (frames keep their position); a hash of (caller,
+ * family) finds them. */
+typedef struct {
+   UInt         caller;      /* node id */
+   const HChar *family;      /* the callee's PgNode.opcode_family */
+   UInt         depth;       /* activations running */
+} PgPairDepth;
+
+typedef struct {
+   PgPairDepth *entries;
+   UInt         count, capacity;
+   UInt        *slots;       /* open addressing: entry index + 1, 0 empty */
+   UInt         mask;        /* slots - 1 */
+} PgPairDepths;
 
 typedef struct {
    ThreadId   tid;
@@ -56,6 +102,8 @@ typedef struct {
    PgNode    *root_node;            /* function the thread started in */
    Bool       label_continues;      /* the last eval-loop label jumped
                                        straight into another one's code */
+   PgPyFrameIndex py_index;
+   PgPairDepths   pair_depths;
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */

@@ -10,9 +10,12 @@ test_pychecks.py can feed corrupted profiles to every check.
 A node is (ob, fl, fn): object, file and function name as written in the
 profile (fn with Callgrind's context suffixes "'2" folded away).  A Python
 node has ob "[Python X.Y]" (or "[Python]", the tool's node for code it
-could not read).
+could not read).  A Python node named "NAME#N" is the N-th code object of
+NAME with the same first line but other lines (exec'd or generated code):
+where the oracle counts by NAME, source_name() folds the suffix.
 """
 
+import itertools
 import json
 import os
 import re
@@ -27,11 +30,18 @@ sys.dont_write_bytecode = True
 import cgcompare  # noqa: E402  (tests/e2e/cgcompare.py)
 
 PYTHON_OBJECT_RE = re.compile(r"^\[Python(?: \d+\.\d+)?\]$")
+TWIN_SUFFIX_RE = re.compile(r"#\d+$")
 PSEUDO_CORPUS_PREFIX = "<corpus"   # file names the corpus gives compile()d code
 
 
 def is_python_object(ob):
     return bool(ob) and PYTHON_OBJECT_RE.match(ob) is not None
+
+
+def source_name(name):
+    """NAME without the tool's "#N" that tells apart code objects of one
+    name and first line ("f#2" -> "f")."""
+    return TWIN_SUFFIX_RE.sub("", name)
 
 
 def describe(node):
@@ -184,6 +194,11 @@ class OracleData(object):
         self.lines = defaultdict(set)           # (file, node name) -> executed lines
         for filename, name, _, lines in data["lines"]:
             self.lines[(normalize_file(filename), name)].update(lines)
+        # (file, node name) -> {(first line, identity): [calls, executed lines]}
+        self.codes = defaultdict(dict)
+        for filename, name, first_line, identity, count, lines in data.get("codes", []):
+            self.codes[(normalize_file(filename), name)][(first_line, identity)] = \
+                [count, set(lines)]
 
 
 class CorpusFiles(object):
@@ -221,12 +236,6 @@ def check_total(reference, candidate, what="total"):
 # hundred Ir, all of it inside these functions (checked over repeated runs
 # on 3.11 and 3.13: without the inclusive cost of the calls into them, the
 # total is the same each time).
-# Also, from 3.12, the parent of os.fork() counts its threads by parsing
-# /proc/self/stat (warn_about_fork_with_threads, with strtok_r): the
-# digits of its pid, CPU times and memory sizes change how many
-# instructions that takes (seen: +38 Ir, all in strspn/strcspn, between a
-# Callgrind run whose parent had pid 32683 and a pyprofgrind run with pid
-# 375).
 # (object basename regex, function regex)
 TIMING_DEPENDENT = [
     (re.compile(r"^libc\.so\.6$"),
@@ -235,14 +244,61 @@ TIMING_DEPENDENT = [
     (re.compile(r"^(libpython3\.\d+\.so|python3)"),
      re.compile(r"^(_?PyEvent_|_?PyMutex_|_PySemaphore_|_PyParkingLot_|"
                 r"PyThread_acquire_lock_timed$)")),
+]
+
+# From 3.12 the parent of os.fork() counts its threads by parsing
+# /proc/self/stat (warn_about_fork_with_threads: fread, then strtok_r over
+# the first 20 fields): the digits of its pid, of its and its waited-for
+# children's page faults and CPU times change how many instructions that
+# takes, 19 Ir a digit on 3.13.  That differs between two Callgrind runs
+# of the same program too (a parent forking 8 times: 44145223, 44145185,
+# 44145166 Ir), never in the rest of the parent's total, which is compared
+# exactly (with pyprofgrind, with and without Python attribution).
+PROC_STAT_READERS = [
     (re.compile(r"^(libpython3\.\d+\.so|python3)"),
      re.compile(r"^warn_about_fork_with_threads$")),
 ]
 
 
-def is_timing_dependent(object_name, function_name):
+def matches_any(table, object_name, function_name):
     base = os.path.basename(object_name or "")
-    return any(o.search(base) and f.search(function_name) for o, f in TIMING_DEPENDENT)
+    return any(o.search(base) and f.search(function_name) for o, f in table)
+
+
+def is_timing_dependent(object_name, function_name):
+    return matches_any(TIMING_DEPENDENT, object_name, function_name)
+
+
+def calls_into_ir(arc_inclusive, table):
+    """Inclusive Ir of the calls into the functions of TABLE from functions
+    not in it.  ARC_INCLUSIVE: {(caller, callee): Ir}, caller and callee
+    tuples whose first element is the object and last the function name
+    (cgcompare's Profile.arc_inclusive_ir; ProfileDetail.arc_inclusive())."""
+    return sum(ir for (caller, callee), ir in arc_inclusive.items()
+               if matches_any(table, callee[0], callee[-1])
+               and not matches_any(table, caller[0], caller[-1]))
+
+
+def check_total_without_proc_stat(reference, candidate):
+    """check_total for a forking parent: the totals less the inclusive cost
+    of the calls into PROC_STAT_READERS must be equal, exactly.  REFERENCE
+    is a cgcompare Profile, CANDIDATE a ProfileDetail.  Returns (problems,
+    note)."""
+    problems = []
+    if candidate.total_ir != candidate.self_ir_sum:
+        problems.append("%s: totals: %d != sum of self costs %d"
+                        % (candidate.path, candidate.total_ir, candidate.self_ir_sum))
+    a_stat = calls_into_ir(reference.arc_inclusive_ir, PROC_STAT_READERS)
+    b_stat = calls_into_ir(candidate.arc_inclusive(), PROC_STAT_READERS)
+    a_rest, b_rest = reference.total_ir - a_stat, candidate.total_ir - b_stat
+    if a_rest != b_rest:
+        problems.append("total less the /proc/self/stat parse: Callgrind %d, %s %d (diff %+d)"
+                        % (a_rest, os.path.basename(candidate.path), b_rest, b_rest - a_rest))
+    note = ("total compared exactly without 3.12+'s thread count after fork, whose cost "
+            "depends on the digits in /proc/self/stat: Callgrind %d = %d + %d, pyprofgrind "
+            "%d = %d + %d" % (reference.total_ir, a_rest, a_stat, candidate.total_ir,
+                              b_rest, b_stat))
+    return problems, note
 
 
 def timing_dependent_ir(arc_inclusive):
@@ -250,9 +306,7 @@ def timing_dependent_ir(arc_inclusive):
     functions.  ARC_INCLUSIVE: {(caller, callee): Ir}, caller and callee
     tuples whose first element is the object and last the function name
     (cgcompare's Profile.arc_inclusive_ir; ProfileDetail.arc_inclusive())."""
-    return sum(ir for (caller, callee), ir in arc_inclusive.items()
-               if is_timing_dependent(callee[0], callee[-1])
-               and not is_timing_dependent(caller[0], caller[-1]))
+    return calls_into_ir(arc_inclusive, TIMING_DEPENDENT)
 
 
 THREAD_TIMING_SLACK_IR = 16
@@ -277,8 +331,7 @@ def check_total_without_timing(reference, candidate):
         problems.append("total less thread synchronization: Callgrind %d, %s %d (diff %+d)"
                         % (a_rest, os.path.basename(candidate.path), b_rest, b_rest - a_rest))
     note = ("total compared without the calls into thread synchronization functions "
-            "and 3.12+'s thread count after fork (their cost depends on timing and on "
-            "/proc/self/stat): Callgrind %d = %d + %d, pyprofgrind "
+            "(their cost depends on timing): Callgrind %d = %d + %d, pyprofgrind "
             "%d = %d + %d" % (reference.total_ir, a_rest, a_sync, candidate.total_ir,
                               b_rest, b_sync))
     return problems, note
@@ -309,7 +362,7 @@ def check_call_counts(profile, oracle, corpus):
     got = defaultdict(int)
     present = set()
     for node in corpus_python_nodes(profile, corpus):
-        key = (normalize_file(node[1]), node[2])
+        key = (normalize_file(node[1]), source_name(node[2]))
         present.add(key)
         got[key] += profile.incoming_calls(node)
     problems = []
@@ -329,7 +382,7 @@ def check_call_counts(profile, oracle, corpus):
 def allowed_lines(oracle, node):
     """The lines NODE's self cost and calls may be on: those the oracle saw
     execute in frames of its code objects, and their first lines."""
-    key = (normalize_file(node[1]), node[2])
+    key = (normalize_file(node[1]), source_name(node[2]))
     return oracle.lines.get(key, set()) | oracle.first_lines.get(key, set())
 
 
@@ -346,7 +399,8 @@ def check_cost_lines(profile, oracle, corpus):
                 problems.append("%s: %d Ir charged to %s:%d, another file"
                                 % (describe(node), ir, filename, line))
             elif line not in allowed:
-                first = sorted(oracle.first_lines.get((normalize_file(node[1]), node[2]), []))
+                first = sorted(oracle.first_lines.get((normalize_file(node[1]),
+                                                       source_name(node[2])), []))
                 problems.append("%s: %d Ir on line %d, which never executed in it "
                                 "(and is not its first line %s)"
                                 % (describe(node), ir, line,
@@ -377,7 +431,7 @@ def check_markers(profile, present=(), absent=()):
     problems = []
     by_name = defaultdict(list)
     for node in profile.python_nodes():
-        by_name[node[2]].append(node)
+        by_name[source_name(node[2])].append(node)
     for name in present:
         if not any(profile.has_cost_or_calls(n) for n in by_name.get(name, [])):
             problems.append("%s: Python function %s has no cost and no calls, expected some"
@@ -389,6 +443,61 @@ def check_markers(profile, present=(), absent=()):
                                 "expected none" % (profile.path, name,
                                                    profile.self_ir.get(node, 0),
                                                    profile.incoming_calls(node)))
+    return problems
+
+
+MAX_MATCHED_TWINS = 7
+
+
+def check_code_identities(profile, oracle, corpus):
+    """Code objects of one file, name and first line with other lines are
+    other nodes: for every corpus function the oracle saw with one first
+    line, the profile has one node per code identity the oracle saw
+    (NAME, NAME#2, ...), and they match one to one: each node's call count
+    is its code objects' 'call' events, and its cost lines are lines they
+    executed (or the first line).  (Functions seen with several first
+    lines are left out: their nodes print alike and are summed.)"""
+    problems = []
+    nodes = defaultdict(list)
+    for node in corpus_python_nodes(profile, corpus):
+        nodes[(normalize_file(node[1]), source_name(node[2]))].append(node)
+    for key, identities in sorted(oracle.codes.items()):
+        if key[0] not in corpus or len(set(first for first, _ in identities)) != 1:
+            continue
+        first = next(iter(identities))[0]
+        found = sorted(nodes.get(key, []))
+        if len(found) != len(identities):
+            problems.append("%s in %s (first line %d): the oracle saw %d code object(s) with "
+                            "different lines, the profile has %d node(s)%s"
+                            % (key[1], key[0], first, len(identities), len(found),
+                               ": " + ", ".join(n[2] for n in found) if found else ""))
+            continue
+        if len(found) < 2:
+            continue
+        if len(found) > MAX_MATCHED_TWINS:
+            problems.append("%s in %s: %d code identities, more than this check matches"
+                            % (key[1], key[0], len(found)))
+            continue
+
+        def fits(node, identity):
+            calls, lines = identities[identity]
+            costed = set(line for (_, line), ir in profile.line_ir.get(node, {}).items() if ir > 0)
+            return profile.incoming_calls(node) == calls and costed <= lines | set([first])
+
+        order = sorted(identities)
+        if not any(all(fits(node, identity) for node, identity in zip(found, permutation))
+                   for permutation in itertools.permutations(order)):
+            problems.append("%s in %s (first line %d): nodes %s do not match the %d code "
+                            "identities one to one (calls, cost lines): profile %s; oracle %s"
+                            % (key[1], key[0], first, ", ".join(n[2] for n in found),
+                               len(order),
+                               "; ".join("%s %d calls, lines %s" % (
+                                   n[2], profile.incoming_calls(n),
+                                   sorted(set(l for (_, l), ir in profile.line_ir.get(n, {}).items()
+                                              if ir > 0))) for n in found),
+                               "; ".join("%d calls, lines %s" % (identities[i][0],
+                                                                 sorted(identities[i][1]))
+                                         for i in order)))
     return problems
 
 
@@ -427,6 +536,30 @@ def check_python_view(reference, profile):
                             % (profile.path, describe(node), profile.incoming_calls(node)))
     if not profile.python_nodes():
         problems.append("%s: no Python node at all" % profile.path)
+    return problems
+
+
+def check_python_view_toggle(reference, profile, function):
+    """--python-view=python --toggle-collect=FUNCTION (a C function): the
+    same total as Callgrind with the same toggle, which must have collected
+    something; the cost is on Python nodes only (the view charges C cost
+    to the Python lines calling it); no arc costs more than the total (an
+    arc whose cost went negative while collection was off is written as a
+    huge unsigned number)."""
+    what = "total (--python-view=python --toggle-collect=%s)" % function
+    problems = check_total(reference, profile, what)
+    if not reference.total_ir:
+        problems.append("Callgrind --toggle-collect=%s collected nothing: the check "
+                        "exercises nothing" % function)
+    for node, ir in sorted(profile.self_ir.items()):
+        if ir and not is_python_object(node[0]):
+            problems.append("%s: %d Ir on non-Python node %s" % (profile.path, ir,
+                                                                  describe(node)))
+    for (caller, _, line, callee), (_, inclusive) in sorted(profile.arcs.items()):
+        if inclusive > profile.total_ir:
+            problems.append("%s: %s -> %s at line %d costs %d, more than the total %d"
+                            % (profile.path, caller[2], callee[2], line, inclusive,
+                               profile.total_ir))
     return problems
 
 

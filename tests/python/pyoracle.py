@@ -18,6 +18,14 @@ does).  The JSON object has
       "main.<locals>.<lambda>:30", "<genexpr>:7"; not "<module>");
   "lines": [[file, node, firstlineno, [line, ...]], ...]  per code object,
       every line that had a 'line' event in one of its frames;
+  "codes": [[file, node, firstlineno, identity, count, [line, ...]], ...]
+      the same per code identity: code objects of one file, node and
+      first line that map their bytecode to other lines (exec'd or
+      generated code, a module reloaded after an edit) are apart, those
+      with the same lines (the same source compiled twice) together.
+      identity is a digest of the bytecode's size and its (start, end,
+      line) ranges from co_lines() (3.10+) or dis.findlinestarts(), the
+      profile's rule for giving code its own node;
   "version", "role", "hook", "cwd", "argv".
 The script's stdout and exit status are its own.
 
@@ -35,6 +43,8 @@ Runs on Python 2.7 and 3.6+; standard library only.  Run it in a separate
 process from any profiled run: tracing changes what the interpreter does.
 """
 
+import dis
+import hashlib
 import json
 import os
 import sys
@@ -62,6 +72,34 @@ def node_name(code):
     if (name.startswith("<") and name != "<module>") or name.endswith("<lambda>"):
         name = "%s:%d" % (name, code.co_firstlineno)
     return name
+
+
+def line_ranges(code):
+    """The (start, end, line) byte ranges of CODE's bytecode, touching
+    ranges of one line merged, line 0 for none."""
+    size = len(code.co_code)
+    if hasattr(code, "co_lines"):
+        raw = [(start, end, line or 0) for start, end, line in code.co_lines()]
+    else:
+        starts = list(dis.findlinestarts(code))
+        raw = [(offset, starts[i + 1][0] if i + 1 < len(starts) else size, line)
+               for i, (offset, line) in enumerate(starts)]
+    ranges = []
+    for start, end, line in raw:
+        if end <= start:
+            continue
+        if ranges and ranges[-1][1] == start and ranges[-1][2] == line:
+            ranges[-1] = (ranges[-1][0], end, line)
+        else:
+            ranges.append((start, end, line))
+    return size, ranges
+
+
+def code_identity(code):
+    """A digest of what tells CODE apart from code of the same file, node
+    name and first line: its size and line ranges."""
+    text = repr(line_ranges(code)).encode("ascii")
+    return hashlib.sha1(text).hexdigest()[:16]
 
 
 class Oracle(object):
@@ -178,17 +216,21 @@ class Oracle(object):
             return
         self.uninstall()
         self.dumped = True
-        calls = {}
+        calls, codes = {}, {}
         for table in list(self.calls_by_thread.values()):
             for code, count in list(table.items()):
                 key = (self.absolute(code.co_filename), node_name(code), code.co_firstlineno)
                 calls[key] = calls.get(key, 0) + count
+                entry = codes.setdefault(key + (code_identity(code),), [0, set()])
+                entry[0] += count
         lines = {}
         for table in list(self.lines_by_thread.values()):
             for code, line in table:
                 if line is not None:
                     key = (self.absolute(code.co_filename), node_name(code), code.co_firstlineno)
                     lines.setdefault(key, set()).add(line)
+                    entry = codes.setdefault(key + (code_identity(code),), [0, set()])
+                    entry[1].add(line)
         result = {
             "version": list(sys.version_info[:3]),
             "role": self.role,
@@ -197,6 +239,8 @@ class Oracle(object):
             "argv": sys.argv,
             "calls": [[f, n, first, count] for (f, n, first), count in sorted(calls.items())],
             "lines": [[f, n, first, sorted(ls)] for (f, n, first), ls in sorted(lines.items())],
+            "codes": [[f, n, first, ident, count, sorted(ls)]
+                      for (f, n, first, ident), (count, ls) in sorted(codes.items())],
         }
         path = "%s.%s.json" % (self.prefix, self.role)
         with open(path + ".tmp", "w") as stream:

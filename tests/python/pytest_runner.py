@@ -90,15 +90,26 @@ LAYOUT_MESSAGES = {
 
 # Extra pyprofgrind runs (they cost a whole run each, so only one of each
 # per interpreter): (test, run) -> views.  "python-view":
-# --python-view=python; "python-no": --python=no.
+# --python-view=python; "python-no": --python=no; "python-view-toggle":
+# --python-view=python --toggle-collect=TOGGLE_FUNCTION, and Callgrind with
+# the same toggle (E) as its reference.
 VIEW_RUNS = {
     ("features", ""): ["python-view"],
     ("primes", "v2"): ["python-no"],
+    ("primes", "v1"): ["python-view-toggle"],
 }
+
+# A C function every interpreter calls from primes.py's "i % 2" (2.7's
+# BINARY_MODULO, 3.x's BINARY_MODULO or BINARY_OP), exported by all.
+TOGGLE_FUNCTION = "PyNumber_Remainder"
 
 # Tests whose total depends on thread timing in glibc's synchronization
 # functions (see pychecks.timing_dependent_ir).
-TIMING_DEPENDENT_TESTS = {"threads", "fork"}
+TIMING_DEPENDENT_TESTS = {"threads"}
+
+# Tests whose parent forks: its total is compared exactly but for 3.12+'s
+# parse of /proc/self/stat (see pychecks.PROC_STAT_READERS).
+FORKING_TESTS = {"fork"}
 
 # Functions that must / must not have cost or calls in one process's
 # profile: test -> role -> (present, absent).
@@ -202,15 +213,29 @@ def corpus_tests():
     return names + ["primes"]
 
 
-def min_version_of(path):
+def header_value(path, key):
+    """The value of a "# KEY: VALUE" line in PATH's header comment, or None."""
     with open(path) as stream:
         for line in stream:
-            match = re.match(r"^#\s*min-version:\s*(\d+)\.(\d+)\s*$", line)
+            match = re.match(r"^#\s*%s:\s*(\S+)\s*$" % re.escape(key), line)
             if match:
-                return int(match.group(1)), int(match.group(2))
+                return match.group(1)
             if line.strip() and not line.startswith("#"):
                 break
     return None
+
+
+def min_version_of(path):
+    value = header_value(path, "min-version")
+    match = re.match(r"^(\d+)\.(\d+)$", value or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def speed_ratio_of(path):
+    """A script's "# speed-check: RATIO": pyprofgrind's CPU time must stay
+    within RATIO times Callgrind's on it; None if it has none."""
+    value = header_value(path, "speed-check")
+    return float(value) if value else None
 
 
 def source_of(test):
@@ -246,6 +271,7 @@ class TestRun(object):
         # other file there (a profile, a log) would change the counts.
         self.src = os.path.join(self.work, "src")
         self.commands = []
+        self.cpu = {}                     # run name -> CPU seconds it took
         self.problems = []                # (check, text)
         self.notes = []
         self.checks_run = []
@@ -272,11 +298,16 @@ class TestRun(object):
                 raise Failure("--recheck: no %s from an earlier run" % status_path)
         else:
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
+                before = os.times()
                 try:
                     status = subprocess.run(command, cwd=self.src, stdout=out, stderr=err,
                                             timeout=PROCESS_TIMEOUT).returncode
                 except subprocess.TimeoutExpired:
                     raise Failure("%s: timed out after %d s" % (name, PROCESS_TIMEOUT))
+                after = os.times()
+                # The runs are one after the other: the children's times
+                # grow by this run's only.
+                self.cpu[name] = (after[2] + after[3]) - (before[2] + before[3])
             with open(status_path, "w") as stream:
                 stream.write("%d\n" % status)
         with open(out_path, "rb") as stream:
@@ -424,6 +455,11 @@ class TestRun(object):
             sides.append(("C", "pyprofgrind", ["--python-view=python"] + self.settings.b_options))
         if "python-no" in views:
             sides.append(("D", "pyprofgrind", ["--python=no"] + self.settings.b_options))
+        if "python-view-toggle" in views:
+            toggle = ["--toggle-collect=" + TOGGLE_FUNCTION]
+            sides.append(("E", "callgrind", toggle))
+            sides.append(("F", "pyprofgrind", ["--python-view=python"] + toggle
+                          + self.settings.b_options))
         profiles = {}
         for side, tool, options in sides:
             status, stdout = self.run(side + tag, self.valgrind_command(
@@ -452,10 +488,13 @@ class TestRun(object):
                     self.check("layout-source", pychecks.layout_message_problems(
                         said, LAYOUT_MESSAGES.get(self.label)), where + "[%s]" % side)
             if status == 0:
-                profiles[side] = self.load_roles(side + tag, reference=(side == "A"))
+                profiles[side] = self.load_roles(side + tag, reference=(side in ("A", "E")))
             elif side in ("A", "B"):
                 raise Failure("cannot compare without the %s profile" % side)
 
+        ratio = speed_ratio_of(self.script_path)
+        if ratio is not None:
+            self.check_speed(ratio, tag)
         roles_a, roles_b = sorted(profiles["A"]), sorted(profiles["B"])
         if roles_a != roles_b or sorted(oracle) != roles_a:
             raise Failure("processes differ: Callgrind %s, pyprofgrind %s, oracle %s"
@@ -482,12 +521,17 @@ class TestRun(object):
                 problems, note = pychecks.check_total_without_timing(a.full(), b)
                 self.notes.append(note)
                 self.check("total", problems, at)
+            elif self.test in FORKING_TESTS:
+                problems, note = pychecks.check_total_without_proc_stat(a.full(), b)
+                self.notes.append(note)
+                self.check("total", problems, at)
             else:
                 self.check("total", pychecks.check_total(a, b), at)
             self.check("objects", pychecks.check_python_objects(b, self.corpus, expected_ob), at)
             self.check("calls", pychecks.check_call_counts(b, orc, self.corpus), at)
             self.check("lines", pychecks.check_cost_lines(b, orc, self.corpus), at)
             self.check("call-lines", pychecks.check_call_lines(b, orc, self.corpus), at)
+            self.check("code-identity", pychecks.check_code_identities(b, orc, self.corpus), at)
             markers = PROCESS_MARKERS.get(self.test, {}).get(role)
             if markers:
                 self.check("markers", pychecks.check_markers(b, *markers), at)
@@ -498,7 +542,27 @@ class TestRun(object):
         if "D" in profiles:
             self.check("python-no", pychecks.check_no_python(
                 profiles["A"]["main"], profiles["D"]["main"]), where)
+        if "E" in profiles and "F" in profiles:
+            self.check("python-view-toggle", pychecks.check_python_view_toggle(
+                profiles["E"]["main"], profiles["F"]["main"], TOGGLE_FUNCTION), where)
         return profiles
+
+    def check_speed(self, ratio, tag):
+        """pyprofgrind's run (B) takes at most RATIO times the CPU time of
+        Callgrind's (A) on the same script: deep chains of frames must
+        not make each frame switch slower (the CPU time of a process, not
+        the wall time, which other work on the machine stretches)."""
+        a, b = self.cpu.get("A" + tag), self.cpu.get("B" + tag)
+        if a is None or b is None:
+            self.notes.append("speed not checked: no CPU times (--recheck)")
+            return
+        self.notes.append("speed: pyprofgrind %.2f s CPU, Callgrind %.2f s (%.2fx, at most "
+                          "%.1fx allowed)" % (b, a, b / max(a, 0.01), ratio))
+        problems = []
+        if b > ratio * a:
+            problems.append("pyprofgrind took %.2f s of CPU, Callgrind %.2f s: %.2fx, more "
+                            "than %.1fx" % (b, a, b / max(a, 0.01), ratio))
+        self.check("speed", problems)
 
     def annotate(self, profile_path):
         """callgrind_annotate reads the profile without warnings; with

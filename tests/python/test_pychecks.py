@@ -323,12 +323,33 @@ class TotalTest(CheckTestCase):
             "totals: 100070", "totals: %d" % (100071 + slack)))
         self.assertProblem(pychecks.check_total_without_timing(a, d)[0], "(diff +%d)" % (slack + 1))
 
-    def test_fork_thread_count_is_timing_dependent(self):
-        self.assertTrue(pychecks.is_timing_dependent(
-            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads"))
-        self.assertFalse(pychecks.is_timing_dependent(
-            "/x/libpython3.13.so.1.0", "warn_about_fork_with_threads_and_more"))
-        self.assertFalse(pychecks.is_timing_dependent("/x/libc.so.6", "strtok_r"))
+    def test_fork_parent_total_without_proc_stat(self):
+        stat = ("cob=(7) /x/libpython3.13.so.1.0\ncfi=(1)\ncfn=(8) warn_about_fork_with_threads\n"
+                "calls=1 0\n0 %d\n")
+        base = replace_once(PROFILE, "fn=(4)\n0 400\n", "fn=(4)\n0 400\n" + stat % 50
+                            + "ob=(7)\nfn=(8)\n0 50\n")
+        a_text = base.replace("totals: 100000", "totals: 100050").replace(
+            "summary: 100000", "summary: 100050")
+        # Two more digits in /proc/self/stat: 38 Ir more, in the parse only.
+        b_text = a_text.replace("0 50\n", "0 88\n").replace("totals: 100050", "totals: 100088")
+        a = pychecks.cgcompare.load_profile(self.files.write("A.out.1", a_text))
+        problems, note = pychecks.check_total_without_proc_stat(a, self.files.profile(b_text))
+        self.assertEqual(problems, [])
+        self.assertIn("100088 = 100000 + 88", note)
+        # One instruction elsewhere is a failure: no slack.
+        c = self.files.profile(b_text.replace("fn=(4)\n0 400", "fn=(4)\n0 401").replace(
+            "totals: 100088", "totals: 100089"))
+        self.assertProblem(pychecks.check_total_without_proc_stat(a, c)[0], "(diff +1)")
+
+    def test_proc_stat_readers(self):
+        self.assertTrue(pychecks.matches_any(pychecks.PROC_STAT_READERS,
+                                             "/x/libpython3.13.so.1.0",
+                                             "warn_about_fork_with_threads"))
+        self.assertFalse(pychecks.matches_any(pychecks.PROC_STAT_READERS,
+                                              "/x/libpython3.13.so.1.0",
+                                              "warn_about_fork_with_threads_and_more"))
+        self.assertFalse(pychecks.is_timing_dependent("/x/libpython3.13.so.1.0",
+                                                      "warn_about_fork_with_threads"))
 
 
 class ViewTest(CheckTestCase):
@@ -367,6 +388,40 @@ totals: 10000
         self.assertProblem(pychecks.check_python_view(self.reference(10000),
                                                       self.files.profile(called)),
                            "is called (1 calls): not a root")
+
+    # --python-view=python --toggle-collect=PyNumber_Remainder: only the
+    # cost under that C function, charged to the calling Python line.
+    TOGGLED = """events: Ir
+ob=(1) /usr/lib/ld-linux-x86-64.so.2
+fl=(1) ???
+fn=(1) 0x1ab70
+cob=(2) [Python 3.11]
+cfi=(2) /corpus/script.py
+cfn=(2) <module>
+calls=1 1
+0 700
+ob=(2)
+fl=(2)
+fn=(2)
+3 700
+totals: 700
+"""
+
+    def test_python_view_toggle(self):
+        check = pychecks.check_python_view_toggle
+        c = self.files.profile(self.TOGGLED)
+        self.assertEqual(check(self.reference(700), c, "PyNumber_Remainder"), [])
+        self.assertProblem(check(self.reference(700), self.files.profile(
+            self.TOGGLED.replace("700", "0")), "PyNumber_Remainder"), "diff -700")
+        self.assertProblem(check(self.reference(0), self.files.profile(
+            self.TOGGLED.replace("700", "0")), "PyNumber_Remainder"), "collected nothing")
+        negative = self.TOGGLED.replace("calls=1 1\n0 700", "calls=1 1\n0 18446744073709551609")
+        self.assertProblem(check(self.reference(700), self.files.profile(negative),
+                                 "PyNumber_Remainder"), "more than the total 700")
+        in_c = self.TOGGLED.replace("fn=(1) 0x1ab70\n", "fn=(1) 0x1ab70\n0 100\n").replace(
+            "3 700\ntotals: 700", "3 600\ntotals: 700")
+        self.assertProblem(check(self.reference(700), self.files.profile(in_c),
+                                 "PyNumber_Remainder"), "100 Ir on non-Python node 0x1ab70")
 
     def test_no_python(self):
         a = pychecks.ReferenceSummary(self.files.write("A.out.1", PROFILE))
@@ -452,6 +507,88 @@ class AnnotateOutputTest(unittest.TestCase):
                                                             "/w/src"), 0)
 
 
+# PROFILE with a second code object of g (first line 8 too, other lines):
+# f calls g twice and g#2 once; g#2 costs 3000 on lines 8 to 10 (taken
+# from list_append's self cost, so that the total stays the same).
+TWIN_PROFILE = replace_once(PROFILE, """cfn=(6) g
+calls=2 8
+6 5000
+
+fn=(6)
+8 5000
+""", """cfn=(6) g
+calls=2 8
+6 5000
+cfn=(7) g#2
+calls=1 8
+6 3000
+
+fn=(6)
+8 5000
+
+fn=(7)
+8 1000
++1 1000
++1 1000
+""").replace("fn=(5)\n0 90000", "fn=(5)\n0 87000")
+TWIN_ORACLE = dict(ORACLE, calls=[[SCRIPT, "<module>", 1, 1], [SCRIPT, "f", 5, 3],
+                                  [SCRIPT, "g", 8, 3]],
+                   lines=[[SCRIPT, "<module>", 1, [1, 2, 3]], [SCRIPT, "f", 5, [5, 6]],
+                          [SCRIPT, "g", 8, [8, 9, 10]]],
+                   codes=[[SCRIPT, "g", 8, "0123456789abcdef", 2, [8]],
+                          [SCRIPT, "g", 8, "fedcba9876543210", 1, [8, 9, 10]]])
+
+
+class CodeIdentityTest(CheckTestCase):
+    def test_consistent(self):
+        p, o = self.files.profile(TWIN_PROFILE), self.files.oracle(TWIN_ORACLE)
+        self.assertEqual(pychecks.check_code_identities(p, o, self.corpus), [])
+        # "g#2" is g for the checks that count by name
+        self.assertEqual(pychecks.check_call_counts(p, o, self.corpus), [])
+        self.assertEqual(pychecks.check_cost_lines(p, o, self.corpus), [])
+
+    def test_one_node_for_two_code_objects(self):
+        merged = replace_once(replace_once(TWIN_PROFILE, "cfn=(7) g#2\ncalls=1 8",
+                                           "cfn=(6)\ncalls=1 8"), "fn=(7)\n", "fn=(6)\n")
+        problems = pychecks.check_code_identities(self.files.profile(merged),
+                                                  self.files.oracle(TWIN_ORACLE), self.corpus)
+        self.assertProblem(problems, "g in /corpus/script.py (first line 8): the oracle saw 2 "
+                           "code object(s) with different lines, the profile has 1 node(s): g")
+
+    def test_costs_on_the_other_code_objects_lines(self):
+        # g (2 calls, only line 8 executed) with cost on line 9
+        text = replace_once(TWIN_PROFILE, "fn=(6)\n8 5000", "fn=(6)\n8 4000\n+1 1000")
+        problems = pychecks.check_code_identities(self.files.profile(text),
+                                                  self.files.oracle(TWIN_ORACLE), self.corpus)
+        self.assertProblem(problems, "do not match the 2 code identities one to one")
+
+    def test_calls_swapped(self):
+        text = replace_once(replace_once(TWIN_PROFILE, "calls=2 8", "calls=1 8"),
+                            "calls=1 8\n6 3000", "calls=2 8\n6 3000")
+        problems = pychecks.check_code_identities(self.files.profile(text),
+                                                  self.files.oracle(TWIN_ORACLE), self.corpus)
+        self.assertProblem(problems, "do not match")
+
+    def test_source_name(self):
+        self.assertEqual(pychecks.source_name("C.f#12"), "C.f")
+        self.assertEqual(pychecks.source_name("<lambda>:3"), "<lambda>:3")
+
+
+class HeaderTest(unittest.TestCase):
+    def test_speed_and_min_version(self):
+        files = Files()
+        try:
+            path = files.write("s.py", "# s.py: a test\n#\n# min-version: 3.6\n"
+                                       "# speed-check: 2.5\nimport os\n# speed-check: 9\n")
+            self.assertEqual(pytest_runner.min_version_of(path), (3, 6))
+            self.assertEqual(pytest_runner.speed_ratio_of(path), 2.5)
+            plain = files.write("p.py", "import os\n")
+            self.assertIsNone(pytest_runner.speed_ratio_of(plain))
+            self.assertIsNone(pytest_runner.min_version_of(plain))
+        finally:
+            files.cleanup()
+
+
 class OracleNameTest(unittest.TestCase):
     def test_node_names(self):
         namespace = {}
@@ -469,6 +606,20 @@ class OracleNameTest(unittest.TestCase):
                          "gen.<locals>.<genexpr>" if qualified else "<genexpr>:5")
         module = compile("x = 1\n", "/x.py", "exec")
         self.assertEqual(pyoracle.node_name(module), "<module>")
+
+    def test_code_identity(self):
+        def f_of(source):
+            namespace = {}
+            exec(compile(source, "<gen>", "exec"), namespace)
+            return namespace["f"].__code__
+        short = f_of("def f(n):\n    return n\n")
+        again = f_of("def f(n):\n    return n\n")
+        longer = f_of("def f(n):\n    n += 1\n    return n\n")
+        self.assertEqual(pyoracle.code_identity(short), pyoracle.code_identity(again))
+        self.assertNotEqual(pyoracle.code_identity(short), pyoracle.code_identity(longer))
+        size, ranges = pyoracle.line_ranges(longer)
+        self.assertEqual(size, len(longer.co_code))
+        self.assertEqual(sorted(set(line for _, _, line in ranges) - set([0])), [1, 2, 3])
 
 
 class OracleRunTest(unittest.TestCase):
