@@ -43,6 +43,8 @@ MODULES_2 = ["test_json", "test_generators", "test_exceptions", "test_contextlib
 # "name (module.Class[.name]) ... outcome" as unittest -v prints it; an
 # outcome may follow other output on the same line.
 CASE = re.compile(r"^(test\w*) \(([\w.]+)\)(?: \.\.\. |.*\.\.\. )(ok|FAIL|ERROR|skipped|expected failure|unexpected success)")
+CASE_START = re.compile(r"^(test\w*) \(([\w.]+)\)(?: \.\.\. |.*\.\.\. )")
+OUTCOME_ALONE = re.compile(r"^(ok|FAIL|ERROR|skipped|expected failure|unexpected success)\b")
 # 2.7's doctest-based modules: "doctest (module) ... 293 tests with zero failures".
 DOCTEST = re.compile(r"^doctest \(([\w.]+)\) \.\.\. (.*)$")
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
@@ -65,12 +67,26 @@ def newest_minor():
 
 
 def outcomes(text):
-    """Case -> outcome, from a -v run's output (2.7 and 3.x forms)."""
+    """Case -> outcome, from a -v run's output (2.7 and 3.x forms).  A case
+    whose line ends before its outcome (a slow-callback warning of asyncio's
+    debug mode printed after "... ", which is likelier under Valgrind) takes
+    the next line that is an outcome alone."""
     result = {}
+    pending = None
     for line in text.splitlines():
         match = CASE.match(line)
         if match:
             result["%s (%s)" % (match.group(1), match.group(2))] = match.group(3)
+            pending = None
+            continue
+        match = CASE_START.match(line)
+        if match:
+            pending = "%s (%s)" % (match.group(1), match.group(2))
+            continue
+        match = OUTCOME_ALONE.match(line)
+        if match and pending is not None:
+            result[pending] = match.group(1)
+            pending = None
             continue
         match = DOCTEST.match(line)
         if match:
@@ -124,7 +140,10 @@ def main(argv):
             test_command = [python] + runner + ["-v", module]
             status_n, text_n, seconds_n = run(test_command, env, 600)
             out = os.path.join(work, "%s.%s.out" % (os.path.basename(python), module))
-            tool_command = [vg, "--tool=pyprofgrind", "--pyprofgrind-out-file=" + out] + test_command
+            # Valgrind's own messages go to a file: on the test's output
+            # they could split a case's line.
+            tool_command = [vg, "--tool=pyprofgrind", "--log-file=%s.vg.%%p" % out,
+                            "--pyprofgrind-out-file=" + out] + test_command
             status_t, text_t, seconds_t = run(tool_command, env, 3600)
             native, tool = outcomes(text_n), outcomes(text_t)
             problems = []
@@ -138,7 +157,7 @@ def main(argv):
                 problems.append("exit status %s natively, %s under the tool" % (status_n, status_t))
             if isinstance(status_t, int):
                 profiles = [f for f in os.listdir(work)
-                            if f.startswith(os.path.basename(out))]
+                            if f.startswith(os.path.basename(out)) and ".vg." not in f]
                 for profile in profiles:
                     check = subprocess.run([report, "--top", "1", os.path.join(work, profile)],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
