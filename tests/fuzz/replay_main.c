@@ -11,12 +11,34 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz_check.h"
+
+/* The input being replayed, for the crash handler: a directory holds
+ * hundreds, and the one that fails must be named to be reproduced. */
+static const char *current_input;
+
+/* Names the input, then dies of the same signal.  Only write() and
+ * strlen(), which are safe in a signal handler. */
+static void name_failing_input(int sig)
+{
+   static const char prefix[] = "replay: FAILED on input ";
+
+   if (current_input != NULL) {
+      ssize_t ignored = write(2, prefix, sizeof prefix - 1);
+      ignored = write(2, current_input, strlen(current_input));
+      ignored = write(2, "\n", 1);
+      (void)ignored;
+   }
+   signal(sig, SIG_DFL);
+   raise(sig);
+}
 
 /* Reads PATH whole into a buffer of exactly its size, so that a target
  * reading past the end of its input reads past the end of a heap block
@@ -39,7 +61,9 @@ static void replay_file(const char *path)
       exit(2);
    }
    fclose(stream);
+   current_input = path;
    LLVMFuzzerTestOneInput(data, (size_t)size);
+   current_input = NULL;
    free(data);
 }
 
@@ -85,8 +109,12 @@ static int replay_directory(const char *dir)
 
 int main(int argc, char **argv)
 {
+   static const int fatal_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+   size_t s;
    int i;
 
+   for (s = 0; s < sizeof fatal_signals / sizeof fatal_signals[0]; s++)
+      signal(fatal_signals[s], name_failing_input);
    for (i = 1; i < argc; i++) {
       struct stat st;
 
