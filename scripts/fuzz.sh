@@ -18,9 +18,11 @@
 # Run from the source tree after configure (or by `make fuzz`, which sets
 # top_srcdir and top_builddir); builds the targets first.  One process per
 # target, one target at a time: the machine's other work keeps its cores.
-# Inputs found are kept in tests/fuzz/work/<target>/ and crashes in
-# tests/fuzz/artifacts/<target>/ of the build tree; neither is committed
-# (docs/fuzzing.md says how to fold new inputs into the corpus).
+# Inputs found are kept in tests/fuzz/work/<target>/ (with its log
+# <target>.log beside it), crashes in tests/fuzz/artifacts/<target>/ (and
+# with --fresh the log there, as <target>.log), all in the build tree and
+# none committed (docs/fuzzing.md says how to fold new inputs into the
+# corpus).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -u
@@ -82,12 +84,14 @@ for target in $targets; do
    corpus=$srcdir/tests/fuzz/corpus/$target
    regressions=$srcdir/tests/fuzz/regressions/$target
    artifacts=$builddir/tests/fuzz/artifacts/$target
+   # The log outlives a --fresh run: a failure points to it.
    if [ -n "$scratch" ]; then
       work=$scratch/$target
+      log=$artifacts.log
    else
       work=$builddir/tests/fuzz/work/$target
+      log=$work.log
    fi
-   log=$work.log
    mkdir -p "$work" "$artifacts"
    dict=""
    [ -f "$srcdir/tests/fuzz/$target.dict" ] && dict="-dict=$srcdir/tests/fuzz/$target.dict"

@@ -10,9 +10,9 @@
 #   linetable        every code object of tests/unit/data/linetables-*.txt
 #                    (tables the interpreters wrote), in the target's form:
 #                    format byte, first line, code size, table
-#   pydebugoffsets   tests/unit/data/debug-offsets-3.13.txt (a real 3.13's
-#                    table), alone and padded to the 1024 bytes the tool
-#                    reads
+#   pydebugoffsets   tests/unit/data/debug-offsets-X.Y.txt (the tables real
+#                    interpreters hold), alone and padded to the 1024
+#                    bytes the tool reads
 #   pylayout         `pyprofgrind-inspect --known X.Y` for every known
 #                    release, and `--layout` (and `--layout --release`) of
 #                    the libpython of every pyenv interpreter installed
@@ -127,13 +127,17 @@ def linetable_seeds(out):
 
 
 def debug_offsets_seeds(out):
-    path = os.path.join(UNIT_DATA, "debug-offsets-3.13.txt")
-    with open(path) as stream:
-        table = bytes.fromhex("".join(line.strip() for line in stream
-                                      if not line.startswith("#")))
-    write_seed(out, table)
-    write_seed(out, table + bytes(DEBUG_OFFSETS_READ_SIZE - len(table)))
-    note("pydebugoffsets: the 3.13 table, alone and padded")
+    count = 0
+    for name in sorted(os.listdir(UNIT_DATA)):
+        if not (name.startswith("debug-offsets-") and name.endswith(".txt")):
+            continue
+        with open(os.path.join(UNIT_DATA, name)) as stream:
+            table = bytes.fromhex("".join(line.strip() for line in stream
+                                          if not line.startswith("#")))
+        write_seed(out, table)
+        write_seed(out, table + bytes(max(0, DEBUG_OFFSETS_READ_SIZE - len(table))))
+        count += 1
+    note("pydebugoffsets: %d table(s), alone and padded" % count)
 
 
 def run(command, **kwargs):
