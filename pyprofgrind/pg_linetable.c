@@ -57,6 +57,22 @@ static void sink_range(RangeSink *sink, UInt start, UInt end, Int line)
    sink->pending_line = line;
 }
 
+/* Lines are Ints.  A table that moves the line out of their range is
+ * damaged (no interpreter numbers lines past 2^31 - 1), and summing on
+ * would be undefined behaviour: the walk stops there instead. */
+#define LINE_MAX_VALUE 0x7fffffff
+#define LINE_MIN_VALUE (-LINE_MAX_VALUE - 1)
+
+static Bool move_line(Int *line, Int delta)
+{
+   Long moved = (Long)*line + (Long)delta;
+
+   if (moved > LINE_MAX_VALUE || moved < LINE_MIN_VALUE)
+      return False;
+   *line = (Int)moved;
+   return True;
+}
+
 /* co_lnotab (2.7-3.9): pairs (address increment, line increment).  The
  * line increment takes effect AT the new address, so the range before it
  * keeps the old line; a range is only known to end when the address moves
@@ -84,7 +100,8 @@ static Bool walk_lnotab(RangeSink *sink, const UChar *table, SizeT len,
          sink_range(sink, addr, next, line);
          addr = next;
       }
-      line += line_increment;
+      if (!move_line(&line, line_increment))
+         return False;
    }
    if (sink->done)
       return True;
@@ -112,7 +129,8 @@ static Bool walk_linetable_310(RangeSink *sink, const UChar *table,
       if (line_delta == -128) {
          range_line = -1;
       } else {
-         line += line_delta;
+         if (!move_line(&line, line_delta))
+            return False;
          range_line = line;
       }
       sink_range(sink, start, start + range_length, range_line);
@@ -226,7 +244,8 @@ static Bool walk_locations_311(RangeSink *sink, const UChar *table,
       }
       /* LOC_NONE has no payload and leaves the running line alone. */
 
-      line += line_delta;
+      if (!move_line(&line, line_delta))
+         return False;
       range_line = (kind == LOC_NONE) ? -1 : line;
       sink_range(sink, start, start + range_bytes, range_line);
       start += range_bytes;

@@ -24,7 +24,8 @@ typedef void (*PgLineRangeFn)(void *ctx, UInt start, UInt end, Int line);
  * bytes: the lnotab formats (2.7-3.9) need it to end their last range and
  * must not claim bytes past it; the 3.10 and 3.11+ tables describe every
  * range themselves and ignore it.  Stops quietly at a truncated or
- * malformed entry, after reporting the ranges before it; returns False in
+ * malformed entry (one that would move the line outside Int's range is
+ * malformed too), after reporting the ranges before it; returns False in
  * that case (or for PG_LINES_NONE), True if the whole table was read. */
 Bool pg_linetable_ranges(PgLineTableFormat format, const UChar *table,
                          SizeT len, Int first_line, UInt code_size,

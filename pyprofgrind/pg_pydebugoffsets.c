@@ -118,6 +118,8 @@ Bool pg_pydebugoffsets_decode(PgPyLayout *layout, const UChar *table, SizeT n,
    HChar text[160];
    UInt version;
    Int template_ascii, template_compact;
+   Long compact_data;
+   ULong unicode_size = 0;
    UInt i;
 
    if (!pg_pydebugoffsets_has_cookie(table, n))
@@ -161,12 +163,24 @@ Bool pg_pydebugoffsets_decode(PgPyLayout *layout, const UChar *table, SizeT n,
          return fail(err, err_len, text);
       }
       *(Int *)((HChar *)layout + f->layout_field) = (Int)offset;
+      if (f->layout_field == LAYOUT_FIELD(unicode_ascii_data))
+         unicode_size = size;
    }
    /* Non-ASCII compact strings keep their characters after a
     * PyCompactUnicodeObject, which extends PyASCIIObject by a fixed tail:
-    * it moves with the ASCII header. */
-   layout->unicode_compact_data =
-      template_compact + (layout->unicode_ascii_data - template_ascii);
+    * it moves with the ASCII header.  Derived, not read, it must still be
+    * checked: an ASCII header near the end of the string object the table
+    * describes would put it past that object (and past the largest offset
+    * a layout may hold). */
+   compact_data = (Long)template_compact
+                  + ((Long)layout->unicode_ascii_data - (Long)template_ascii);
+   if (compact_data < 0 || (ULong)compact_data >= unicode_size) {
+      pg_snprintf(text, sizeof text, "_Py_DebugOffsets is corrupt: "
+                  "unicode_compact_data would be %lld in a structure of "
+                  "%llu bytes", compact_data, unicode_size);
+      return fail(err, err_len, text);
+   }
+   layout->unicode_compact_data = (Int)compact_data;
    layout->frame_instr_ptr_next = format->instr_ptr_next;
    pg_memcpy(layout->source, "debug-offsets", 14);
    if (err != NULL && err_len > 0)

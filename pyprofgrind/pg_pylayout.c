@@ -522,6 +522,21 @@ static Bool next_line(LineReader *reader, Token *tokens, UInt max_tokens,
    return False;
 }
 
+/* The line of the first NUL byte in TEXT, 0 if there is none. */
+static UInt line_of_nul(const HChar *text, SizeT len)
+{
+   UInt line_no = 1;
+   SizeT i;
+
+   for (i = 0; i < len; i++) {
+      if (text[i] == '\0')
+         return line_no;
+      if (text[i] == '\n')
+         line_no++;
+   }
+   return 0;
+}
+
 Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
                        HChar *err, SizeT err_len)
 {
@@ -529,7 +544,7 @@ Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
    UInt first_line_of_opcode[256];
    LineReader reader;
    Token tokens[3];
-   UInt n_tokens, k;
+   UInt n_tokens, k, nul_line;
    Bool have_opcode_base = False;
 
    pg_pylayout_clear(layout);
@@ -537,6 +552,15 @@ Bool pg_pylayout_parse(PgPyLayout *layout, const HChar *text, SizeT len,
    pg_memset(first_line_of_opcode, 0, sizeof first_line_of_opcode);
    if (err != NULL && err_len > 0)
       err[0] = '\0';
+
+   /* The text form is text.  A NUL byte inside a word would be stored,
+    * and then end the C string early: the layout written back would not
+    * be the layout read (a damaged cache entry could so pass for
+    * another build's), so none is accepted anywhere. */
+   nul_line = line_of_nul(text, len);
+   if (nul_line != 0)
+      return line_error(err, err_len, nul_line,
+                        "NUL byte (not a layout text file?)", "");
 
    /* First pass: everything but the meaning of opcode_base lines, which
     * may name opcodes and labels that come later. */

@@ -303,8 +303,18 @@ static void add_line_cost(Parser *p, unsigned long long line, cg_cost ir)
    profile->self_ir_sum += ir;
 }
 
-static void add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
-                    cg_cost calls, cg_cost inclusive_ir)
+/* Whether SUM + AMOUNT fits in a cg_cost.  Callgrind and pyprofgrind
+ * count in 64 bits, so no profile they write has a sum that does not: a
+ * file that has one was made by hand or damaged.  Summed on, it would
+ * wrap and make a total smaller than its parts, which the "totals:"
+ * check would then take as right; it is refused instead. */
+static int sum_fits(cg_cost sum, cg_cost amount)
+{
+   return amount <= ~0ull - sum;
+}
+
+static int add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
+                   cg_cost calls, cg_cost inclusive_ir)
 {
    CgProfile *profile = p->profile;
    ArcKey key;
@@ -328,8 +338,13 @@ static void add_arc(Parser *p, uint32_t callee, unsigned long long site_line,
       profile->arcs[index].inclusive_ir = 0;
       profile->n_arcs = index + 1;
    }
+   if (!sum_fits(profile->arcs[index].calls, calls)
+       || !sum_fits(profile->arcs[index].inclusive_ir, inclusive_ir))
+      return fail(p, "the calls from this call site add up to more than "
+                  "2^64 - 1 (calls or Ir)");
    profile->arcs[index].calls += calls;
    profile->arcs[index].inclusive_ir += inclusive_ir;
+   return 1;
 }
 
 /*------------------------------------------------------------*/
@@ -556,6 +571,17 @@ static int parse_cost_line(Parser *p, const char *line, size_t len)
                     "cost line"))
       return 0;
    memcpy(p->reference, position, sizeof position);
+   /* Checked before anything is added, so that a refused line adds
+    * nothing.  The self costs of functions and lines are parts of
+    * self_ir_sum: if it fits, they do. */
+   for (i = 0; i < p->n_events; i++) {
+      if (!sum_fits(p->costs_since_totals[i], p->costs[i]))
+         return fail(p, "self costs add up to more than 2^64 - 1 (event %zu)",
+                     i + 1);
+   }
+   if (!sum_fits(p->profile->self_ir_sum, p->costs[p->ir_column]))
+      return fail(p, "self costs add up to more than 2^64 - 1 (Ir, over "
+                  "all parts)");
    for (i = 0; i < p->n_events; i++) {
       if (p->costs[i])
          any_cost = 1;
@@ -642,10 +668,9 @@ static int parse_call_cost_line(Parser *p, const char *line, size_t len)
                     "call cost line"))
       return 0;
    memcpy(p->reference, position, sizeof position);
-   add_arc(p, p->call_callee,
-           p->line_subposition >= 0 ? position[p->line_subposition] : 0,
-           p->call_count, p->costs[p->ir_column]);
-   return 1;
+   return add_arc(p, p->call_callee,
+                  p->line_subposition >= 0 ? position[p->line_subposition] : 0,
+                  p->call_count, p->costs[p->ir_column]);
 }
 
 static int parse_jump_line(Parser *p, const char *line, size_t len,
@@ -833,6 +858,8 @@ static int parse_header(Parser *p, const char *line, size_t len,
       if (!parse_costs(p, tokens, n, what))
          return 0;
       if (!totals) {
+         if (!sum_fits(p->summary_ir, p->costs[p->ir_column]))
+            return fail(p, "'summary:' lines add up to more than 2^64 - 1");
          p->profile->has_summary = 1;
          p->summary_ir += p->costs[p->ir_column];
          return 1;
@@ -845,6 +872,8 @@ static int parse_header(Parser *p, const char *line, size_t len,
          p->costs_since_totals[i] = 0;
       }
       p->profile->has_totals = 1;
+      /* Each part equals the self costs since the part before it: the
+       * parts add up to self_ir_sum, which fits. */
       p->totals_ir += p->costs[p->ir_column];
       return 1;
    }

@@ -23,6 +23,9 @@
  * instruction).  Such a line in any other form, or one giving an
  * instruction a second, different family, is an error.
  *
+ * Costs and call counts, and every sum the parser makes of them, fit in
+ * 64 bits, as Callgrind counts: a file whose sums would not is refused.
+ *
  * Anything else is an error reported as "FILE:LINE: what is wrong", so a
  * truncated or garbled profile is refused rather than half-read.
  *

@@ -782,6 +782,57 @@ START_TEST(test_offset_beyond_table)
 }
 END_TEST
 
+/* A line moved past Int's range (found by tests/fuzz/fuzz_linetable):
+ * the entry is damaged, the walk stops before it with the ranges before
+ * it reported, and nothing wraps to a line on the other side. */
+START_TEST(test_line_out_of_int_range)
+{
+   static const UChar lnotab_up[] = { 2, 0, 2, 1, 2, 0 };
+   static const UChar lnotab_down[] = { 2, 0, 2, 0x80 };
+   static const UChar linetable_up[] = { 2, 0, 2, 1 };
+   /* kind 13 (line delta only): +1, then -1 as signed varints */
+   static const UChar locations_up[] = { 0x80 | 13 << 3, 0, 0x80 | 13 << 3, 2 };
+   static const UChar locations_down[] = { 0x80 | 13 << 3, 3 };
+   const Int max = 0x7fffffff, min = -max - 1;
+   RangeList ranges;
+
+   ck_assert(!decode_ranges(PG_LINES_LNOTAB_SIGNED, lnotab_up, sizeof lnotab_up,
+                            max, 16, &ranges));
+   ck_assert_uint_eq(ranges.count, 1);
+   ck_assert_uint_eq(ranges.items[0].end, 4);
+   ck_assert_int_eq(ranges.items[0].line, max);
+   free(ranges.items);
+   ck_assert_int_eq(pg_linetable_line_at(PG_LINES_LNOTAB_SIGNED, lnotab_up,
+                                         sizeof lnotab_up, max, 16, 4), -1);
+   ck_assert(!decode_ranges(PG_LINES_LNOTAB_UNSIGNED, lnotab_up,
+                            sizeof lnotab_up, max, 16, &ranges));
+   free(ranges.items);
+   ck_assert(!decode_ranges(PG_LINES_LNOTAB_SIGNED, lnotab_down,
+                            sizeof lnotab_down, min, 16, &ranges));
+   ck_assert_uint_eq(ranges.count, 1);
+   ck_assert_int_eq(ranges.items[0].line, min);
+   free(ranges.items);
+
+   ck_assert(!decode_ranges(PG_LINES_LINETABLE_310, linetable_up,
+                            sizeof linetable_up, max, 0, &ranges));
+   ck_assert_uint_eq(ranges.count, 1);
+   ck_assert_int_eq(ranges.items[0].line, max);
+   free(ranges.items);
+   ck_assert_int_eq(pg_linetable_line_at(PG_LINES_LINETABLE_310, linetable_up,
+                                         sizeof linetable_up, max, 0, 2), -1);
+
+   ck_assert(!decode_ranges(PG_LINES_LOCATIONS_311, locations_up,
+                            sizeof locations_up, max, 0, &ranges));
+   ck_assert_uint_eq(ranges.count, 1);
+   ck_assert_int_eq(ranges.items[0].line, max);
+   free(ranges.items);
+   ck_assert(!decode_ranges(PG_LINES_LOCATIONS_311, locations_down,
+                            sizeof locations_down, min, 0, &ranges));
+   ck_assert_uint_eq(ranges.count, 0);
+   free(ranges.items);
+}
+END_TEST
+
 static Suite *linetable_suite(void)
 {
    Suite *s = suite_create("linetable");
@@ -798,6 +849,7 @@ static Suite *linetable_suite(void)
    tcase_add_test(hand, test_lnotab_signedness);
    tcase_add_test(hand, test_lnotab_split_jumps);
    tcase_add_test(hand, test_truncated_pair);
+   tcase_add_test(hand, test_line_out_of_int_range);
    tcase_add_test(hand, test_lnotab_beyond_code_size);
    tcase_add_test(hand, test_linetable_310_no_line);
    tcase_add_test(hand, test_ranges_are_merged);

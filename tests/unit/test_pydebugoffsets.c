@@ -109,6 +109,7 @@ START_TEST(test_offsets_come_from_the_table)
    put_u64(184, 80);     /* thread_state.current_frame */
    put_u64(304, 144);    /* code_object.linetable */
    put_u64(560, 48);     /* unicode_object.asciiobject_size: 40 -> 48 */
+   put_u64(536, 72);     /* unicode_object.size grows with it: 64 -> 72 */
    decoded = decode_ok(table_len);
    ck_assert_int_eq(decoded->frame_back, 16);
    ck_assert_int_eq(decoded->tstate_current_frame, 80);
@@ -154,6 +155,18 @@ START_TEST(test_bad_tables_are_refused)
    load_313();
    put_u64(272, 1ULL << 40);   /* code_object.size */
    decode_fails(table_len, "corrupt");
+
+   /* asciiobject_size inside unicode_object.size, but the compact data,
+    * 16 bytes after it, past it (found by tests/fuzz/fuzz_pydebugoffsets);
+    * at the largest size a structure may have, past the largest offset a
+    * layout may hold too. */
+   load_313();
+   put_u64(560, 60);
+   decode_fails(table_len, "unicode_compact_data would be 76 in a structure of 64 bytes");
+   load_313();
+   put_u64(536, 65536);
+   put_u64(560, 65530);
+   decode_fails(table_len, "unicode_compact_data would be 65546");
 }
 END_TEST
 

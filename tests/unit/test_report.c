@@ -368,6 +368,23 @@ START_TEST(test_parse_errors_name_the_line)
                 "not followed by its source position line");
    expect_error("events: Ir\nfn=a\njcnd=1 2\n1\n", 3, "bad counts");
    expect_error("events: Ir\nevents: Ir Dr\n", 2, "'events:' changes");
+   /* Sums past 64 bits would wrap (tests/fuzz/fuzz_cgparse found a
+    * profile whose wrapped self costs matched its functions' no more). */
+   expect_error("events: Ir\nfn=a\n1 18446744073709551615\n2 1\n", 4,
+                "self costs add up to more than 2^64 - 1 (event 1)");
+   expect_error("events: Ir\nfn=a\n1 18446744073709551615\n"
+                "totals: 18446744073709551615\n2 1\ntotals: 1\n", 5,
+                "self costs add up to more than 2^64 - 1 (Ir, over all parts)");
+   expect_error("events: Ir Dr\nfn=a\n1 0 18446744073709551615\n2 0 1\n", 4,
+                "self costs add up to more than 2^64 - 1 (event 2)");
+   expect_error("events: Ir\nsummary: 18446744073709551615\nsummary: 1\n", 3,
+                "'summary:' lines add up to more than 2^64 - 1");
+   expect_error("events: Ir\nfn=a\ncfn=b\ncalls=1 1\n1 18446744073709551615\n"
+                "cfn=b\ncalls=1 1\n1 1\n", 8,
+                "the calls from this call site add up to more than 2^64 - 1");
+   expect_error("events: Ir\nfn=a\ncfn=b\ncalls=18446744073709551615 1\n1 1\n"
+                "cfn=b\ncalls=1 1\n1 1\n", 8,
+                "the calls from this call site add up");
    {
       static const char with_nul[] = "events: Ir\nfn=a\0b\n";
       CgError err;
