@@ -17,26 +17,8 @@
 #include <string.h>
 
 #include "fuzz_check.h"
+#include "fuzz_layout_ranges.h"
 #include "pg_pydebugoffsets.h"
-
-#define INT_RANGE_OF(kind, name, a, b, dflt, need, what) INT_RANGE_##kind(name, a, b)
-#define INT_RANGE_INT(name, a, b) \
-   { #name, __builtin_offsetof(PgPyLayout, name), (a), (b) },
-#define INT_RANGE_HEX32(name, a, b)
-#define INT_RANGE_WORD(name, a, b)
-#define INT_RANGE_ADDRESS(name, a, b)
-#define INT_RANGE_FRAME_MODEL(name, a, b)
-#define INT_RANGE_LINE_FORMAT(name, a, b)
-#define INT_RANGE_STRING_FORMAT(name, a, b)
-
-static const struct {
-   const char *name;
-   size_t      field;
-   long        min, max;
-} int_ranges[] = {
-   PG_LAYOUT_FIELDS(INT_RANGE_OF)
-};
-#define N_INT_RANGES (sizeof int_ranges / sizeof int_ranges[0])
 
 /* Where CPython 3.13's table (Include/internal/pycore_runtime.h,
  * struct _Py_DebugOffsets) keeps the size of PyUnicodeObject: the first
@@ -97,12 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    FUZZ_CHECK(strcmp(decoded.source, "debug-offsets") == 0,
               "source is '%.32s'", decoded.source);
 
-   for (i = 0; i < N_INT_RANGES; i++) {
-      Int value = *(const Int *)((const char *)&decoded + int_ranges[i].field);
-      FUZZ_CHECK(value >= int_ranges[i].min && value <= int_ranges[i].max,
-                 "%s is %d, outside [%ld, %ld]", int_ranges[i].name, value,
-                 int_ranges[i].min, int_ranges[i].max);
-   }
+   check_int_ranges(&decoded);
    FUZZ_CHECK(pg_pylayout_complete(&decoded, err, sizeof err),
               "the decoded layout is incomplete: %s", err);
 

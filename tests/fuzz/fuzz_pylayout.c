@@ -17,27 +17,8 @@
 #include <string.h>
 
 #include "fuzz_check.h"
+#include "fuzz_layout_ranges.h"
 #include "pg_pylayout.h"
-
-/* The Int fields with the range the field list gives them. */
-#define INT_RANGE_OF(kind, name, a, b, dflt, need, what) INT_RANGE_##kind(name, a, b)
-#define INT_RANGE_INT(name, a, b) \
-   { #name, __builtin_offsetof(PgPyLayout, name), (a), (b) },
-#define INT_RANGE_HEX32(name, a, b)
-#define INT_RANGE_WORD(name, a, b)
-#define INT_RANGE_ADDRESS(name, a, b)
-#define INT_RANGE_FRAME_MODEL(name, a, b)
-#define INT_RANGE_LINE_FORMAT(name, a, b)
-#define INT_RANGE_STRING_FORMAT(name, a, b)
-
-static const struct {
-   const char *name;
-   size_t      field;
-   long        min, max;
-} int_ranges[] = {
-   PG_LAYOUT_FIELDS(INT_RANGE_OF)
-};
-#define N_INT_RANGES (sizeof int_ranges / sizeof int_ranges[0])
 
 /* The word fields with their array sizes, for the NUL check. */
 #define WORD_OF(kind, name, a, b, dflt, need, what) WORD_##kind(name)
@@ -96,12 +77,7 @@ static void check_fields(const PgPyLayout *layout)
 {
    size_t i;
 
-   for (i = 0; i < N_INT_RANGES; i++) {
-      Int value = *(const Int *)((const char *)layout + int_ranges[i].field);
-      FUZZ_CHECK(value >= int_ranges[i].min && value <= int_ranges[i].max,
-                 "%s is %d, outside [%ld, %ld]", int_ranges[i].name, value,
-                 int_ranges[i].min, int_ranges[i].max);
-   }
+   check_int_ranges(layout);
    for (i = 0; i < N_WORDS; i++) {
       const char *word = (const char *)layout + words[i].field;
       FUZZ_CHECK(memchr(word, '\0', words[i].size) != NULL,
