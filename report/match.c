@@ -400,9 +400,13 @@ ProfileSummary *match_summarise_profile(const CgProfile *profile,
          item_index[i] = item_for(summary, builders, LIST_PY_FUNCTIONS,
                                   key.text, name, relative, relative, 0);
       } else if (kinds[i] == NODE_OPCODE) {
+         /* Opcode nodes are one per function and instruction,
+          * "BINARY_OP in primes" (older profiles: one per instruction):
+          * the list has one row per instruction over all functions. */
+         char *instruction = xstrndup(name, strcspn(name, " "));
          size_t family_len;
          const char *family_start = opfold_family(profile->opcode_families,
-                                                  object, name, &family_len);
+                                                  object, instruction, &family_len);
          char *family = xstrndup(family_start, family_len);
 
          item_list[i] = LIST_OPCODES;
@@ -410,10 +414,11 @@ ProfileSummary *match_summarise_profile(const CgProfile *profile,
             item_index[i] = item_for(summary, builders, LIST_OPCODES, family,
                                      family, "", "", 0);
          else
-            item_index[i] = item_for(summary, builders, LIST_OPCODES, name,
-                                     name, strcmp(family, name) ? family : "",
-                                     "", 0);
+            item_index[i] = item_for(summary, builders, LIST_OPCODES, instruction,
+                                     instruction,
+                                     strcmp(family, instruction) ? family : "", "", 0);
          free(family);
+         free(instruction);
       } else {
          char *normalised = match_normalise_object_name(object);
          text_set(&key, normalised, "\t", name);
