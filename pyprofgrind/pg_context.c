@@ -46,11 +46,18 @@ UInt pg_context_child(PgContextTable *t, UInt parent, const void *node)
 
    if (parent != PG_CTX_NONE && (parent & PG_CTX_FOLDED))
       return parent;
+   if (parent != PG_CTX_NONE && t->ctx[parent].last_node == node)
+      return t->ctx[parent].last_child;
    if (t->slots == NULL || 2 * (t->count + 1) > t->mask + 1)
       grow_slots(t);
    for (s = hash_key(parent, node) & t->mask; (e = t->slots[s]) != 0; s = (s + 1) & t->mask)
-      if (t->ctx[e - 1].parent == parent && t->ctx[e - 1].node == node)
+      if (t->ctx[e - 1].parent == parent && t->ctx[e - 1].node == node) {
+         if (parent != PG_CTX_NONE) {
+            t->ctx[parent].last_node = node;
+            t->ctx[parent].last_child = e - 1;
+         }
          return e - 1;
+      }
    if (parent != PG_CTX_NONE && t->count >= t->limit) {
       t->limit_reached = True;
       return parent | PG_CTX_FOLDED;
@@ -64,7 +71,13 @@ UInt pg_context_child(PgContextTable *t, UInt parent, const void *node)
    t->ctx[t->count].node = node;
    t->ctx[t->count].self = 0;
    t->ctx[t->count].deeper = 0;
+   t->ctx[t->count].last_node = NULL;
+   t->ctx[t->count].last_child = 0;
    t->slots[s] = ++t->count;
+   if (parent != PG_CTX_NONE) {
+      t->ctx[parent].last_node = node;
+      t->ctx[parent].last_child = t->count - 1;
+   }
    return t->count - 1;
 }
 

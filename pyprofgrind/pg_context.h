@@ -36,6 +36,8 @@ typedef struct {
    const void *node;
    ULong       self;     /* cost while this context was on top */
    ULong       deeper;   /* cost of folded deeper frames (table full) */
+   const void *last_node;  /* the child last asked for (a loop calls the */
+   UInt        last_child; /* same function again and again), or NULL */
 } PgContext;
 
 typedef struct {

@@ -630,7 +630,7 @@ int fg_write_svg(const FgTree *t, const char *title, FILE *out)
          fprintf(out, "<rect x=\"%d\" y=\"42\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                       "<text x=\"%d\" y=\"53\">%s</text>\n",
                  x, colour, x + 16, legend[i].label);
-         x += 30 + 7 * (int)strlen(legend[i].label);
+         x += 40 + 6 * (int)strlen(legend[i].label);
       }
       fprintf(out, "<text id=\"unzoom\" x=\"%d\" y=\"72\" style=\"display:none\">"
                    "Reset zoom</text>\n", XPAD);
