@@ -8,7 +8,9 @@
  * root ("all") spans the total.  Frames are drawn root at the bottom.
  * Every frame's <g> carries its position and count in instructions
  * (data-x, data-n) and its depth (data-d), from which the script zooms
- * and sums searched frames exactly.
+ * and sums searched frames exactly.  Opened as FILE.svg?s=REGEX the
+ * graph starts with that search, as FILE.svg?z=REGEX zoomed into the
+ * widest frame whose name matches.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -579,6 +581,13 @@ static const char script[] =
 "  });\n"
 "  var q = /[?&]s=([^&]*)/.exec(window.location.search || \"\");\n"
 "  if (q) { searchBox.value = decodeURIComponent(q[1]); search(searchBox.value); }\n"
+"  var z = /[?&]z=([^&]*)/.exec(window.location.search || \"\"), best = null;\n"
+"  if (z) {\n"
+"    var zre = new RegExp(decodeURIComponent(z[1]));\n"
+"    for (i = 0; i < frames.length; i++)\n"
+"      if (zre.test(frames[i].name) && (best === null || frames[i].n > best.n)) best = frames[i];\n"
+"    if (best !== null) zoom(best);\n"
+"  }\n"
 "}\n"
 "window.addEventListener(\"load\", init);\n";
 
