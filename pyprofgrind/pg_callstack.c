@@ -73,7 +73,7 @@ static ULong counted_hold(const PgThread *th)
  * growth, less the held ones, which belong to the frame about to be
  * pushed: as for arcs) are added to the context of the frame on top.  The
  * clock counts only collected instructions, so the contexts' costs add
- * up to the profile's total.  Off, this costs one test per event. */
+ * up to the profile's total.  Off, all this costs a test per event. */
 
 PgContextTable pg_contexts;
 Bool           pg_contexts_on;
@@ -126,7 +126,6 @@ static void charge_context_now(PgThread *th, UInt ctx, ULong now)
    pg_context_add(&pg_contexts, ctx, now - th->ctx_clock);
    th->ctx_clock = now;
 }
-
 
 static void charge_context(PgThread *th)
 {
@@ -336,10 +335,8 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
-   UInt *depth, eval_below = eval_below_top(th);
+   UInt *depth, eval_below = eval_below_top(th), parent_ctx = 0;
    Bool outermost;
-
-   UInt parent_ctx = 0;
 
    pg_callstack_charge_dynamic(th);
    if (pg_contexts_on) {
