@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_callstack.h"
+#include "pub_tool_threadstate.h"
 
 static PgNode *root_node;
 
@@ -62,6 +63,94 @@ PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root)
 static ULong counted_hold(const PgThread *th)
 {
    return th->dyn_hold & pg_collect_mask;
+}
+
+/*------------------------------------------------------------*/
+/*--- Calling contexts (--folded-stacks=yes)               ---*/
+/*------------------------------------------------------------*/
+
+/* The instructions that ran since the last stack event (the clock's
+ * growth, less the held ones, which belong to the frame about to be
+ * pushed: as for arcs) are added to the context of the frame on top.  The
+ * clock counts only collected instructions, so the contexts' costs add
+ * up to the profile's total.  Off, all this costs a test per event. */
+
+PgContextTable pg_contexts;
+Bool           pg_contexts_on;
+static HChar  *thread_markers;   /* VG_N_THREADS: the root of thread i is
+                                    the context of &thread_markers[i] */
+static HChar   signal_marker;
+
+void pg_callstack_enable_contexts(UInt limit)
+{
+   pg_context_table_init(&pg_contexts, limit);
+   thread_markers = pg_calloc("pg.cs.ctxmarkers", VG_N_THREADS, 1);
+   pg_contexts_on = True;
+}
+
+Int pg_callstack_context_thread(const void *node)
+{
+   if (thread_markers != NULL && (const HChar *)node >= thread_markers
+       && (const HChar *)node < thread_markers + VG_N_THREADS)
+      return (Int)((const HChar *)node - thread_markers);
+   return -1;
+}
+
+Bool pg_callstack_context_is_signal(const void *node)
+{
+   return node == &signal_marker;
+}
+
+/* The context of TH's empty stack: its root node called in the thread's
+ * root.  The root node can change (instrumentation started late). */
+static UInt base_context(PgThread *th)
+{
+   const PgNode *root = th->root_node != NULL ? th->root_node : root_node;
+   if (th->ctx_base_node != root) {
+      UInt thread = pg_context_child(&pg_contexts, PG_CTX_NONE,
+                                     &thread_markers[th->tid]);
+      th->ctx_base = pg_context_child(&pg_contexts, thread, root);
+      th->ctx_base_node = root;
+   }
+   return th->ctx_base;
+}
+
+static UInt top_context(PgThread *th)
+{
+   return th->depth > 0 ? th->frames[th->depth - 1].ctx : base_context(th);
+}
+
+/* Charges the cost since the last event to context CTX. */
+static void charge_context_now(PgThread *th, UInt ctx, ULong now)
+{
+   pg_context_add(&pg_contexts, ctx, now - th->ctx_clock);
+   th->ctx_clock = now;
+}
+
+static void charge_context(PgThread *th)
+{
+   charge_context_now(th, top_context(th),
+                      pg_threads_clock(th) - counted_hold(th));
+}
+
+void pg_callstack_context_charge(PgThread *th)
+{
+   if (pg_contexts_on)
+      charge_context(th);
+}
+
+void pg_callstack_context_charge_below_top(PgThread *th)
+{
+   if (pg_contexts_on)
+      charge_context_now(th, th->depth > 1 ? th->frames[th->depth - 2].ctx
+                                           : base_context(th),
+                         pg_threads_clock(th) - counted_hold(th));
+}
+
+void pg_callstack_context_restart(PgThread *th)
+{
+   if (pg_contexts_on)
+      th->ctx_clock = pg_threads_clock(th) - counted_hold(th);
 }
 
 void pg_callstack_charge_dynamic(PgThread *th)
@@ -246,17 +335,24 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                          PgNode *callee, Addr target, Addr sp)
 {
    PgFrame *f;
-   UInt *depth, eval_below = eval_below_top(th);
+   UInt *depth, eval_below = eval_below_top(th), parent_ctx = 0;
    Bool outermost;
 
    pg_callstack_charge_dynamic(th);
+   if (pg_contexts_on) {
+      parent_ctx = top_context(th);
+      charge_context_now(th, parent_ctx, pg_threads_clock(th) - counted_hold(th));
+   }
    f = new_frame(th);
    /* Every call comes here: an initializer the compiler inlines rather
     * than a call of Valgrind's word-at-a-time memset. */
    *f = (PgFrame){ .node = callee, .sp = sp, .eval_below = eval_below,
                    /* Held instructions (see dyn_hold) ran on behalf of
                     * this frame. */
-                   .entry_clock = pg_threads_clock(th) - counted_hold(th) };
+                   .entry_clock = pg_threads_clock(th) - counted_hold(th),
+                   /* A frame that is no node (below) stays in its
+                    * caller's context. */
+                   .ctx = parent_ctx };
    /* In the Python view C functions are not nodes: like PLT stubs, their
     * cost and calls go to the Python line that called them. */
    if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
@@ -282,6 +378,8 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
    }
    f->charge_node = callee;
    f->charge_site = target;
+   if (pg_contexts_on)
+      f->ctx = pg_context_child(&pg_contexts, parent_ctx, callee);
    f->arc = pg_profile_arc(th->profile, caller, callee, site, target);
    depth = depth_of(th, callee);
    f->in_node_depth = True;
@@ -323,9 +421,17 @@ void pg_callstack_record_inferred_call(PgThread *th, PgNode *caller, Addr site,
 void pg_callstack_push_signal_marker(PgThread *th, Addr sp)
 {
    PgFrame *f;
+   UInt parent_ctx = 0;
    pg_callstack_charge_dynamic(th);
+   if (pg_contexts_on) {
+      parent_ctx = top_context(th);
+      charge_context(th);
+   }
    f = new_frame(th);
    pg_memset(f, 0, sizeof *f);
+   /* The handler runs in a context of its own above the interrupted one. */
+   if (pg_contexts_on)
+      f->ctx = pg_context_child(&pg_contexts, parent_ctx, &signal_marker);
    /* While the marker is on top (before the handler's first block) the
     * interrupted function still pays for dynamic cost. */
    if (th->depth > 1) {
@@ -350,6 +456,8 @@ void pg_callstack_pop(PgThread *th)
    PgFrame *f;
    pg_assert(th->depth > 0);
    pg_callstack_charge_dynamic(th);
+   if (pg_contexts_on)
+      charge_context(th);
    if (th->frames[th->depth - 1].py_frame != 0 && python_leave_hook != NULL)
       python_leave_hook(th, &th->frames[th->depth - 1]);
    f = &th->frames[--th->depth];
@@ -417,6 +525,8 @@ void pg_callstack_settle_active(PgThread *th, Bool add_to_arcs)
    ULong now = pg_threads_clock(th);
    UInt i;
    pg_callstack_charge_dynamic(th);
+   if (pg_contexts_on)
+      charge_context(th);
    for (i = 0; i < th->depth; i++) {
       PgFrame *f = &th->frames[i];
       if (add_to_arcs && f->arc != NULL) {

@@ -10,6 +10,7 @@
 #define PG_CALLSTACK_H
 
 #include "pg_threads.h"
+#include "pg_context.h"
 
 /* In the Python view C functions are no nodes: a call of one is charged
  * to its caller, as a PLT stub's is (set once, from the options). */
@@ -89,5 +90,28 @@ void    pg_callstack_set_root_node(PgNode *root);
 /* Prints TH's shadow stack on the debug channel, top first, one frame a
  * line under the heading WHEN (for --debug-resync). */
 void    pg_callstack_print(const PgThread *th, const HChar *when);
+
+/* Calling contexts (--folded-stacks=yes): every frame gets the context
+ * of its stack, and the instructions that run while it is on top are
+ * added to that context (pg_context.h).  Off unless enabled, once, before
+ * any frame is pushed; LIMIT bounds the number of contexts. */
+extern PgContextTable pg_contexts;
+extern Bool           pg_contexts_on;
+void    pg_callstack_enable_contexts(UInt limit);
+
+/* The thread whose root context NODE (a context's node) is, or -1. */
+Int     pg_callstack_context_thread(const void *node);
+/* Whether NODE is the marker of a signal handler's context. */
+Bool    pg_callstack_context_is_signal(const void *node);
+
+/* Charges the instructions since TH's last stack event to the context of
+ * the frame on top (before the root node changes). */
+void    pg_callstack_context_charge(PgThread *th);
+/* Same, to the frame below the top (a signal marker just pushed): for an
+ * interrupted block uncounted after the marker was pushed. */
+void    pg_callstack_context_charge_below_top(PgThread *th);
+/* Restarts TH's context clock without charging (its clock was set back:
+ * a signal handler returned). */
+void    pg_callstack_context_restart(PgThread *th);
 
 #endif /* PG_CALLSTACK_H */

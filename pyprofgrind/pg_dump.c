@@ -22,6 +22,7 @@
 #include "pub_tool_xarray.h"
 #include "pub_tool_vki.h"
 #include "pub_tool_options.h"
+#include "pub_tool_threadstate.h"
 
 static const PgOptions *opts;
 static HChar *out_base;
@@ -457,6 +458,290 @@ static Bool write_profile(const HChar *path, const PgProfile *p, UInt part,
 }
 
 /*------------------------------------------------------------*/
+/*--- Folded stacks (--folded-stacks=yes)                  ---*/
+/*------------------------------------------------------------*/
+
+/* The frame a node is written as, at disambiguation LEVEL: a C function
+ * by its name, then with its object's base name, then with its object
+ * and file, then with its node id; a Python function always with its
+ * file and first line ("primes (/x/primes.py:10)"), so that it is never
+ * taken for a C function of the same name; a bytecode instruction with
+ * " [opcode]". */
+static HChar *frame_text(const PgNode *node, UInt level)
+{
+   const HChar *obj_base = node->obj, *s;
+   HChar *text, *escaped;
+   SizeT size = pg_strlen(node->name) + pg_strlen(node->obj) + pg_strlen(node->file) + 64;
+   SizeT need;
+
+   for (s = node->obj; *s != 0; s++)
+      if (*s == '/')
+         obj_base = s + 1;
+   text = pg_malloc("pg.dump.frame", size);
+   if (node->kind == PG_NODE_PYTHON)
+      VG_(snprintf)(text, (Int)size, "%s (%s:%d)", node->name, node->file,
+                    node->py != NULL ? node->py->first_line : 0);
+   else if (node->kind == PG_NODE_OPCODE)
+      VG_(snprintf)(text, (Int)size, "%s [opcode]", node->name);
+   else if (level == 0)
+      VG_(snprintf)(text, (Int)size, "%s", node->name);
+   else if (level == 1)
+      VG_(snprintf)(text, (Int)size, "%s [%s]", node->name, obj_base);
+   else
+      VG_(snprintf)(text, (Int)size, "%s [%s:%s]", node->name, node->obj, node->file);
+   if (level >= 3 || (level >= 1 && (node->kind == PG_NODE_PYTHON
+                                     || node->kind == PG_NODE_OPCODE))) {
+      SizeT len = pg_strlen(text);
+      VG_(snprintf)(text + len, (Int)(size - len), " #%u", node->id);
+   }
+   need = pg_context_escape_frame(text, NULL, 0);
+   escaped = pg_malloc("pg.dump.frame", need + 1);
+   pg_context_escape_frame(text, escaped, need + 1);
+   pg_free(text);
+   return escaped;
+}
+
+typedef struct {
+   HChar *text;
+   UInt   node_id;
+} FrameName;
+
+static Int cmp_frame_name(const void *pa, const void *pb)
+{
+   const FrameName *a = pa, *b = pb;
+   Int c = VG_(strcmp)(a->text, b->text);
+   if (c != 0)
+      return c;
+   return a->node_id < b->node_id ? -1 : a->node_id > b->node_id ? 1 : 0;
+}
+
+/* Frame texts for the nodes marked in USED (by node id), each one
+ * different from every other: nodes whose texts are equal are named at
+ * the next level until none are. */
+static HChar **frame_names(const Bool *used, UInt n_nodes)
+{
+   HChar **names = pg_calloc("pg.dump.frames", n_nodes, sizeof(HChar *));
+   UInt *level = pg_calloc("pg.dump.frames", n_nodes, sizeof(UInt));
+   FrameName *sorted;
+   UInt n_used = 0, i, round;
+   Bool again = True;
+
+   for (i = 0; i < n_nodes; i++)
+      n_used += used[i];
+   sorted = pg_malloc("pg.dump.frames", (n_used + 1) * sizeof(FrameName));
+   for (round = 0; again && round < 4; round++) {
+      UInt k = 0;
+      again = False;
+      for (i = 0; i < n_nodes; i++) {
+         if (!used[i])
+            continue;
+         if (names[i] == NULL) {
+            names[i] = frame_text(pg_fn_by_id(i), level[i]);
+         }
+         sorted[k].text = names[i];
+         sorted[k].node_id = i;
+         k++;
+      }
+      VG_(ssort)(sorted, n_used, sizeof(FrameName), cmp_frame_name);
+      for (k = 0; k + 1 < n_used; k++) {
+         if (VG_(strcmp)(sorted[k].text, sorted[k + 1].text) != 0)
+            continue;
+         /* Both move up a level (the second once the next pair is seen). */
+         if (level[sorted[k].node_id] == round) {
+            level[sorted[k].node_id]++;
+            again = True;
+         }
+         if (level[sorted[k + 1].node_id] == round) {
+            level[sorted[k + 1].node_id]++;
+            again = True;
+         }
+      }
+      for (k = 0; k < n_used; k++)
+         if (level[sorted[k].node_id] > round) {
+            pg_free(names[sorted[k].node_id]);
+            names[sorted[k].node_id] = NULL;
+         }
+   }
+   for (i = 0; i < n_nodes; i++)
+      if (used[i] && names[i] == NULL)
+         names[i] = frame_text(pg_fn_by_id(i), 3);
+   pg_free(sorted);
+   pg_free(level);
+   return names;
+}
+
+typedef struct {
+   FileSink sink;
+   HChar    buf[65536];
+   SizeT    used;
+} BufferedSink;
+
+static void put(BufferedSink *b, const HChar *text, SizeT len)
+{
+   while (len > 0) {
+      SizeT room = sizeof b->buf - b->used, n = len < room ? len : room;
+      pg_memcpy(b->buf + b->used, text, n);
+      b->used += n;
+      text += n;
+      len -= n;
+      if (b->used == sizeof b->buf) {
+         write_to_file(&b->sink, b->buf, b->used);
+         b->used = 0;
+      }
+   }
+}
+
+static void put_str(BufferedSink *b, const HChar *text)
+{
+   put(b, text, pg_strlen(text));
+}
+
+#define MORE_FRAMES "[more frames: --folded-max-contexts]"
+
+/* Writes the line of context C's path with COST, and MARKER as the last
+ * frame if not NULL. */
+static void put_stack(BufferedSink *b, UInt c, ULong cost, const HChar *marker,
+                      HChar **names, Bool show_thread, UInt **path, UInt *path_cap)
+{
+   const PgContext *ctx = pg_contexts.ctx;
+   UInt depth = 0, i;
+   HChar text[64];
+   Bool first = True;
+
+   for (i = c; i != PG_CTX_NONE; i = ctx[i].parent) {
+      if (depth == *path_cap) {
+         *path_cap = *path_cap == 0 ? 256 : *path_cap * 2;
+         *path = pg_realloc("pg.dump.path", *path, *path_cap * sizeof(UInt));
+      }
+      (*path)[depth++] = i;
+   }
+   for (i = depth; i > 0; i--) {
+      const void *node = ctx[(*path)[i - 1]].node;
+      Int tid = pg_callstack_context_thread(node);
+      if (tid >= 0) {
+         if (!show_thread)
+            continue;
+         VG_(snprintf)(text, sizeof text, "[thread %d]", tid);
+      } else if (pg_callstack_context_is_signal(node)) {
+         VG_(snprintf)(text, sizeof text, "[signal handler]");
+      } else {
+         text[0] = 0;
+      }
+      if (!first)
+         put(b, ";", 1);
+      first = False;
+      put_str(b, text[0] != 0 ? text : names[((const PgNode *)node)->id]);
+   }
+   if (marker != NULL) {
+      if (!first)
+         put(b, ";", 1);
+      put_str(b, marker);
+   }
+   VG_(snprintf)(text, sizeof text, " %llu\n", cost);
+   put_str(b, text);
+}
+
+/* Writes the contexts of profile P (of its thread, or of all threads) to
+ * PATH, whole or not at all, as lines "frame;frame;frame count": each
+ * context with a self cost, and each with a folded deeper cost. */
+static Bool write_folded(const HChar *path, const PgProfile *p)
+{
+   static Bool limit_told;
+   const PgContext *ctx = pg_contexts.ctx;
+   UInt n = pg_contexts.count, n_nodes = pg_fn_count(), i, threads_with_cost = 0;
+   UInt *root = pg_malloc("pg.dump.ctxroot", (n + 1) * sizeof(UInt));
+   Bool *used = pg_calloc("pg.dump.ctxused", n + 1, sizeof(Bool));
+   Bool *kept = pg_calloc("pg.dump.ctxkept", n + 1, sizeof(Bool));
+   Bool *node_used = pg_calloc("pg.dump.nodeused", n_nodes + 1, sizeof(Bool));
+   Bool *thread_has_cost = pg_calloc("pg.dump.threads", VG_N_THREADS, sizeof(Bool));
+   HChar **names, tmp[4200], why[4400];
+   UInt *stack = NULL, stack_cap = 0;
+   BufferedSink *b;
+   ULong total = 0;
+   Bool ok;
+
+   for (i = 0; i < n; i++) {
+      root[i] = ctx[i].parent == PG_CTX_NONE ? i : root[ctx[i].parent];
+      kept[i] = p->tid == 0
+                || pg_callstack_context_thread(ctx[root[i]].node) == p->tid;
+   }
+   /* A parent always has a smaller id than its children. */
+   for (i = n; i > 0; i--) {
+      UInt c = i - 1;
+      if (kept[c] && (ctx[c].self != 0 || ctx[c].deeper != 0 || used[c])) {
+         used[c] = True;
+         if (ctx[c].parent != PG_CTX_NONE)
+            used[ctx[c].parent] = True;
+      }
+   }
+   for (i = 0; i < n; i++) {
+      Int tid;
+      if (!used[i])
+         continue;
+      tid = pg_callstack_context_thread(ctx[i].node);
+      if (tid < 0 && !pg_callstack_context_is_signal(ctx[i].node))
+         node_used[((const PgNode *)ctx[i].node)->id] = True;
+      if (ctx[i].self != 0 || ctx[i].deeper != 0) {
+         tid = pg_callstack_context_thread(ctx[root[i]].node);
+         if (tid >= 0 && !thread_has_cost[tid]) {
+            thread_has_cost[tid] = True;
+            threads_with_cost++;
+         }
+      }
+   }
+   names = frame_names(node_used, n_nodes);
+
+   b = pg_malloc("pg.dump.folded", sizeof *b);
+   b->used = 0;
+   b->sink.fd = create_temp(path, tmp, sizeof tmp, why, sizeof why);
+   b->sink.failed = b->sink.fd < 0;
+   if (!b->sink.failed) {
+      for (i = 0; i < n; i++) {
+         if (!used[i])
+            continue;
+         if (ctx[i].self != 0)
+            put_stack(b, i, ctx[i].self, NULL, names, threads_with_cost > 1,
+                      &stack, &stack_cap);
+         if (ctx[i].deeper != 0)
+            put_stack(b, i, ctx[i].deeper, MORE_FRAMES, names, threads_with_cost > 1,
+                      &stack, &stack_cap);
+         total += ctx[i].self + ctx[i].deeper;
+      }
+      if (b->used > 0)
+         write_to_file(&b->sink, b->buf, b->used);
+      VG_(close)(b->sink.fd);
+   }
+   ok = !b->sink.failed && VG_(rename)(tmp, path) == 0;
+   if (b->sink.fd < 0) {
+      VG_(umsg)("pyprofgrind: cannot write the folded stacks %s: %s; nothing was written\n",
+                path, why);
+   } else if (!ok) {
+      VG_(umsg)("pyprofgrind: writing the folded stacks %s failed; nothing was written\n",
+                path);
+      VG_(unlink)(tmp);
+   } else if (VG_(clo_verbosity) > 0) {
+      VG_(umsg)("Folded stacks written to %s (%llu instructions)\n", path, total);
+   }
+   if (pg_contexts.limit_reached && !limit_told) {
+      VG_(umsg)("pyprofgrind: more than %u distinct stacks (--folded-max-contexts): "
+                "the frames of later ones past the last kept are folded into "
+                "a frame " MORE_FRAMES "\n", pg_contexts.limit);
+      limit_told = True;
+   }
+   for (i = 0; i < n_nodes; i++)
+      pg_free(names[i]);
+   pg_free(names);
+   pg_free(stack);
+   pg_free(b);
+   pg_free(thread_has_cost);
+   pg_free(node_used);
+   pg_free(kept);
+   pg_free(used);
+   pg_free(root);
+   return ok;
+}
+
+/*------------------------------------------------------------*/
 /*--- Parts, threads, zeroing                              ---*/
 /*------------------------------------------------------------*/
 
@@ -477,6 +762,8 @@ void pg_dump_zero_all(void)
    n = pg_threads_profiles(&profiles);
    for (i = 0; i < n; i++)
       pg_profile_zero(profiles[i]);
+   if (pg_contexts_on)
+      pg_context_zero(&pg_contexts);
 }
 
 static void write_all(const HChar *suffix, UInt part, const HChar *trigger)
@@ -490,6 +777,11 @@ static void write_all(const HChar *suffix, UInt part, const HChar *trigger)
       else
          VG_(snprintf)(path, sizeof path, "%s%s", out_base, suffix);
       write_profile(path, profiles[i], part, trigger);
+      if (pg_contexts_on) {
+         SizeT len = pg_strlen(path);
+         VG_(snprintf)(path + len, sizeof path - len, ".folded");
+         write_folded(path, profiles[i]);
+      }
    }
 }
 

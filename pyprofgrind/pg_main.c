@@ -161,6 +161,7 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
        * started late): the function returned to called the one running,
        * as Callgrind infers, and runs on from now. */
       PgNode *returning = current_caller(th, bb);
+      pg_callstack_context_charge(th);
       th->root_node = pg_fn_code_info(target - 1)->node;
       pg_callstack_record_inferred_call(th, th->root_node, target - 1, returning);
       return;
@@ -592,6 +593,9 @@ static void pg_pre_deliver_signal(ThreadId tid, Int sig, Bool alt_stack)
    if (block_before_scheduler != NULL && pg_collect_mask) {
       recount_block(block_before_scheduler, -1);
       th->frames[th->depth - 1].uncounted_bb = block_before_scheduler;
+      /* The marker's push charged it to the interrupted context: take it
+       * back there (it is charged again when the handler returns). */
+      pg_callstack_context_charge_below_top(th);
    }
    block_before_scheduler = NULL;
 }
@@ -611,6 +615,8 @@ static void pg_post_deliver_signal(ThreadId tid, Int sig)
    interrupted = pg_callstack_signal_uncounted_bb(th);
    pg_callstack_unwind_signal(th);
    pg_clock = at_delivery;
+   /* The handler's cost went to its contexts already. */
+   pg_callstack_context_restart(th);
    recount_block(interrupted, 1);
 }
 
@@ -768,6 +774,8 @@ static void pg_post_clo_init(void)
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
    pg_bb_init();
    pg_threads_init(clo.separate_threads);
+   if (clo.folded_stacks)
+      pg_callstack_enable_contexts(clo.folded_max_contexts);
    root_node = pg_fn_node(PG_NODE_C, "???", "???", "(root)");
    pg_callstack_set_root_node(root_node);
 

@@ -31,6 +31,12 @@ const HChar pg_options_usage[] =
    "                                between a Python function and the C work\n"
    "                                it does; base folds specialised forms into\n"
    "                                their base instruction [no]\n"
+   "    --folded-stacks=no|yes      also write OUT.folded: the exact cost of\n"
+   "                                every calling context, as folded stacks\n"
+   "                                for flame graphs [no]\n"
+   "    --folded-max-contexts=<n>   keep at most <n> distinct stacks; deeper\n"
+   "                                frames of new ones are folded into their\n"
+   "                                deepest kept frame [1000000]\n"
    "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
    "                                (implies --collect-atstart=no)\n"
    "                                functions matching <pattern> ('*' and '?'\n"
@@ -57,6 +63,8 @@ void pg_options_set_defaults(PgOptions *opts)
    opts->python           = True;
    opts->python_view      = False;
    opts->n_toggle_collect = 0;
+   opts->folded_stacks    = False;
+   opts->folded_max_contexts = PG_DEFAULT_FOLDED_MAX_CONTEXTS;
 }
 
 /* If ARG is exactly OPTION_NAME or OPTION_NAME followed by '=', returns
@@ -116,6 +124,7 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       { "--compress-pos",     &opts->compress_pos },
       { "--python",           &opts->python },
       { "--debug-resync",     &opts->debug_resync },
+      { "--folded-stacks",    &opts->folded_stacks },
    };
 
    if (err && err_len)
@@ -137,6 +146,25 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
          return PG_OPT_BAD_VALUE;
       }
       opts->out_file = value;
+      return PG_OPT_OK;
+   }
+
+   if (match_option(arg, "--folded-max-contexts", &value)) {
+      const HChar *p = value;
+      ULong n = 0;
+      if (p != NULL && *p != '\0') {
+         for (; *p >= '0' && *p <= '9' && n <= PG_FOLDED_MAX_CONTEXTS_LIMIT; p++)
+            n = n * 10 + (ULong)(*p - '0');
+      }
+      if (value == NULL || *value == '\0' || *p != '\0' || n == 0
+          || n > PG_FOLDED_MAX_CONTEXTS_LIMIT) {
+         if (err && err_len)
+            pg_snprintf(err, err_len, "--folded-max-contexts: invalid value '%s' "
+                        "(expected a number from 1 to %u)", value ? value : "",
+                        PG_FOLDED_MAX_CONTEXTS_LIMIT);
+         return PG_OPT_BAD_VALUE;
+      }
+      opts->folded_max_contexts = (UInt)n;
       return PG_OPT_OK;
    }
 

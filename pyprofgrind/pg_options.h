@@ -11,6 +11,9 @@
 #include "pg_port.h"
 
 #define PG_MAX_TOGGLE_PATTERNS 32
+#define PG_DEFAULT_FOLDED_MAX_CONTEXTS 1000000
+/* The most --folded-max-contexts accepts (pg_context.h's PG_CTX_MAX). */
+#define PG_FOLDED_MAX_CONTEXTS_LIMIT 2000000000u
 
 typedef struct {
    const HChar *out_file;        /* --pyprofgrind-out-file, default "pyprofgrind.out.%p" */
@@ -24,6 +27,11 @@ typedef struct {
    Bool   python;                /* --python=yes|no, default yes */
    Bool   python_view;           /* --python-view=mixed|python: True for python */
    UInt   python_opcodes;        /* --python-opcodes=no|yes|base: 0, 1, 2 */
+   Bool   folded_stacks;         /* --folded-stacks=no|yes, default no: also
+                                    write OUT.folded, the cost of every
+                                    calling context (folded stacks) */
+   UInt   folded_max_contexts;   /* --folded-max-contexts=<n>, default
+                                    PG_DEFAULT_FOLDED_MAX_CONTEXTS */
    Bool   debug_resync;          /* --debug-resync=no|yes, default no: print
                                     the shadow stack when the Python walker
                                     brings it in line with the interpreter */

@@ -50,6 +50,8 @@ typedef struct {
     * or PG_NO_FRAME: finds a Python frame's eval call without scanning
     * the frames of a deep recursion. */
    UInt    eval_below;
+   /* Its calling context (pg_context.h), with --folded-stacks=yes. */
+   UInt    ctx;
 } PgFrame;
 
 /* "No frame", for frame indexes. */
@@ -104,6 +106,13 @@ typedef struct {
                                        straight into another one's code */
    PgPyFrameIndex py_index;
    PgPairDepths   pair_depths;
+   /* --folded-stacks=yes: the clock when contexts were last charged, the
+    * thread's root context, and the context of the stack when it is
+    * empty (the root node called in the thread's root) and its node. */
+   ULong      ctx_clock;
+   UInt       ctx_thread;
+   UInt       ctx_base;
+   const PgNode *ctx_base_node;
 } PgThread;
 
 /* Incremented by instrumented code; belong to the running thread. */

@@ -7,6 +7,7 @@
  *                      [--inspector PATH] FILE
  *   pyprofgrind-report --diff [--top N] [--fold-opcodes] [--json]
  *                      [--inspector PATH] BASE NEW
+ *   pyprofgrind-report --flamegraph OUT.svg [--title TEXT] FOLDED
  *
  * Reading and matching live in cgparse.c and match.c; this file parses
  * arguments, prints, and finds the opcode families of a profile that does
@@ -21,6 +22,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "cgparse.h"
+#include "flamegraph.h"
 #include "match.h"
 
 #define PROGRAM "pyprofgrind-report"
@@ -60,6 +63,8 @@ typedef struct {
    int         raw_names;      /* --diff: C functions by raw name and object */
    size_t      top;            /* 0: all rows */
    const char *inspector;      /* --inspector PATH, or NULL: look for it */
+   const char *flamegraph;     /* --flamegraph OUT.svg, or NULL */
+   const char *title;          /* --title TEXT, or NULL */
    const char *files[2];
    size_t      n_files;
 } Options;
@@ -71,6 +76,7 @@ static void usage(FILE *out)
       "                          FILE\n"
       "       " PROGRAM " --diff [--top N] [--fold-opcodes] [--raw-names] [--json]\n"
       "                          [--inspector PATH] BASE NEW\n"
+      "       " PROGRAM " --flamegraph OUT.svg [--title TEXT] FOLDED\n"
       "\n"
       "Summarises a callgrind-format profile written by pyprofgrind (or by\n"
       "Callgrind): program total, Python functions by inclusive and self\n"
@@ -93,6 +99,11 @@ static void usage(FILE *out)
       "  --inspector PATH the " INSPECTOR_NAME " to run for such old profiles\n"
       "                   (default: the one installed with this program)\n"
       "  --json           print one JSON object instead of text\n"
+      "  --flamegraph OUT.svg  draw the folded stacks FOLDED (written by\n"
+      "                   pyprofgrind --folded-stacks=yes, or any\n"
+      "                   'frame;frame count' lines) as an interactive SVG\n"
+      "                   flame graph (OUT.svg '-': standard output)\n"
+      "  --title TEXT     the flame graph's title\n"
       "  --help, --version\n"
       "\n"
       "Exit status: 0 done (also when opcode families cannot be found: then\n"
@@ -158,6 +169,20 @@ static void parse_arguments(int argc, char **argv, Options *options)
          if (arg[12] == '\0')
             usage_error("--inspector needs the path of " INSPECTOR_NAME, NULL);
          options->inspector = arg + 12;
+      } else if (strcmp(arg, "--flamegraph") == 0) {
+         if (i + 1 >= argc || argv[i + 1][0] == '\0')
+            usage_error("--flamegraph needs the SVG file to write", NULL);
+         options->flamegraph = argv[++i];
+      } else if (strncmp(arg, "--flamegraph=", 13) == 0) {
+         if (arg[13] == '\0')
+            usage_error("--flamegraph needs the SVG file to write", NULL);
+         options->flamegraph = arg + 13;
+      } else if (strcmp(arg, "--title") == 0) {
+         if (i + 1 >= argc)
+            usage_error("--title needs a text", NULL);
+         options->title = argv[++i];
+      } else if (strncmp(arg, "--title=", 8) == 0) {
+         options->title = arg + 8;
       } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
          usage(stdout);
          exit(0);
@@ -170,6 +195,14 @@ static void parse_arguments(int argc, char **argv, Options *options)
    }
    if (options->raw_names && !options->diff)
       usage_error("--raw-names goes with --diff", NULL);
+   if (options->flamegraph != NULL && (options->diff || options->json
+                                       || options->fold_opcodes))
+      usage_error("--flamegraph takes no --diff, --json or --fold-opcodes", NULL);
+   if (options->flamegraph != NULL && options->n_files != 1)
+      usage_error(options->n_files ? "--flamegraph draws one folded-stacks file"
+                                   : "no folded-stacks file given", NULL);
+   if (options->title != NULL && options->flamegraph == NULL)
+      usage_error("--title is for --flamegraph", NULL);
    if (options->diff && options->n_files != 2)
       usage_error("--diff needs two files, BASE and NEW", NULL);
    if (!options->diff && options->n_files != 1)
@@ -1021,12 +1054,74 @@ static void print_diff_json(const CgProfile *base_profile,
    printf("\n}\n");
 }
 
+/* Draws the folded stacks of FOLDED into the SVG file OUT: written to a
+ * temporary file next to it and renamed, so OUT is whole or untouched. */
+static int draw_flamegraph(const Options *options)
+{
+   const char *folded = options->files[0], *out_path = options->flamegraph;
+   char err[2048], title[4096], tmp[PATH_MAX + 64];
+   const char *base = strrchr(folded, '/') != NULL ? strrchr(folded, '/') + 1 : folded;
+   FgTree *tree = fg_read_folded(folded, err, sizeof err);
+   FILE *out;
+   int fd, failed;
+
+   if (tree == NULL) {
+      fprintf(stderr, PROGRAM ": %s\n", err);
+      return 2;
+   }
+   if (options->title != NULL)
+      snprintf(title, sizeof title, "%s", options->title);
+   else
+      snprintf(title, sizeof title, "Flame graph of %s", base);
+   if (strcmp(out_path, "-") == 0) {
+      failed = fg_write_svg(tree, title, stdout) != 0 || fflush(stdout) != 0;
+      fg_free(tree);
+      if (failed) {
+         fprintf(stderr, PROGRAM ": cannot write the flame graph\n");
+         return 2;
+      }
+      return 0;
+   }
+   if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out_path, (long)getpid()) >= (int)sizeof tmp) {
+      fprintf(stderr, PROGRAM ": %s: the name is too long\n", out_path);
+      fg_free(tree);
+      return 2;
+   }
+   fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
+   out = fd >= 0 ? fdopen(fd, "w") : NULL;
+   if (out == NULL) {
+      fprintf(stderr, PROGRAM ": %s: cannot create: %s\n", tmp, strerror(errno));
+      if (fd >= 0)
+         close(fd);
+      fg_free(tree);
+      return 2;
+   }
+   failed = fg_write_svg(tree, title, out) != 0;
+   failed |= fclose(out) != 0;
+   if (!failed && rename(tmp, out_path) != 0) {
+      fprintf(stderr, PROGRAM ": %s: cannot write: %s\n", out_path, strerror(errno));
+      unlink(tmp);
+      fg_free(tree);
+      return 2;
+   }
+   if (failed) {
+      fprintf(stderr, PROGRAM ": %s: cannot write the flame graph\n", out_path);
+      unlink(tmp);
+      fg_free(tree);
+      return 2;
+   }
+   fg_free(tree);
+   return 0;
+}
+
 int main(int argc, char **argv)
 {
    Options options;
    SummaryOptions summary_options;
 
    parse_arguments(argc, argv, &options);
+   if (options.flamegraph != NULL)
+      return draw_flamegraph(&options);
    memset(&summary_options, 0, sizeof summary_options);
    summary_options.fold_opcodes = options.fold_opcodes;
 

@@ -30,6 +30,7 @@ static const YesNoOption yes_no_options[] = {
    { "--skip-plt",         FIELD(skip_plt),         True },
    { "--compress-strings", FIELD(compress_names),   True },
    { "--compress-pos",     FIELD(compress_pos),     True },
+   { "--folded-stacks",    FIELD(folded_stacks),    False },
 };
 #define N_YES_NO_OPTIONS (sizeof yes_no_options / sizeof yes_no_options[0])
 
@@ -279,6 +280,29 @@ START_TEST(test_glob_match)
 }
 END_TEST
 
+START_TEST(test_folded_max_contexts)
+{
+   static const char *const bad[] = {
+      "--folded-max-contexts", "--folded-max-contexts=", "--folded-max-contexts=0",
+      "--folded-max-contexts=-1", "--folded-max-contexts=12x",
+      "--folded-max-contexts=2000000001", "--folded-max-contexts=99999999999999999999999",
+      "--folded-max-contexts= 5"
+   };
+   PgOptions opts;
+   size_t i;
+
+   pg_options_set_defaults(&opts);
+   ck_assert_uint_eq(opts.folded_max_contexts, 1000000);
+   parse_ok(&opts, "--folded-max-contexts=1");
+   ck_assert_uint_eq(opts.folded_max_contexts, 1);
+   parse_ok(&opts, "--folded-max-contexts=2000000000");
+   ck_assert_uint_eq(opts.folded_max_contexts, 2000000000u);
+   for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+      parse_bad(&opts, bad[i], "--folded-max-contexts", "a number from 1 to 2000000000");
+   ck_assert_uint_eq(opts.folded_max_contexts, 2000000000u);
+}
+END_TEST
+
 START_TEST(test_usage_text)
 {
    static const char *const mentioned[] = {
@@ -286,7 +310,8 @@ START_TEST(test_usage_text)
       "--dump-instr=no|yes", "--instr-atstart=no|yes",
       "--collect-atstart=no|yes", "--separate-threads=no|yes",
       "--skip-plt=no|yes", "--compress-strings=no|yes",
-      "--compress-pos=no|yes", "--toggle-collect=<pattern>"
+      "--compress-pos=no|yes", "--toggle-collect=<pattern>",
+      "--folded-stacks=no|yes", "--folded-max-contexts=<n>"
    };
    size_t i;
    size_t len = strlen(pg_options_usage);
@@ -317,6 +342,7 @@ static Suite *options_suite(void)
    tcase_add_test(tc_parse, test_toggle_collect_repeated);
    tcase_add_test(tc_parse, test_toggle_collect_overflow);
    tcase_add_test(tc_parse, test_toggle_collect_empty);
+   tcase_add_test(tc_parse, test_folded_max_contexts);
    tcase_add_test(tc_parse, test_usage_text);
    suite_add_tcase(s, tc_parse);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "cgparse.h"
+#include "flamegraph.h"
 #include "match.h"
 #include "opfold.h"
 
@@ -1130,6 +1131,106 @@ START_TEST(test_callgrind_profile_only_c)
 }
 END_TEST
 
+/*------------------------------------------------------------*/
+/*--- Folded stacks and the flame graph                    ---*/
+/*------------------------------------------------------------*/
+
+static FgTree *parse_folded(const char *text, char *err, size_t err_len)
+{
+   return fg_parse_folded(text, strlen(text), "t.folded", err, err_len);
+}
+
+START_TEST(test_folded_merge_and_total)
+{
+   char err[256];
+   /* Equal stacks add up, equal names under one caller are one frame, a
+    * zero count and blank lines change nothing, CR LF is accepted. */
+   FgTree *t = parse_folded("a;b;c 10\r\na;b 5\n\na;b;c 7\nx y;z 3\na;q 0\n", err, sizeof err);
+   char *svg = NULL;
+   size_t svg_len = 0;
+   FILE *out;
+
+   ck_assert_msg(t != NULL, "%s", err);
+   ck_assert_uint_eq(fg_total(t), 25);
+   /* all, a, b, c, "x y", z */
+   ck_assert_uint_eq(fg_frame_count(t), 6);
+   out = open_memstream(&svg, &svg_len);
+   ck_assert_int_eq(fg_write_svg(t, "T & <title>", out), 0);
+   fclose(out);
+   ck_assert_ptr_nonnull(strstr(svg, "data-x=\"0\" data-n=\"25\" data-d=\"0\""));
+   /* b: inclusive 22 = 17 in c + 5 of its own, at the left edge of a. */
+   ck_assert_ptr_nonnull(strstr(svg, "data-x=\"0\" data-n=\"22\" data-d=\"2\"><title>b\n22 instructions"));
+   /* "x y" is laid out after a (names in order), at 22. */
+   ck_assert_ptr_nonnull(strstr(svg, "data-x=\"22\" data-n=\"3\" data-d=\"1\"><title>x y\n"));
+   ck_assert_ptr_nonnull(strstr(svg, "T &amp; &lt;title&gt;"));
+   free(svg);
+   fg_free(t);
+}
+END_TEST
+
+START_TEST(test_folded_errors_name_the_line)
+{
+   static const struct { const char *text, *message; } cases[] = {
+      { "a 1\nb\n", "t.folded:2: expected" },
+      { "a 1\nb x\n", "t.folded:2: the count 'x' is not" },
+      { "a 1\nb -1\n", "t.folded:2: the count '-1' is not" },
+      { "a;;b 1\n", "t.folded:1: an empty frame" },
+      { "a; 1\n", "t.folded:1: an empty frame" },
+      { ";a 1\n", "t.folded:1: an empty frame" },
+      { " 1\n", "t.folded:1: an empty stack" },
+      { "a 99999999999999999999\n", "t.folded:1: the count does not fit" },
+      { "a 18446744073709551615\nb 1\n", "t.folded:2: the counts add up" },
+      { "", "t.folded: no stacks" },
+      { "\n\r\n", "t.folded: no stacks" },
+   };
+   size_t i;
+   char err[256];
+
+   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+      FgTree *t = parse_folded(cases[i].text, err, sizeof err);
+      ck_assert_msg(t == NULL, "case %zu parsed", i);
+      ck_assert_msg(strncmp(err, cases[i].message, strlen(cases[i].message)) == 0,
+                    "case %zu: '%s'", i, err);
+      ck_assert_ptr_null(strchr(err, '\n'));
+   }
+   {
+      /* A NUL byte inside a line. */
+      FgTree *t = fg_parse_folded("a 1\nb\0c 2\n", 10, "t.folded", err, sizeof err);
+      ck_assert_ptr_null(t);
+      ck_assert_str_eq(err, "t.folded:2: a NUL byte: not a folded-stacks file");
+   }
+}
+END_TEST
+
+START_TEST(test_folded_frame_kinds_and_xml)
+{
+   char err[256], *svg = NULL;
+   size_t svg_len = 0;
+   FILE *out;
+   FgTree *t;
+
+   ck_assert_int_eq(fg_kind_of("primes (/x/primes.py:14)"), FG_PYTHON);
+   ck_assert_int_eq(fg_kind_of("<module> (<frozen importlib._bootstrap>:1)"), FG_PYTHON);
+   ck_assert_int_eq(fg_kind_of("BINARY_OP [opcode]"), FG_OPCODE);
+   ck_assert_int_eq(fg_kind_of("[thread 2]"), FG_MARKER);
+   ck_assert_int_eq(fg_kind_of("PyNumber_Remainder"), FG_C);
+   ck_assert_int_eq(fg_kind_of("strlen [libc.so.6]"), FG_C);
+   ck_assert_int_eq(fg_kind_of("operator()(int) const"), FG_C);
+   ck_assert_int_eq(fg_kind_of("f(x:1)"), FG_C);
+   /* Bytes XML does not allow become \xHH text. */
+   t = parse_folded("bad\x01" "ctl;\xff\xfe;caf\xc3\xa9 4\n", err, sizeof err);
+   ck_assert_msg(t != NULL, "%s", err);
+   out = open_memstream(&svg, &svg_len);
+   ck_assert_int_eq(fg_write_svg(t, "t", out), 0);
+   fclose(out);
+   ck_assert_ptr_nonnull(strstr(svg, "<title>bad\\x01ctl\n"));
+   ck_assert_ptr_nonnull(strstr(svg, "<title>\\xff\\xfe\n"));
+   ck_assert_ptr_nonnull(strstr(svg, "<title>caf\xc3\xa9\n"));
+   free(svg);
+   fg_free(t);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
    Suite *s = suite_create("report");
@@ -1164,6 +1265,13 @@ static Suite *report_suite(void)
    tcase_add_test(tc_match, test_callgrind_profile_only_c);
    suite_add_tcase(s, tc_match);
 
+   {
+      TCase *tc_flame = tcase_create("flamegraph");
+      tcase_add_test(tc_flame, test_folded_merge_and_total);
+      tcase_add_test(tc_flame, test_folded_errors_name_the_line);
+      tcase_add_test(tc_flame, test_folded_frame_kinds_and_xml);
+      suite_add_tcase(s, tc_flame);
+   }
    return s;
 }
 
