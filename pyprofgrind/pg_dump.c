@@ -466,7 +466,8 @@ static Bool write_profile(const HChar *path, const PgProfile *p, UInt part,
  * and file, then with its node id; a Python function always with its
  * file and first line ("primes (/x/primes.py:10)"), so that it is never
  * taken for a C function of the same name; a bytecode instruction with
- * " [opcode]". */
+ * " [opcode]" ("BINARY_OP in primes [opcode]", always under its function's
+ * frame). */
 static HChar *frame_text(const PgNode *node, UInt level)
 {
    const HChar *obj_base = node->obj, *s;
@@ -489,8 +490,8 @@ static HChar *frame_text(const PgNode *node, UInt level)
       VG_(snprintf)(text, (Int)size, "%s [%s]", node->name, obj_base);
    else
       VG_(snprintf)(text, (Int)size, "%s [%s:%s]", node->name, node->obj, node->file);
-   if (level >= 3 || (level >= 1 && (node->kind == PG_NODE_PYTHON
-                                     || node->kind == PG_NODE_OPCODE))) {
+   if (node->kind != PG_NODE_OPCODE
+       && (level >= 3 || (level >= 1 && node->kind == PG_NODE_PYTHON))) {
       SizeT len = pg_strlen(text);
       VG_(snprintf)(text + len, (Int)(size - len), " #%u", node->id);
    }
@@ -545,6 +546,11 @@ static HChar **frame_names(const Bool *used, UInt n_nodes)
       VG_(ssort)(sorted, n_used, sizeof(FrameName), cmp_frame_name);
       for (k = 0; k + 1 < n_used; k++) {
          if (VG_(strcmp)(sorted[k].text, sorted[k + 1].text) != 0)
+            continue;
+         /* An opcode node ("BINARY_OP in <module>") is only ever right
+          * below its function's frame, which tells equal names apart. */
+         if (pg_fn_by_id(sorted[k].node_id)->kind == PG_NODE_OPCODE
+             && pg_fn_by_id(sorted[k + 1].node_id)->kind == PG_NODE_OPCODE)
             continue;
          /* Both move up a level (the second once the next pair is seen). */
          if (level[sorted[k].node_id] == round) {
