@@ -169,12 +169,35 @@ static const HChar *section_suffix(VgSectKind sect)
    }
 }
 
+/* The first instruction of the function that holds A (which has a
+ * symbol): A less the offset VG_(get_fnname_w_offset) appends ("name+N";
+ * no suffix at the entry itself). */
+static Addr function_entry(DiEpoch ep, Addr a)
+{
+   const HChar *with_offset, *plus;
+   ULong offset = 0;
+
+   if (!VG_(get_fnname_w_offset)(ep, a, &with_offset))
+      return a;
+   plus = VG_(strrchr)(with_offset, '+');
+   if (plus == NULL || plus[1] == '\0')
+      return a;
+   for (plus++; *plus != '\0'; plus++) {
+      if (*plus < '0' || *plus > '9')
+         return a;            /* a '+' of the name itself (operator+) */
+      offset = offset * 10 + (ULong)(*plus - '0');
+   }
+   return offset <= a ? a - (Addr)offset : a;
+}
+
 static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
 {
    const HChar *fn_name, *file, *dir, *obj_name = "???";
    HChar        name_buf[64];
    UInt         line;
    PtrdiffT     bias = 0;
+   /* Asked before the name: Valgrind returns both in one buffer. */
+   Addr         entry = function_entry(ep, a);
    /* Only an object's .text counts as the object, as in Callgrind: PLT
     * stubs and code outside any object are in "???". */
    DebugInfo   *di = VG_(find_DebugInfo)(ep, a);
@@ -190,7 +213,13 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
                     (Addr)(a - bias), section_suffix(info->sect));
       fn_name = name_buf;
    }
-   if (VG_(get_filename_linenum)(ep, a, &file, &dir, &line))
+   /* A function's file is the one of its first instruction, wherever the
+    * address asked about is: code inlined from a header keeps its own
+    * lines (written under "fi="), but does not make a function of its
+    * own (Callgrind names a function by the file of each block's first
+    * instruction, so one function can appear under several files). */
+   if (VG_(get_filename_linenum)(ep, info->has_symbol ? entry : a,
+                                 &file, &dir, &line))
       file = pg_fn_source_path(dir, file);
    else
       file = "???";

@@ -15,6 +15,12 @@ With --self-check FILE it only validates one file: names defined before
 use, every calls= line followed by a cost line, totals == sum of self costs.
 With --list-functions FILE it prints each function's folded self Ir.
 
+Every pyprofgrind profile parsed (its "creator:" names pyprofgrind) is also
+held to KCacheGrind's loader rules (kcg_rules.py: each function id names
+one function, each function under one file); a violation is a FormatError.
+The test suites all parse through this module, so every profile they write
+is checked.
+
 The parser follows the "Callgrind Format Specification" of the Valgrind
 manual, plus what Callgrind 3.x actually writes (jcnd=N/M, jfi=/jfn=).
 Relative subpositions (+N, -N, *) are resolved against the last regular
@@ -32,6 +38,8 @@ import os
 import re
 import sys
 from collections import defaultdict
+
+import kcg_rules
 
 # Position-spec keys and the name table ("id space") each one uses.  Callgrind
 # and KCachegrind share ids between a key and its called/jump variants.
@@ -137,6 +145,7 @@ class ProfileParser:
         self.pending_jump_line = None          # set while a jump awaits its source line
         self.costs_since_totals = None
         self.line_number = 0
+        self.kcg = None                        # KcgRules, for pyprofgrind's profiles
 
     def error(self, message, line_number=None):
         return FormatError(self.path, self.line_number if line_number is None
@@ -151,8 +160,16 @@ class ProfileParser:
             raise FormatError(self.path, 0, "cannot open: %s" % exc.strerror)
         with stream:
             for self.line_number, raw_line in enumerate(stream, 1):
-                self.parse_line(raw_line.rstrip("\r\n"))
+                line = raw_line.rstrip("\r\n")
+                self.parse_line(line)
+                if self.kcg is not None:
+                    self.kcg.feed(self.line_number, line)
+                elif line.startswith("creator:") and "pyprofgrind" in line:
+                    self.kcg = kcg_rules.KcgRules(self.path)
         self.line_number += 1
+        if self.kcg is not None and self.kcg.n_problems:
+            raise self.error("KCacheGrind would read this profile wrong:\n  "
+                             + "\n  ".join(self.kcg.report()), 0)
         if self.pending_call_count is not None:
             raise self.error("calls= line at end of file is not followed by a cost line",
                              self.pending_call_count[1])
