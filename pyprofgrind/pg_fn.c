@@ -13,6 +13,7 @@
  */
 #include "pg_fn.h"
 #include "pg_options.h"
+#include "pg_plt.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_deduppoolalloc.h"
 
@@ -208,6 +209,21 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
    }
    info->sect = VG_(DebugInfo_sect_kind)(NULL, a);
    info->has_symbol = VG_(get_fnname)(ep, a, &fn_name);
+   /* Valgrind knows ".plt" only, and puts no stub in an object: every
+    * flavour of stub is named "FUNCTION@plt" in its object here. */
+   if (di == NULL || info->sect == Vg_SectPLT) {
+      const HChar *plt_object, *plt_name;
+      if (pg_plt_find(a, &plt_object, &plt_name)) {
+         info->sect = Vg_SectPLT;
+         obj_name = plt_object;
+         if (plt_name != NULL && !info->has_symbol) {
+            fn_name = plt_name;
+            info->has_symbol = False;    /* still charged where it runs */
+            info->node = pg_fn_node(PG_NODE_C, obj_name, "???", fn_name);
+            return;
+         }
+      }
+   }
    if (!info->has_symbol) {
       VG_(snprintf)(name_buf, sizeof name_buf, "0x%016lx%s",
                     (Addr)(a - bias), section_suffix(info->sect));

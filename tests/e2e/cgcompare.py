@@ -19,7 +19,8 @@ Every pyprofgrind profile parsed (its "creator:" names pyprofgrind) is also
 held to KCacheGrind's loader rules (kcg_rules.py: each function id names
 one function, each function under one file); a violation is a FormatError.
 The test suites all parse through this module, so every profile they write
-is checked.
+is checked (CGCOMPARE_KCG_RULES=no in the environment turns it off, to
+read profiles of older versions).
 
 The parser follows the "Callgrind Format Specification" of the Valgrind
 manual, plus what Callgrind 3.x actually writes (jcnd=N/M, jfi=/jfn=).
@@ -164,7 +165,8 @@ class ProfileParser:
                 self.parse_line(line)
                 if self.kcg is not None:
                     self.kcg.feed(self.line_number, line)
-                elif line.startswith("creator:") and "pyprofgrind" in line:
+                elif (line.startswith("creator:") and "pyprofgrind" in line
+                      and os.environ.get("CGCOMPARE_KCG_RULES") != "no"):
                     self.kcg = kcg_rules.KcgRules(self.path)
         self.line_number += 1
         if self.kcg is not None and self.kcg.n_problems:
@@ -443,7 +445,45 @@ class Comparison:
     def passes_threshold(self, key):
         return max(self.a.self_ir.get(key, 0), self.b.self_ir.get(key, 0)) >= self.threshold_ir
 
+    def fold_plt_stubs(self):
+        """Charge A's PLT stubs to their callers where B does.
+
+        Callgrind (A) charges only ".plt" stubs to their callers; pyprofgrind
+        (B) also charges ".plt.got" and ".plt.sec" stubs, which Callgrind
+        lists as unnamed functions of no object ("0x109040 [???]").  A
+        function of A so named, absent from B, that calls one function, is
+        such a stub: its self cost goes to its callers and its callers call
+        its callee, in proportion to their calls.  Returns the stubs folded.
+        """
+        a, b = self.a, self.b
+        present_in_b = set(b.self_ir) | {k for arc in b.arc_calls for k in arc}
+        candidates = {k for k in set(a.self_ir) | {k for arc in a.arc_calls for k in arc}
+                      if k[0] == "???" and HEX_NAME_RE.match(k[1]) and k not in present_in_b}
+        folded = []
+        for stub in sorted(candidates):
+            callers = {arc[0]: n for arc, n in a.arc_calls.items() if arc[1] == stub and n}
+            callees = {arc[1]: n for arc, n in a.arc_calls.items() if arc[0] == stub}
+            if len(callees) != 1 or not callers or stub in callers:
+                continue
+            (callee, callee_calls), = callees.items()
+            inclusive = a.arc_inclusive_ir.get((stub, callee), 0)
+            total_calls = sum(callers.values())
+            self_ir = a.self_ir.pop(stub, 0)
+            for caller, n in callers.items():
+                a.self_ir[caller] += self_ir * n // total_calls
+                a.arc_calls[(caller, callee)] += callee_calls * n // total_calls
+                a.arc_inclusive_ir[(caller, callee)] += inclusive * n // total_calls
+                a.arc_inclusive_ir.pop((caller, stub), None)
+                del a.arc_calls[(caller, stub)]
+            del a.arc_calls[(stub, callee)]
+            a.arc_inclusive_ir.pop((stub, callee), None)
+            folded.append(stub)
+        return folded
+
     def run(self):
+        for stub in self.fold_plt_stubs():
+            self.compared_rows.append("PLT stub of A charged to its callers: %s"
+                                      % describe_function(stub))
         self.compare_totals()
         self.compare_self_costs()
         self.compare_arcs()

@@ -247,6 +247,36 @@ fn=tiny
         self.assert_exit(1, ["--expect-absent", "tiny", a, b], r"'tiny \[prog\]' should have no")
 
 
+class PltStubTests(ProfileFilesTestCase):
+    """A ".plt.sec"/".plt.got" stub, an unnamed function of no object in
+    Callgrind's profile (A), is charged to its caller where pyprofgrind's
+    (B) has no such function, and only then."""
+
+    A_WITH_STUB = ("events: Ir\nob=prog\nfl=a.c\nfn=main\n1 10\n"
+                   "cob=???\ncfn=0x0000000000109080\ncalls=4 0\n2 24\n"
+                   "ob=???\nfl=???\nfn=0x0000000000109080\n0 4\n"
+                   "cob=libc.so.6\ncfn=strlen\ncalls=4 0\n0 20\n"
+                   "ob=libc.so.6\nfl=s.c\nfn=strlen\n1 20\n")
+    B_WITHOUT = ("events: Ir\nob=prog\nfl=a.c\nfn=main\n1 14\n"
+                 "cob=libc.so.6\ncfn=strlen\ncalls=4 0\n2 20\n"
+                 "ob=libc.so.6\nfl=s.c\nfn=strlen\n1 20\n")
+
+    def test_stub_missing_from_b_is_folded(self):
+        a = self.write("a", self.A_WITH_STUB)
+        b = self.write("b", self.B_WITHOUT)
+        output = self.assert_exit(0, ["--all-arcs", "--threshold", "0", "--tolerance", "0",
+                                      "--verbose", a, b])
+        self.assertIn("PLT stub of A charged to its callers: 0x109080 [???]", output)
+
+    def test_stub_present_in_b_is_compared(self):
+        a = self.write("a", self.A_WITH_STUB)
+        self.assert_exit(0, ["--all-arcs", "--threshold", "0", "--tolerance", "0", a, a])
+        b = self.write("b", self.B_WITHOUT.replace("cob=libc.so.6\ncfn=strlen\ncalls=4 0\n2 20\n",
+                                                   "cob=libc.so.6\ncfn=strlen\ncalls=3 0\n2 20\n"))
+        self.assert_exit(1, ["--all-arcs", "--threshold", "0", "--tolerance", "0", a, b],
+                         r"main \[prog\] -> strlen \[libc.so.6\]")
+
+
 class MalformedInputTests(ProfileFilesTestCase):
     def assert_rejected(self, text, line_number, message_pattern):
         path = self.write("bad", text)
