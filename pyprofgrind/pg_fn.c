@@ -75,11 +75,21 @@ static void grow_node_buckets(void)
    node_bucket_count = new_count;
 }
 
-static Bool matches_toggle_pattern(const HChar *name)
+/* Whether NODE's name matches a --toggle-collect pattern; a Python
+ * node's ("MODULE:QUALNAME") also by its qualified name alone, so that
+ * "benchmark" and "primes:benchmark" both select primes.py's benchmark. */
+static Bool matches_toggle_pattern(const PgNode *node)
 {
+   const HChar *qualname = NULL;
    UInt i;
+   if (node->kind == PG_NODE_PYTHON) {
+      qualname = VG_(strchr)(node->name, ':');
+      if (qualname != NULL)
+         qualname++;
+   }
    for (i = 0; i < toggle_pattern_count; i++)
-      if (pg_options_glob_match(toggle_patterns[i], name))
+      if (pg_options_glob_match(toggle_patterns[i], node->name)
+          || (qualname != NULL && pg_options_glob_match(toggle_patterns[i], qualname)))
          return True;
    return False;
 }
@@ -114,7 +124,7 @@ PgNode *pg_fn_node_d(PgNodeKind kind, const HChar *obj, const HChar *file,
    n->name = pg_fn_intern(name);
    n->pop_on_jump = kind == PG_NODE_C
                     && pg_strncmp(name, "_dl_runtime_resolve", 19) == 0;
-   n->toggles_collect = matches_toggle_pattern(n->name);
+   n->toggles_collect = matches_toggle_pattern(n);
    n->hash_next = node_buckets[b];
    node_buckets[b] = n;
 
@@ -143,7 +153,7 @@ void pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n)
    toggle_patterns = patterns;
    toggle_pattern_count = n;
    for (i = 0; i < node_count; i++)
-      nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]->name);
+      nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]);
 }
 
 /*------------------------------------------------------------*/

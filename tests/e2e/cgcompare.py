@@ -90,6 +90,42 @@ def base_function_name(raw_name):
     return name
 
 
+PYTHON_OBJECT_RE = re.compile(r"^\[Python(?: \d+\.\d+)?\]$")
+MAX_PACKAGE_DEPTH = 32
+
+
+def python_module_of(path):
+    """The module part pyprofgrind gives the Python functions of source file
+    PATH (pg_python.c, module_of): the file's name less its ".py..."
+    extension, after the enclosing package directories (those holding an
+    __init__.py; an __init__.py is its package); "<frozen M>" is M, other
+    pseudo-files are their own module; ':' becomes '_'."""
+    if path.startswith("<"):
+        if path.startswith("<frozen ") and path.endswith(">") and len(path) > 9:
+            module = path[8:-1]
+        else:
+            module = path
+        return module.replace(":", "_")
+    directory, base = path.rsplit("/", 1) if "/" in path else ("", path)
+    dot = base.rfind(".")
+    stem = base[:dot] if dot > 0 and base[dot:].startswith(".py") else base
+    parts = [] if stem == "__init__" else [stem]
+    while (len(parts) < MAX_PACKAGE_DEPTH and directory
+           and os.path.exists(directory + "/__init__.py")):
+        directory, component = directory.rsplit("/", 1) if "/" in directory else ("", directory)
+        parts.insert(0, component)
+    return ".".join(parts or [stem]).replace(":", "_")
+
+
+def split_python_name(name):
+    """(module, qualified name) of a Python node's name "MODULE:QUALNAME";
+    (None, NAME) for a name without a module (such as "<unknown>")."""
+    module, colon, rest = name.partition(":")
+    if not colon or not module or not rest:
+        return None, name
+    return module, rest
+
+
 def function_key(object_name, raw_function_name):
     object_base = os.path.basename(object_name) if object_name else "???"
     return (object_base, base_function_name(raw_function_name))
@@ -128,7 +164,17 @@ class Profile:
 
 
 class ProfileParser:
-    """Line-by-line parser; raises FormatError naming the offending line."""
+    """Line-by-line parser; raises FormatError naming the offending line.
+
+    With strip_python_modules set (a subclass's attribute), the names of
+    Python functions (object "[Python X.Y]") that start with the module of
+    their file ("MODULE:", python_module_of) are kept without it: the test
+    suites compare qualified names with what the interpreter says, so a
+    wrong module makes a name no check expects.  Opcode nodes ("[Python
+    X.Y opcodes]") are left alone.
+    """
+
+    strip_python_modules = False
 
     def __init__(self, path, require_ir=True):
         self.path = path
@@ -140,6 +186,7 @@ class ProfileParser:
         self.events = None
         self.ir_column = None
         self.current = {"ob": None, "fl": None, "fn": None}
+        self.inline_file = None                # fi=/fe= file until the next fl=/fn=
         self.pending_call_target = {}          # cob / cfi / cfn for next calls=
         self.pending_jump_target = {}          # jfi / jfn for next jump=/jcnd=
         self.pending_call_count = None         # set while a calls= awaits its cost line
@@ -269,6 +316,18 @@ class ProfileParser:
         if key not in NAME_TABLE_OF_KEY:
             raise self.error("unknown position specification '%s='" % key)
         name = self.resolve_name(NAME_TABLE_OF_KEY[key], value)
+        if key in ("fi", "fe"):
+            self.inline_file = name
+        elif key in ("fl", "fn"):
+            self.inline_file = None
+        if self.strip_python_modules and key in ("fn", "cfn"):
+            if key == "fn":
+                ob, fl = self.current["ob"], self.current["fl"]
+            else:
+                ob = self.pending_call_target.get("cob", self.current["ob"])
+                fl = self.pending_call_target.get(
+                    "cfi", self.inline_file if self.inline_file is not None else self.current["fl"])
+            name = self.without_python_module(ob, fl, name)
         if key in ("ob", "fl", "fn"):
             self.current[key] = name
             if key == "fn":
@@ -279,6 +338,14 @@ class ProfileParser:
         elif key in ("jfi", "jfn"):
             self.pending_jump_target[key] = name
         # fi= / fe= switch the source file of inlined code only: no effect on keys.
+
+    def without_python_module(self, ob, fl, name):
+        if not ob or PYTHON_OBJECT_RE.match(ob) is None:
+            return name
+        module, qualname = split_python_name(name)
+        if module is None or module != python_module_of(fl or "???"):
+            return name      # then it matches no qualified name the suites expect
+        return qualname
 
     def resolve_name(self, table_name, value):
         table = self.names[table_name]
@@ -402,8 +469,10 @@ class ProfileParser:
             raise self.error("jump source position line carries costs")
 
 
-def load_profile(path, require_ir=True):
-    return ProfileParser(path, require_ir).parse()
+def load_profile(path, require_ir=True, strip_python_modules=False):
+    parser = ProfileParser(path, require_ir)
+    parser.strip_python_modules = strip_python_modules
+    return parser.parse()
 
 
 # -- comparison ----------------------------------------------------------------

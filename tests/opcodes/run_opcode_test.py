@@ -194,7 +194,10 @@ def adaptive_families(opcode_base, version):
 
 class DetailParser(cgcompare.ProfileParser):
     """cgcompare's parser, also keeping nodes as (ob, fl, fn), self costs per
-    node and arcs per (caller, callee, call line)."""
+    node and arcs per (caller, callee, call line); Python functions by
+    their qualified names (the module before them checked and dropped)."""
+
+    strip_python_modules = True
 
     def __init__(self, path):
         super().__init__(path)
