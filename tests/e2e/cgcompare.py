@@ -216,6 +216,8 @@ class ProfileParser:
                       and os.environ.get("CGCOMPARE_KCG_RULES") != "no"):
                     self.kcg = kcg_rules.KcgRules(self.path)
         self.line_number += 1
+        if self.kcg is not None:
+            self.kcg.finish()
         if self.kcg is not None and self.kcg.n_problems:
             raise self.error("KCacheGrind would read this profile wrong:\n  "
                              + "\n  ".join(self.kcg.report()), 0)

@@ -24,11 +24,12 @@ makes several functions of it.  The rules checked, each a message:
          (the key the file and object in force would give is the bound one);
   once:  no two function ids (or definitions) stand for one key, and no id
          is defined twice;
-  file:  a C function (name and object) is not written under a header's
-         "fl=" and another "fl=" too: the code a function inlines from
-         headers goes under "fi="/"fe=" (static functions of one name in two
-         .c files are two functions, and Python functions of one name in
-         two files too).
+  file:  a C function (name and object) written under several "fl=" files
+         is called ("cfn=") under each of them: a piece that nobody calls is
+         code inlined from a header written as a function of its own (it
+         should be under "fi="/"fe="), while static functions of one name
+         in two files are two functions, each called (Python functions of
+         one name in two files are two functions too).
 The "file" rule holds for this project's writer, not for Callgrind's,
 which names a function by the file of each block's first instruction.
 
@@ -66,7 +67,8 @@ class KcgRules:
         self.tables = {"ob": {}, "fl": {}, "fn": {}}
         self.fn_key_of_id = {}        # id -> key bound at its definition
         self.ids_of_key = {}          # key -> first id (or None) naming it
-        self.files_of_function = {}   # (name, object) -> set of fl= files
+        self.files_of_function = {}   # (name, object) -> {fl= file: first fn= line}
+        self.callees = set()          # keys named by cfn=
         self.object = ""
         self.function_file = ""
         self.file = ""
@@ -131,6 +133,7 @@ class KcgRules:
 
     def feed(self, line_number, line):
         if line.startswith("part:") or line.startswith("thread:"):
+            self.finish_part()
             self.reset_part()
             return
         if "=" not in line or line[0] in "0123456789+-*#":
@@ -145,47 +148,52 @@ class KcgRules:
         elif key == "fn":
             self.file = self.function_file
             fn_key = self.function(value, self.function_file, self.object, line_number, "fn=")
-            files = self.files_of_function.setdefault((fn_key[0], fn_key[2]), set())
-            files.add(self.function_file)
-            if (len(files) == 2 and "file" in self.rules
-                    and not fn_key[2].startswith("[Python")
-                    and any(is_included_file(f) for f in files)):
-                self.problem(line_number, "file", "function '%s' of %s is written under "
-                             "several fl= files: %s" % (fn_key[0], fn_key[2] or "???",
-                                                        ", ".join(sorted(files))))
+            # (A function id used for another function is the "id" rule's.)
+            if fn_key[1] == short_name(self.function_file):
+                files = self.files_of_function.setdefault((fn_key[0], fn_key[2]), {})
+                files.setdefault(self.function_file, line_number)
             self.called_object = self.called_file = None
         elif key == "cob":
             self.called_object = self.name_field("ob", value, line_number)
         elif key in ("cfi", "cfl"):
             self.called_file = self.name_field("fl", value, line_number)
         elif key == "cfn":
-            self.function(value,
+            callee = self.function(value,
                           self.called_file if self.called_file is not None else self.file,
                           self.called_object if self.called_object is not None
                           else self.object, line_number, "cfn=")
+            self.callees.add(callee)
         elif key == "calls":
             # KCacheGrind forgets cob=/cfi= after the call's cost line.
             self.called_object = self.called_file = None
         elif key in ("jfi", "jfn"):
             pass
 
+    def finish_part(self):
+        """The rules that need a whole part read ("file")."""
+        if "file" not in self.rules:
+            return
+        for (name, object_short), files in sorted(self.files_of_function.items()):
+            if len(files) < 2 or object_short.startswith("[Python"):
+                continue
+            uncalled = sorted((line, f) for f, line in files.items()
+                              if (name, short_name(f), object_short) not in self.callees)
+            if uncalled:
+                line, f = uncalled[0]
+                self.problem(line, "file", "function '%s' of %s is written under several fl= "
+                             "files (%s), and nothing calls it under %s: inlined code written "
+                             "as a function of its own" % (name, object_short or "???",
+                                                           ", ".join(sorted(files)), f))
+
+    def finish(self):
+        """Call at the end of the file."""
+        self.finish_part()
+
     def report(self):
         lines = list(self.problems)
         if self.n_problems > len(self.problems):
             lines.append("%s: ... and %d more" % (self.path, self.n_problems - len(self.problems)))
         return lines
-
-
-HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx", ".inc", ".def", ".tcc")
-
-
-def is_included_file(name):
-    """Whether NAME looks like a file included into others (a C or C++
-    header, or an extensionless C++ header such as <vector>): a function
-    under it and under another file is one function split by inlining,
-    while static functions of one name in two .c files are two."""
-    base = os.path.basename(name)
-    return base.endswith(HEADER_SUFFIXES) or ("." not in base and base != "???")
 
 
 def describe(key):
@@ -199,6 +207,7 @@ def check_file(path, rules=ALL_RULES):
     with open(path, "r", encoding="utf-8", errors="surrogateescape") as stream:
         for line_number, line in enumerate(stream, 1):
             checker.feed(line_number, line.rstrip("\r\n"))
+    checker.finish()
     return checker.report()
 
 

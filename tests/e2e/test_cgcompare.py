@@ -435,8 +435,20 @@ class KcgRulesTests(ProfileFilesTestCase):
         # The <module> of os.py under the id of site.py's.
         self.assertRegex(output, r":25: id: fn=\(2\) means '<module>' \(file site.py")
         # gc_collect_main under its file and under a header's fl=.
-        self.assertRegex(output, r":32: file: function 'gc_collect_main' of python3.12 "
-                                 r"is written under several fl= files")
+        self.assertRegex(output, r":32: id: fn=\(3\) means 'gc_collect_main' \(file "
+                                 r"gcmodule.c.*'gc_collect_main' \(file object.h")
+        # Without compression, the header's piece is a function nobody calls.
+        plain = self.write("old-plain", "# callgrind format\ncreator: pyprofgrind-0.1\n"
+                           "events: Ir\nob=python3.12\nfl=Modules/gcmodule.c\n"
+                           "fn=gc_collect_main\n1200 5\nfl=Include/object.h\n"
+                           "fn=gc_collect_main\n600 7\nfl=Modules/gcmodule.c\nfn=collect\n"
+                           "1 1\ncfn=gc_collect_main\ncalls=1 1200\n2 12\ntotals: 13\n")
+        status, output = self.run_rules(plain)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r":9: file: function 'gc_collect_main' of python3.12 is "
+                                 r"written under several fl= files \(Include/object.h, "
+                                 r"Modules/gcmodule.c\), and nothing calls it under "
+                                 r"Include/object.h")
         self.assert_exit(2, ["--self-check", path], r"KCacheGrind would read this profile wrong")
 
     def test_new_style_profile_keeps_the_rules(self):
@@ -457,6 +469,23 @@ class KcgRulesTests(ProfileFilesTestCase):
         self.assertEqual(status, 1, output)
         self.assertRegex(output, r"id: cfn=\(6\) means '_Py_Dealloc' \(file object.c.*"
                                  r"'_Py_Dealloc' \(file object.h")
+
+    def test_static_functions_of_one_name_in_two_files(self):
+        # get_integer of unicode_format.h (included into unicodeobject.c)
+        # and of formatter_unicode.c: two functions, each called.
+        text = KCG_NEW_STYLE.replace("totals: 112\n", "") + (
+            "fl=(7) Objects/stringlib/unicode_format.h\nfn=(7) get_integer\n10 1\n"
+            "fl=(8) Python/formatter_unicode.c\nfn=(8) get_integer\n20 1\n"
+            "fl=(4)\nfn=(5)\ncfi=(7)\ncfn=(7)\ncalls=1 10\n1202 1\n"
+            "cfi=(8)\ncfn=(8)\ncalls=1 20\n1203 1\ntotals: 114\n")
+        path = self.write("static", text)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 0, output)
+        uncalled = self.write("uncalled", text.replace("cfi=(8)\ncfn=(8)\ncalls=1 20\n1203 1\n", ""))
+        status, output = self.run_rules(uncalled)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r"file: function 'get_integer' of python3.12 .* nothing calls "
+                                 r"it under Python/formatter_unicode.c")
 
     def test_two_ids_for_one_function(self):
         text = KCG_NEW_STYLE.replace("fn=(4) os.<module>", "fn=(4) site.<module>")
