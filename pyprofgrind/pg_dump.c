@@ -365,9 +365,9 @@ static void switch_file(PgWriter *w, const PgNode *node, const HChar **current,
  * its own, its self costs, and its calls.  Costs and call sites in code
  * inlined from other files go under "fi="/"fe=", as Callgrind writes
  * them, so that every reader sees one function under one file.  A
- * "calls=" line's callee file is written with "cfi=" whenever it is not
- * the file in force (KCacheGrind takes the current "fi=" file for the
- * callee's otherwise). */
+ * "calls=" line's callee file is written with "cfi=" unless it is both the
+ * file in force and the function's own (KCacheGrind takes the current
+ * "fi=" file for the callee's otherwise, speedscope the "fl=" file). */
 static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
                            UInt n_self, PgArc *const *arcs, UInt n_arcs)
 {
@@ -387,7 +387,10 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
       switch_file(w, node, &file, site_file(a));
       if (a->callee->obj != node->obj)
          pg_writer_name(w, PG_NAME_COB, a->callee->obj);
-      if (a->callee->file != file)
+      /* KCacheGrind takes the file in force (an "fi=" one) for a callee
+       * without "cfi=", speedscope the "fl=" one: only where both are the
+       * callee's may it be left out. */
+      if (a->callee->file != file || a->callee->file != node->file)
          pg_writer_name(w, PG_NAME_CFI, a->callee->file);
       pg_writer_function(w, PG_NAME_CFN, a->callee->obj, a->callee->file,
                          a->callee->name);

@@ -30,6 +30,9 @@ makes several functions of it.  The rules checked, each a message:
          should be under "fi="/"fe="), while static functions of one name
          in two files are two functions, each called (Python functions of
          one name in two files are two functions too).
+  cfi:   a "cfn=" under an "fi="/"fe=" file other than the "fl=" one has
+         its "cfi=": KCacheGrind takes the file in force for the callee's,
+         speedscope (1.25) the "fl=" one, so only "cfi=" makes them agree.
 The "file" rule holds for this project's writer, not for Callgrind's,
 which names a function by the file of each block's first instruction.
 
@@ -42,7 +45,7 @@ import os
 import re
 import sys
 
-ALL_RULES = ("id", "once", "file")
+ALL_RULES = ("id", "once", "file", "cfi")
 COMPRESSED_RE = re.compile(r"^\((\d+)\)\s*(.*)$")
 
 
@@ -158,6 +161,11 @@ class KcgRules:
         elif key in ("cfi", "cfl"):
             self.called_file = self.name_field("fl", value, line_number)
         elif key == "cfn":
+            if (self.called_file is None and self.file != self.function_file
+                    and "cfi" in self.rules):
+                self.problem(line_number, "cfi", "cfn= without cfi= under fi=/fe= %s (fl= %s): "
+                             "KCacheGrind and speedscope take different files for the callee"
+                             % (self.file, self.function_file))
             callee = self.function(value,
                           self.called_file if self.called_file is not None else self.file,
                           self.called_object if self.called_object is not None

@@ -469,6 +469,7 @@ class KcgRulesTests(ProfileFilesTestCase):
         self.assertEqual(status, 1, output)
         self.assertRegex(output, r"id: cfn=\(6\) means '_Py_Dealloc' \(file object.c.*"
                                  r"'_Py_Dealloc' \(file object.h")
+        self.assertRegex(output, r"cfi: cfn= without cfi= under fi=/fe= Include/object.h")
 
     def test_static_functions_of_one_name_in_two_files(self):
         # get_integer of unicode_format.h (included into unicodeobject.c)
