@@ -180,10 +180,27 @@ static Int cmp_self(const void *pa, const void *pb)
    return 0;
 }
 
+/* The file of an arc's call site: code inlined from a header calls from
+ * the header's lines. */
+static const HChar *site_file(const PgArc *a)
+{
+   return a->site.file != NULL ? a->site.file : a->caller->file;
+}
+
 static Int cmp_arc(const void *pa, const void *pb)
 {
    const PgArc *a = *(PgArc *const *)pa, *b = *(PgArc *const *)pb;
+   const HChar *fa, *fb;
    if (a->caller->id != b->caller->id) return a->caller->id < b->caller->id ? -1 : 1;
+   /* Call sites in the caller's own file first, then by file, so that
+    * "fi=" switches are few (as for self costs). */
+   fa = site_file(a);
+   fb = site_file(b);
+   if (fa != fb) {
+      if (fa == a->caller->file) return -1;
+      if (fb == b->caller->file) return 1;
+      return (Addr)fa < (Addr)fb ? -1 : 1;
+   }
    if (a->site.addr != b->site.addr) return a->site.addr < b->site.addr ? -1 : 1;
    if (a->callee->id != b->callee->id) return a->callee->id < b->callee->id ? -1 : 1;
    return 0;
@@ -332,6 +349,26 @@ static void write_command_line(PgWriter *w)
    pg_writer_header(w, "cmd", cmd);
 }
 
+/* Makes FILE the current source file of NODE's block: "fi=" for code
+ * inlined from another file, "fe=" back to the function's own (or to
+ * another inlined file, as Callgrind writes it).  *CURRENT is the file in
+ * force. */
+static void switch_file(PgWriter *w, const PgNode *node, const HChar **current,
+                        const HChar *file)
+{
+   if (file == *current)
+      return;
+   pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
+   *current = file;
+}
+
+/* One function: "ob=", "fl=" (its own file, once) and "fn=" with an id of
+ * its own, its self costs, and its calls.  Costs and call sites in code
+ * inlined from other files go under "fi="/"fe=", as Callgrind writes
+ * them, so that every reader sees one function under one file.  A
+ * "calls=" line's callee file is written with "cfi=" unless it is both the
+ * file in force and the function's own (KCacheGrind takes the current
+ * "fi=" file for the callee's otherwise, speedscope the "fl=" file). */
 static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
                            UInt n_self, PgArc *const *arcs, UInt n_arcs)
 {
@@ -340,30 +377,24 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
 
    pg_writer_name(w, PG_NAME_OB, node->obj);
    pg_writer_name(w, PG_NAME_FL, node->file);
-   pg_writer_name(w, PG_NAME_FN, node->name);
+   pg_writer_function(w, PG_NAME_FN, node->obj, node->file, node->name);
    for (i = 0; i < n_self; i++) {
-      if (self[i].file != file) {
-         file = self[i].file;
-         pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
-      }
+      switch_file(w, node, &file, self[i].file);
       pg_writer_cost(w, node->kind != PG_NODE_PYTHON ? object_offset(self[i].addr) : self[i].addr,
                      self[i].line, &self[i].cost, 1);
    }
    for (i = 0; i < n_arcs; i++) {
       const PgArc *a = arcs[i];
-      /* A call line's number is in the file of the call site, which may
-       * be code inlined from another file (or, for an opcode node, the
-       * eval loop's source): readers take it from the fi=/fe= context. */
-      const HChar *site_file = a->site.file != NULL ? a->site.file : node->file;
-      if (site_file != file) {
-         file = site_file;
-         pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
-      }
+      switch_file(w, node, &file, site_file(a));
       if (a->callee->obj != node->obj)
          pg_writer_name(w, PG_NAME_COB, a->callee->obj);
-      if (a->callee->file != node->file)
+      /* KCacheGrind takes the file in force (an "fi=" one) for a callee
+       * without "cfi=", speedscope the "fl=" one: only where both are the
+       * callee's may it be left out. */
+      if (a->callee->file != file || a->callee->file != node->file)
          pg_writer_name(w, PG_NAME_CFI, a->callee->file);
-      pg_writer_name(w, PG_NAME_CFN, a->callee->name);
+      pg_writer_function(w, PG_NAME_CFN, a->callee->obj, a->callee->file,
+                         a->callee->name);
       pg_writer_calls(w, a->calls,
                       a->callee->kind != PG_NODE_PYTHON ? object_offset(a->target.addr) : 0,
                       a->target.line);

@@ -13,6 +13,7 @@
  */
 #include "pg_fn.h"
 #include "pg_options.h"
+#include "pg_plt.h"
 #include "pub_tool_hashtable.h"
 #include "pub_tool_deduppoolalloc.h"
 
@@ -74,11 +75,21 @@ static void grow_node_buckets(void)
    node_bucket_count = new_count;
 }
 
-static Bool matches_toggle_pattern(const HChar *name)
+/* Whether NODE's name matches a --toggle-collect pattern; a Python
+ * node's ("MODULE:QUALNAME") also by its qualified name alone, so that
+ * "benchmark" and "primes:benchmark" both select primes.py's benchmark. */
+static Bool matches_toggle_pattern(const PgNode *node)
 {
+   const HChar *qualname = NULL;
    UInt i;
+   if (node->kind == PG_NODE_PYTHON) {
+      qualname = VG_(strchr)(node->name, ':');
+      if (qualname != NULL)
+         qualname++;
+   }
    for (i = 0; i < toggle_pattern_count; i++)
-      if (pg_options_glob_match(toggle_patterns[i], name))
+      if (pg_options_glob_match(toggle_patterns[i], node->name)
+          || (qualname != NULL && pg_options_glob_match(toggle_patterns[i], qualname)))
          return True;
    return False;
 }
@@ -113,7 +124,7 @@ PgNode *pg_fn_node_d(PgNodeKind kind, const HChar *obj, const HChar *file,
    n->name = pg_fn_intern(name);
    n->pop_on_jump = kind == PG_NODE_C
                     && pg_strncmp(name, "_dl_runtime_resolve", 19) == 0;
-   n->toggles_collect = matches_toggle_pattern(n->name);
+   n->toggles_collect = matches_toggle_pattern(n);
    n->hash_next = node_buckets[b];
    node_buckets[b] = n;
 
@@ -142,7 +153,7 @@ void pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n)
    toggle_patterns = patterns;
    toggle_pattern_count = n;
    for (i = 0; i < node_count; i++)
-      nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]->name);
+      nodes_by_id[i]->toggles_collect = matches_toggle_pattern(nodes_by_id[i]);
 }
 
 /*------------------------------------------------------------*/
@@ -169,12 +180,35 @@ static const HChar *section_suffix(VgSectKind sect)
    }
 }
 
+/* The first instruction of the function that holds A (which has a
+ * symbol): A less the offset VG_(get_fnname_w_offset) appends ("name+N";
+ * no suffix at the entry itself). */
+static Addr function_entry(DiEpoch ep, Addr a)
+{
+   const HChar *with_offset, *plus;
+   ULong offset = 0;
+
+   if (!VG_(get_fnname_w_offset)(ep, a, &with_offset))
+      return a;
+   plus = VG_(strrchr)(with_offset, '+');
+   if (plus == NULL || plus[1] == '\0')
+      return a;
+   for (plus++; *plus != '\0'; plus++) {
+      if (*plus < '0' || *plus > '9')
+         return a;            /* a '+' of the name itself (operator+) */
+      offset = offset * 10 + (ULong)(*plus - '0');
+   }
+   return offset <= a ? a - (Addr)offset : a;
+}
+
 static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
 {
    const HChar *fn_name, *file, *dir, *obj_name = "???";
    HChar        name_buf[64];
    UInt         line;
    PtrdiffT     bias = 0;
+   /* Asked before the name: Valgrind returns both in one buffer. */
+   Addr         entry = function_entry(ep, a);
    /* Only an object's .text counts as the object, as in Callgrind: PLT
     * stubs and code outside any object are in "???". */
    DebugInfo   *di = VG_(find_DebugInfo)(ep, a);
@@ -185,12 +219,33 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
    }
    info->sect = VG_(DebugInfo_sect_kind)(NULL, a);
    info->has_symbol = VG_(get_fnname)(ep, a, &fn_name);
+   /* Valgrind knows ".plt" only, and puts no stub in an object: every
+    * flavour of stub is named "FUNCTION@plt" in its object here. */
+   if (di == NULL || info->sect == Vg_SectPLT) {
+      const HChar *plt_object, *plt_name;
+      if (pg_plt_find(a, &plt_object, &plt_name)) {
+         info->sect = Vg_SectPLT;
+         obj_name = plt_object;
+         if (plt_name != NULL && !info->has_symbol) {
+            fn_name = plt_name;
+            info->has_symbol = False;    /* still charged where it runs */
+            info->node = pg_fn_node(PG_NODE_C, obj_name, "???", fn_name);
+            return;
+         }
+      }
+   }
    if (!info->has_symbol) {
       VG_(snprintf)(name_buf, sizeof name_buf, "0x%016lx%s",
                     (Addr)(a - bias), section_suffix(info->sect));
       fn_name = name_buf;
    }
-   if (VG_(get_filename_linenum)(ep, a, &file, &dir, &line))
+   /* A function's file is the one of its first instruction, wherever the
+    * address asked about is: code inlined from a header keeps its own
+    * lines (written under "fi="), but does not make a function of its
+    * own (Callgrind names a function by the file of each block's first
+    * instruction, so one function can appear under several files). */
+   if (VG_(get_filename_linenum)(ep, info->has_symbol ? entry : a,
+                                 &file, &dir, &line))
       file = pg_fn_source_path(dir, file);
    else
       file = "???";

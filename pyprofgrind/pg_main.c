@@ -809,7 +809,7 @@ static void pg_pre_clo_init(void)
    VG_(details_version)         (PACKAGE_VERSION_STRING);
    VG_(details_description)     ("a call-graph profiler for CPython and C");
    VG_(details_copyright_author)("Copyright (C) the pyprofgrind authors.");
-   VG_(details_bug_reports_to)  ("the pyprofgrind issue tracker");
+   VG_(details_bug_reports_to)  (PG_BUG_REPORTS_TO);
    VG_(details_avg_translation_sizeB)(500);
 
    VG_(basic_tool_funcs)(pg_post_clo_init, pg_instrument, pg_fini);

@@ -38,10 +38,12 @@ const HChar pg_options_usage[] =
    "                                frames of new ones are folded into their\n"
    "                                deepest kept frame [1000000]\n"
    "    --toggle-collect=<pattern>  toggle collection on entry/exit of the\n"
-   "                                (implies --collect-atstart=no)\n"
    "                                functions matching <pattern> ('*' and '?'\n"
-   "                                wildcards); may be given up to 32 times\n"
-   "                                [none]\n";
+   "                                wildcards); implies --collect-atstart=no;\n"
+   "                                may be given up to 32 times [none]\n"
+   "\n"
+   "  Report bugs in pyprofgrind to the pyprofgrind issue tracker\n"
+   "  (README.md, \"Reporting bugs\"), not to Valgrind's site below.\n";
 
 const HChar pg_options_debug_usage[] =
    "    --debug-resync=no|yes       print the shadow call stack (on stderr)\n"

@@ -64,4 +64,8 @@ Bool pg_options_glob_match(const HChar *pattern, const HChar *name);
 extern const HChar pg_options_usage[];
 extern const HChar pg_options_debug_usage[];
 
+/* Where bug reports go: the project's tracker (README.md, "Reporting
+ * bugs"), for the help text and Valgrind's crash message. */
+#define PG_BUG_REPORTS_TO "the pyprofgrind issue tracker (README.md, \"Reporting bugs\")"
+
 #endif /* PG_OPTIONS_H */

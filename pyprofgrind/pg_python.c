@@ -681,12 +681,131 @@ static PgNode *node_for_lines(const HChar *obj, const HChar *path, const HChar *
    return node;
 }
 
+/*------------------------------------------------------------*/
+/*--- Module names                                         ---*/
+/*------------------------------------------------------------*/
+
+/* A Python node is named "MODULE:QUALNAME", the form of Python's own
+ * object references (entry points, pkgutil.resolve_name): the module makes
+ * names of different files differ (every "<module>", site.py's "main" and
+ * C's), which readers that key functions by name alone need (gprof2dot;
+ * KCacheGrind keys by name and the file's last component, so that
+ * "<module>" of json/__init__.py and of email/__init__.py would merge),
+ * and ':' never stands alone in a C or C++ name.  The module is the file's
+ * name without its ".py..." extension, after the names of the enclosing
+ * package directories (those with an __init__.py): ".../asyncio/
+ * subprocess.py" is "asyncio.subprocess", ".../json/__init__.py" "json";
+ * a frozen module "<frozen importlib._bootstrap>" is "importlib._bootstrap";
+ * other pseudo-files ("<string>") are their own module.  The module part
+ * has no ':' (one in a file name becomes '_'), so a reader splits a name
+ * at its first ':' (docs/python.md). */
+
+#define PG_MAX_PACKAGE_DEPTH 32
+
+typedef struct {
+   VgHashNode   hn;          /* key: the interned directory path */
+   Bool         is_package;
+} PackageDirEntry;
+
+static VgHashTable *package_dirs;
+
+/* Whether directory DIR (LEN bytes, no trailing '/') holds an
+ * __init__.py; asked of the file system once per directory. */
+static Bool is_package_dir(const HChar *dir, SizeT len)
+{
+   HChar path[4200];
+   const HChar *interned;
+   PackageDirEntry *e;
+   struct vg_stat st;
+
+   if (len == 0 || len + sizeof "/__init__.py" > sizeof path)
+      return False;
+   pg_memcpy(path, dir, len);
+   path[len] = '\0';
+   interned = pg_fn_intern(path);
+   if (package_dirs == NULL)
+      package_dirs = VG_(HT_construct)("pg.py.packages");
+   e = VG_(HT_lookup)(package_dirs, (UWord)interned);
+   if (e != NULL)
+      return e->is_package;
+   e = pg_calloc("pg.py.package", 1, sizeof *e);
+   e->hn.key = (UWord)interned;
+   pg_memcpy(path + len, "/__init__.py", sizeof "/__init__.py");
+   e->is_package = !sr_isError(VG_(stat)(path, &st));
+   VG_(HT_add_node)(package_dirs, e);
+   return e->is_package;
+}
+
+/* Writes into OUT (SIZE bytes) the module of source file PATH (absolute,
+ * or a pseudo-file "<...>"), by the rule above. */
+static void module_of(const HChar *path, HChar *out, SizeT size)
+{
+   SizeT len = pg_strlen(path), used = 0, i;
+   const HChar *parts[PG_MAX_PACKAGE_DEPTH + 1];
+   SizeT part_len[PG_MAX_PACKAGE_DEPTH + 1];
+   UInt n_parts = 0, k;
+
+   out[0] = '\0';
+   if (path[0] == '<') {
+      if (len > 9 && pg_strncmp(path, "<frozen ", 8) == 0 && path[len - 1] == '>') {
+         parts[0] = path + 8;
+         part_len[0] = len - 9;
+      } else {
+         parts[0] = path;
+         part_len[0] = len;
+      }
+      n_parts = 1;
+   } else {
+      const HChar *base = VG_(strrchr)(path, '/');
+      const HChar *dot;
+      SizeT dir_len, stem_len;
+      base = base != NULL ? base + 1 : path;
+      dir_len = base > path ? (SizeT)(base - path - 1) : 0;
+      dot = VG_(strrchr)(base, '.');
+      stem_len = dot != NULL && dot > base && pg_strncmp(dot, ".py", 3) == 0
+                 ? (SizeT)(dot - base) : pg_strlen(base);
+      /* Collected from the file up; reversed below. */
+      if (!(stem_len == 8 && pg_strncmp(base, "__init__", 8) == 0)) {
+         parts[n_parts] = base;
+         part_len[n_parts++] = stem_len;
+      }
+      while (n_parts < PG_MAX_PACKAGE_DEPTH && is_package_dir(path, dir_len)) {
+         const HChar *slash = path + dir_len;
+         while (slash > path && slash[-1] != '/')
+            slash--;
+         parts[n_parts] = slash;
+         part_len[n_parts++] = (SizeT)(path + dir_len - slash);
+         dir_len = slash > path ? (SizeT)(slash - path - 1) : 0;
+      }
+      if (n_parts == 0) {           /* an __init__.py outside a package */
+         parts[0] = base;
+         part_len[0] = stem_len;
+         n_parts = 1;
+      }
+      for (k = 0; k < n_parts / 2; k++) {
+         const HChar *p = parts[k];
+         SizeT l = part_len[k];
+         parts[k] = parts[n_parts - 1 - k];
+         part_len[k] = part_len[n_parts - 1 - k];
+         parts[n_parts - 1 - k] = p;
+         part_len[n_parts - 1 - k] = l;
+      }
+   }
+   for (k = 0; k < n_parts; k++) {
+      if (k > 0 && used + 1 < size)
+         out[used++] = '.';
+      for (i = 0; i < part_len[k] && used + 1 < size; i++)
+         out[used++] = parts[k][i] == ':' ? '_' : parts[k][i];
+   }
+   out[used] = '\0';
+}
+
 /* NAME_OBJ: the code's qualified name (3.11+) or name, see node_for_code. */
 static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
                          Addr filename_obj, Int first_line)
 {
    const PgPyLayout *l = &in->layout;
-   HChar obj[32];
+   HChar obj[32], module[1024];
    HChar *name, *file, *path, *label;
    PgNode *node;
    SizeT label_size;
@@ -699,12 +818,13 @@ static PgNode *make_node(const PgPyInterp *in, Addr code, Addr name_obj,
       return node_for_unknown();
    }
    path = absolute_path(file);
-   label_size = pg_strlen(name) + 16;
+   module_of(path, module, sizeof module);
+   label_size = pg_strlen(module) + 1 + pg_strlen(name) + 16;
    label = pg_malloc("pg.py.label", label_size);
    if (is_anonymous(name))
-      VG_(snprintf)(label, (Int)label_size, "%s:%d", name, first_line);
+      VG_(snprintf)(label, (Int)label_size, "%s:%s:%d", module, name, first_line);
    else
-      VG_(snprintf)(label, (Int)label_size, "%s", name);
+      VG_(snprintf)(label, (Int)label_size, "%s:%s", module, name);
    VG_(snprintf)(obj, sizeof obj, "[Python %u.%u]", l->version_hex >> 24,
                  (l->version_hex >> 16) & 0xff);
    node = node_for_lines(obj, path, label, read_code_lines(l, code, first_line));

@@ -55,6 +55,11 @@ struct PgWriter {
    SizeT    buffer_used;
 
    PgNameTable names[PG_N_SPACES];
+   /* Functions by object, file and name (pg_writer_function); their ids
+    * are counted in names[PG_SPACE_FUNCTION]. */
+   PgNameTable functions;
+   HChar      *key_buffer;      /* their keys are built here */
+   SizeT       key_buffer_size;
 
    /* Position of the previous cost line, the base of relative positions.
     * HAVE_PREV_POS is False at the start, after a name line that opens a
@@ -364,8 +369,11 @@ static void name_table_grow(PgNameTable *table)
    pg_free(old_slots);
 }
 
-/* Looks NAME up; if it is new, gives it the next id and sets *IS_NEW. */
-static UInt name_table_id(PgNameTable *table, const HChar *name, Bool *is_new)
+/* Looks NAME up; if it is new, gives it the next id of COUNTER (the
+ * table's own, or another table's that shares its id space) and sets
+ * *IS_NEW. */
+static UInt name_table_id_from(PgNameTable *table, UInt *counter,
+                               const HChar *name, Bool *is_new)
 {
    UInt hash = hash_name(name);
    PgNameSlot *slot = name_table_probe(table, name, hash);
@@ -382,9 +390,16 @@ static UInt name_table_id(PgNameTable *table, const HChar *name, Bool *is_new)
    slot->name = pg_strdup("pg.writer.names", name);
    pg_assert(slot->name != NULL);
    slot->hash = hash;
-   slot->id = ++table->n_names;
+   slot->id = ++*counter;
+   if (counter != &table->n_names)
+      table->n_names++;
    *is_new = True;
    return slot->id;
+}
+
+static UInt name_table_id(PgNameTable *table, const HChar *name, Bool *is_new)
+{
+   return name_table_id_from(table, &table->n_names, name, is_new);
 }
 
 /*------------------------------------------------------------*/
@@ -411,6 +426,9 @@ PgWriter *pg_writer_new(PgSinkFn sink, void *sink_ctx, Bool positions_instr,
 
    for (space = 0; space < PG_N_SPACES; space++)
       name_table_init(&w->names[space]);
+   name_table_init(&w->functions);
+   w->key_buffer = NULL;
+   w->key_buffer_size = 0;
 
    w->have_prev_pos = False;
    w->call_cost_pending = False;
@@ -476,7 +494,10 @@ static UInt name_kind_space(PgNameKind kind)
    return PG_SPACE_FUNCTION;
 }
 
-void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name)
+/* Writes "KIND=" and NAME, or its id ID (defined there if IS_NEW) when
+ * names are compressed. */
+static void put_name_line(PgWriter *w, PgNameKind kind, const HChar *name,
+                          UInt id, Bool is_new)
 {
    /* The format requires the call's cost line right after "calls=". */
    pg_assert(!w->call_cost_pending);
@@ -484,8 +505,6 @@ void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name)
    put_str(w, name_kind_key(kind));
    put_char(w, '=');
    if (w->compress_names) {
-      Bool is_new;
-      UInt id = name_table_id(&w->names[name_kind_space(kind)], name, &is_new);
       put_char(w, '(');
       put_decimal(w, id);
       put_char(w, ')');
@@ -497,6 +516,16 @@ void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name)
       put_escaped(w, name, PG_TEXT_NAME);
    }
    put_char(w, '\n');
+}
+
+void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name)
+{
+   Bool is_new = False;
+   UInt id = 0;
+
+   if (w->compress_names)
+      id = name_table_id(&w->names[name_kind_space(kind)], name, &is_new);
+   put_name_line(w, kind, name, id, is_new);
 
    /* A new function, object or file opens a new run of cost lines; its
     * first position is written in full, as Callgrind does, so that no
@@ -602,6 +631,55 @@ void pg_writer_calls(PgWriter *w, ULong count, Addr target_instr,
    w->call_cost_pending = True;
 }
 
+/* Appends the decimal length of S, a ':' and S to the key buffer at *USED
+ * (which has room): keys of different triples never read alike. */
+static void append_key_part(HChar *key, SizeT *used, const HChar *s)
+{
+   SizeT len = pg_strlen(s);
+   HChar digits[24];
+   UInt start = sizeof digits;
+   SizeT n = len;
+
+   do {
+      digits[--start] = (HChar)('0' + n % 10);
+      n /= 10;
+   } while (n != 0);
+   pg_memcpy(key + *used, digits + start, sizeof digits - start);
+   *used += sizeof digits - start;
+   key[(*used)++] = ':';
+   pg_memcpy(key + *used, s, len);
+   *used += len;
+}
+
+void pg_writer_function(PgWriter *w, PgNameKind kind, const HChar *object,
+                        const HChar *file, const HChar *name)
+{
+   Bool is_new = False;
+   UInt id = 0;
+
+   pg_assert(kind == PG_NAME_FN || kind == PG_NAME_CFN);
+   if (w->compress_names) {
+      SizeT need = pg_strlen(object) + pg_strlen(file) + pg_strlen(name) + 3 * 24 + 1;
+      SizeT used = 0;
+      if (need > w->key_buffer_size) {
+         if (w->key_buffer != NULL)
+            pg_free(w->key_buffer);
+         w->key_buffer_size = need * 2;
+         w->key_buffer = pg_malloc("pg.writer.key", w->key_buffer_size);
+         pg_assert(w->key_buffer != NULL);
+      }
+      append_key_part(w->key_buffer, &used, object);
+      append_key_part(w->key_buffer, &used, file);
+      append_key_part(w->key_buffer, &used, name);
+      w->key_buffer[used] = '\0';
+      id = name_table_id_from(&w->functions, &w->names[PG_SPACE_FUNCTION].n_names,
+                              w->key_buffer, &is_new);
+   }
+   put_name_line(w, kind, name, id, is_new);
+   if (kind == PG_NAME_FN)
+      w->have_prev_pos = False;
+}
+
 void pg_writer_blank(PgWriter *w)
 {
    put_char(w, '\n');
@@ -614,6 +692,9 @@ void pg_writer_finish(PgWriter *w)
    flush_buffer(w);
    for (space = 0; space < PG_N_SPACES; space++)
       name_table_free(&w->names[space]);
+   name_table_free(&w->functions);
+   if (w->key_buffer != NULL)
+      pg_free(w->key_buffer);
    pg_free(w->buffer);
    pg_free(w);
 }

@@ -2,7 +2,8 @@
  * that knows nothing of Valgrind or of how costs were gathered.  It owns
  * name compression ("fn=(12) name" the first time, "fn=(12)" after; one id
  * space for objects (ob/cob), one for files (fl/fi/fe/cfi), one for
- * functions (fn/cfn)) and position compression ("+N"/"-N"/"*" relative to
+ * functions (fn/cfn), in which pg_writer_function gives each function, its
+ * object, file and name together, an id of its own) and position compression ("+N"/"-N"/"*" relative to
  * the previous cost line's position).  Output goes through a sink callback
  * in large chunks, so the same code writes to a Valgrind file descriptor in
  * the tool and to memory in the unit tests.
@@ -65,6 +66,16 @@ void pg_writer_preamble(PgWriter *w, const HChar *creator);
  * ob/fl/fi/fe/fn the next cost line has absolute positions, as no reader
  * relates positions across such a change. */
 void pg_writer_name(PgWriter *w, PgNameKind kind, const HChar *name);
+
+/* Writes "fn=" or "cfn=" (KIND is PG_NAME_FN or PG_NAME_CFN) for the
+ * function NAME of file FILE in object OBJECT.  Compressed, the id belongs
+ * to the three together, as Callgrind gives them: KCacheGrind binds an id
+ * to the function (name, file, object) it was first defined for, so two
+ * functions of one name (every "<module>", Python and C "main", "strlen"
+ * of two objects) must not share one.  The ids come from the same space
+ * as pg_writer_name's function ids; FILE and OBJECT are not written. */
+void pg_writer_function(PgWriter *w, PgNameKind kind, const HChar *object,
+                        const HChar *file, const HChar *name);
 
 /* Writes one cost line: position (INSTR only with instr positions), then
  * the NCOSTS event counts.  Trailing zero costs are dropped, but at least

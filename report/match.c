@@ -425,6 +425,53 @@ static char *script_root_of(const CgProfile *profile, const NodeKind *kinds)
    return root;
 }
 
+const char *match_python_qualname(const char *file, const char *name)
+{
+   const char *colon = strchr(name, ':');
+   const char *tail, *base, *dot;
+   size_t module_len, tail_len, i;
+
+   if (colon == NULL || colon == name || colon[1] == '\0')
+      return name;
+   module_len = (size_t)(colon - name);
+   /* The file's own module: the last part of MODULE. */
+   if (file[0] == '<') {
+      size_t len = strlen(file);
+      tail = file;
+      tail_len = len;
+      if (len > 9 && strncmp(file, "<frozen ", 8) == 0 && file[len - 1] == '>') {
+         tail = file + 8;
+         tail_len = len - 9;
+      }
+   } else {
+      base = strrchr(file, '/');
+      base = base != NULL ? base + 1 : file;
+      dot = strrchr(base, '.');
+      tail = base;
+      tail_len = dot != NULL && dot > base && strncmp(dot, ".py", 3) == 0
+                 ? (size_t)(dot - base) : strlen(base);
+      if (tail_len == 8 && strncmp(base, "__init__", 8) == 0 && base - file >= 2) {
+         /* A package's __init__.py: the package directory's name. */
+         const char *end = base - 1, *start = end;
+         while (start > file && start[-1] != '/')
+            start--;
+         tail = start;
+         tail_len = (size_t)(end - start);
+      }
+   }
+   if (tail_len == 0 || tail_len > module_len)
+      return name;
+   /* ':' of the file name is '_' in the module. */
+   for (i = 0; i < tail_len; i++) {
+      char c = tail[i] == ':' ? '_' : tail[i];
+      if (name[module_len - tail_len + i] != c)
+         return name;
+   }
+   if (tail_len < module_len && name[module_len - tail_len - 1] != '.')
+      return name;
+   return colon + 1;
+}
+
 ProfileSummary *match_summarise_profile(const CgProfile *profile,
                                   const SummaryOptions *options)
 {
@@ -455,6 +502,9 @@ ProfileSummary *match_summarise_profile(const CgProfile *profile,
       if (kinds[i] == NODE_PYTHON) {
          const char *relative = match_python_relative_path(cgparse_str(profile, f->file),
                                                      summary->script_root);
+         /* Listed with its file: the module before the name says it again,
+          * and without it profiles of older versions match too. */
+         name = match_python_qualname(cgparse_str(profile, f->file), name);
          text_set(&key, relative, "\t", name);
          item_list[i] = LIST_PY_FUNCTIONS;
          item_index[i] = item_for(summary, builders, LIST_PY_FUNCTIONS,

@@ -78,6 +78,14 @@ char *match_common_script_root(const char *const *paths, size_t n);
 /* PATH relative to its root (see above): points into PATH. */
 const char *match_python_relative_path(const char *path, const char *script_root);
 
+/* The qualified name of the Python function NAME of source file FILE:
+ * pyprofgrind names it "MODULE:QUALNAME" (docs/python.md), where MODULE
+ * ends with the file's own module (its name less ".py...", the directory
+ * of an __init__.py, the M of "<frozen M>", or a pseudo-file itself).
+ * Points into NAME, after "MODULE:" when NAME has it, else at NAME (the
+ * names of older profiles). */
+const char *match_python_qualname(const char *file, const char *name);
+
 typedef struct {
    char   *key;          /* what diffs match on */
    char   *name;         /* qualified name, opcode, C function, "file:line" */

@@ -15,6 +15,13 @@ With --self-check FILE it only validates one file: names defined before
 use, every calls= line followed by a cost line, totals == sum of self costs.
 With --list-functions FILE it prints each function's folded self Ir.
 
+Every pyprofgrind profile parsed (its "creator:" names pyprofgrind) is also
+held to KCacheGrind's loader rules (kcg_rules.py: each function id names
+one function, each function under one file); a violation is a FormatError.
+The test suites all parse through this module, so every profile they write
+is checked (CGCOMPARE_KCG_RULES=no in the environment turns it off, to
+read profiles of older versions).
+
 The parser follows the "Callgrind Format Specification" of the Valgrind
 manual, plus what Callgrind 3.x actually writes (jcnd=N/M, jfi=/jfn=).
 Relative subpositions (+N, -N, *) are resolved against the last regular
@@ -32,6 +39,8 @@ import os
 import re
 import sys
 from collections import defaultdict
+
+import kcg_rules
 
 # Position-spec keys and the name table ("id space") each one uses.  Callgrind
 # and KCachegrind share ids between a key and its called/jump variants.
@@ -81,6 +90,42 @@ def base_function_name(raw_name):
     return name
 
 
+PYTHON_OBJECT_RE = re.compile(r"^\[Python(?: \d+\.\d+)?\]$")
+MAX_PACKAGE_DEPTH = 32
+
+
+def python_module_of(path):
+    """The module part pyprofgrind gives the Python functions of source file
+    PATH (pg_python.c, module_of): the file's name less its ".py..."
+    extension, after the enclosing package directories (those holding an
+    __init__.py; an __init__.py is its package); "<frozen M>" is M, other
+    pseudo-files are their own module; ':' becomes '_'."""
+    if path.startswith("<"):
+        if path.startswith("<frozen ") and path.endswith(">") and len(path) > 9:
+            module = path[8:-1]
+        else:
+            module = path
+        return module.replace(":", "_")
+    directory, base = path.rsplit("/", 1) if "/" in path else ("", path)
+    dot = base.rfind(".")
+    stem = base[:dot] if dot > 0 and base[dot:].startswith(".py") else base
+    parts = [] if stem == "__init__" else [stem]
+    while (len(parts) < MAX_PACKAGE_DEPTH and directory
+           and os.path.exists(directory + "/__init__.py")):
+        directory, component = directory.rsplit("/", 1) if "/" in directory else ("", directory)
+        parts.insert(0, component)
+    return ".".join(parts or [stem]).replace(":", "_")
+
+
+def split_python_name(name):
+    """(module, qualified name) of a Python node's name "MODULE:QUALNAME";
+    (None, NAME) for a name without a module (such as "<unknown>")."""
+    module, colon, rest = name.partition(":")
+    if not colon or not module or not rest:
+        return None, name
+    return module, rest
+
+
 def function_key(object_name, raw_function_name):
     object_base = os.path.basename(object_name) if object_name else "???"
     return (object_base, base_function_name(raw_function_name))
@@ -119,7 +164,17 @@ class Profile:
 
 
 class ProfileParser:
-    """Line-by-line parser; raises FormatError naming the offending line."""
+    """Line-by-line parser; raises FormatError naming the offending line.
+
+    With strip_python_modules set (a subclass's attribute), the names of
+    Python functions (object "[Python X.Y]") that start with the module of
+    their file ("MODULE:", python_module_of) are kept without it: the test
+    suites compare qualified names with what the interpreter says, so a
+    wrong module makes a name no check expects.  Opcode nodes ("[Python
+    X.Y opcodes]") are left alone.
+    """
+
+    strip_python_modules = False
 
     def __init__(self, path, require_ir=True):
         self.path = path
@@ -131,12 +186,14 @@ class ProfileParser:
         self.events = None
         self.ir_column = None
         self.current = {"ob": None, "fl": None, "fn": None}
+        self.inline_file = None                # fi=/fe= file until the next fl=/fn=
         self.pending_call_target = {}          # cob / cfi / cfn for next calls=
         self.pending_jump_target = {}          # jfi / jfn for next jump=/jcnd=
         self.pending_call_count = None         # set while a calls= awaits its cost line
         self.pending_jump_line = None          # set while a jump awaits its source line
         self.costs_since_totals = None
         self.line_number = 0
+        self.kcg = None                        # KcgRules, for pyprofgrind's profiles
 
     def error(self, message, line_number=None):
         return FormatError(self.path, self.line_number if line_number is None
@@ -151,8 +208,19 @@ class ProfileParser:
             raise FormatError(self.path, 0, "cannot open: %s" % exc.strerror)
         with stream:
             for self.line_number, raw_line in enumerate(stream, 1):
-                self.parse_line(raw_line.rstrip("\r\n"))
+                line = raw_line.rstrip("\r\n")
+                self.parse_line(line)
+                if self.kcg is not None:
+                    self.kcg.feed(self.line_number, line)
+                elif (line.startswith("creator:") and "pyprofgrind" in line
+                      and os.environ.get("CGCOMPARE_KCG_RULES") != "no"):
+                    self.kcg = kcg_rules.KcgRules(self.path)
         self.line_number += 1
+        if self.kcg is not None:
+            self.kcg.finish()
+        if self.kcg is not None and self.kcg.n_problems:
+            raise self.error("KCacheGrind would read this profile wrong:\n  "
+                             + "\n  ".join(self.kcg.report()), 0)
         if self.pending_call_count is not None:
             raise self.error("calls= line at end of file is not followed by a cost line",
                              self.pending_call_count[1])
@@ -250,6 +318,18 @@ class ProfileParser:
         if key not in NAME_TABLE_OF_KEY:
             raise self.error("unknown position specification '%s='" % key)
         name = self.resolve_name(NAME_TABLE_OF_KEY[key], value)
+        if key in ("fi", "fe"):
+            self.inline_file = name
+        elif key in ("fl", "fn"):
+            self.inline_file = None
+        if self.strip_python_modules and key in ("fn", "cfn"):
+            if key == "fn":
+                ob, fl = self.current["ob"], self.current["fl"]
+            else:
+                ob = self.pending_call_target.get("cob", self.current["ob"])
+                fl = self.pending_call_target.get(
+                    "cfi", self.inline_file if self.inline_file is not None else self.current["fl"])
+            name = self.without_python_module(ob, fl, name)
         if key in ("ob", "fl", "fn"):
             self.current[key] = name
             if key == "fn":
@@ -260,6 +340,14 @@ class ProfileParser:
         elif key in ("jfi", "jfn"):
             self.pending_jump_target[key] = name
         # fi= / fe= switch the source file of inlined code only: no effect on keys.
+
+    def without_python_module(self, ob, fl, name):
+        if not ob or PYTHON_OBJECT_RE.match(ob) is None:
+            return name
+        module, qualname = split_python_name(name)
+        if module is None or module != python_module_of(fl or "???"):
+            return name      # then it matches no qualified name the suites expect
+        return qualname
 
     def resolve_name(self, table_name, value):
         table = self.names[table_name]
@@ -383,8 +471,10 @@ class ProfileParser:
             raise self.error("jump source position line carries costs")
 
 
-def load_profile(path, require_ir=True):
-    return ProfileParser(path, require_ir).parse()
+def load_profile(path, require_ir=True, strip_python_modules=False):
+    parser = ProfileParser(path, require_ir)
+    parser.strip_python_modules = strip_python_modules
+    return parser.parse()
 
 
 # -- comparison ----------------------------------------------------------------
@@ -426,7 +516,45 @@ class Comparison:
     def passes_threshold(self, key):
         return max(self.a.self_ir.get(key, 0), self.b.self_ir.get(key, 0)) >= self.threshold_ir
 
+    def fold_plt_stubs(self):
+        """Charge A's PLT stubs to their callers where B does.
+
+        Callgrind (A) charges only ".plt" stubs to their callers; pyprofgrind
+        (B) also charges ".plt.got" and ".plt.sec" stubs, which Callgrind
+        lists as unnamed functions of no object ("0x109040 [???]").  A
+        function of A so named, absent from B, that calls one function, is
+        such a stub: its self cost goes to its callers and its callers call
+        its callee, in proportion to their calls.  Returns the stubs folded.
+        """
+        a, b = self.a, self.b
+        present_in_b = set(b.self_ir) | {k for arc in b.arc_calls for k in arc}
+        candidates = {k for k in set(a.self_ir) | {k for arc in a.arc_calls for k in arc}
+                      if k[0] == "???" and HEX_NAME_RE.match(k[1]) and k not in present_in_b}
+        folded = []
+        for stub in sorted(candidates):
+            callers = {arc[0]: n for arc, n in a.arc_calls.items() if arc[1] == stub and n}
+            callees = {arc[1]: n for arc, n in a.arc_calls.items() if arc[0] == stub}
+            if len(callees) != 1 or not callers or stub in callers:
+                continue
+            (callee, callee_calls), = callees.items()
+            inclusive = a.arc_inclusive_ir.get((stub, callee), 0)
+            total_calls = sum(callers.values())
+            self_ir = a.self_ir.pop(stub, 0)
+            for caller, n in callers.items():
+                a.self_ir[caller] += self_ir * n // total_calls
+                a.arc_calls[(caller, callee)] += callee_calls * n // total_calls
+                a.arc_inclusive_ir[(caller, callee)] += inclusive * n // total_calls
+                a.arc_inclusive_ir.pop((caller, stub), None)
+                del a.arc_calls[(caller, stub)]
+            del a.arc_calls[(stub, callee)]
+            a.arc_inclusive_ir.pop((stub, callee), None)
+            folded.append(stub)
+        return folded
+
     def run(self):
+        for stub in self.fold_plt_stubs():
+            self.compared_rows.append("PLT stub of A charged to its callers: %s"
+                                      % describe_function(stub))
         self.compare_totals()
         self.compare_self_costs()
         self.compare_arcs()

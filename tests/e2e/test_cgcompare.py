@@ -247,6 +247,36 @@ fn=tiny
         self.assert_exit(1, ["--expect-absent", "tiny", a, b], r"'tiny \[prog\]' should have no")
 
 
+class PltStubTests(ProfileFilesTestCase):
+    """A ".plt.sec"/".plt.got" stub, an unnamed function of no object in
+    Callgrind's profile (A), is charged to its caller where pyprofgrind's
+    (B) has no such function, and only then."""
+
+    A_WITH_STUB = ("events: Ir\nob=prog\nfl=a.c\nfn=main\n1 10\n"
+                   "cob=???\ncfn=0x0000000000109080\ncalls=4 0\n2 24\n"
+                   "ob=???\nfl=???\nfn=0x0000000000109080\n0 4\n"
+                   "cob=libc.so.6\ncfn=strlen\ncalls=4 0\n0 20\n"
+                   "ob=libc.so.6\nfl=s.c\nfn=strlen\n1 20\n")
+    B_WITHOUT = ("events: Ir\nob=prog\nfl=a.c\nfn=main\n1 14\n"
+                 "cob=libc.so.6\ncfn=strlen\ncalls=4 0\n2 20\n"
+                 "ob=libc.so.6\nfl=s.c\nfn=strlen\n1 20\n")
+
+    def test_stub_missing_from_b_is_folded(self):
+        a = self.write("a", self.A_WITH_STUB)
+        b = self.write("b", self.B_WITHOUT)
+        output = self.assert_exit(0, ["--all-arcs", "--threshold", "0", "--tolerance", "0",
+                                      "--verbose", a, b])
+        self.assertIn("PLT stub of A charged to its callers: 0x109080 [???]", output)
+
+    def test_stub_present_in_b_is_compared(self):
+        a = self.write("a", self.A_WITH_STUB)
+        self.assert_exit(0, ["--all-arcs", "--threshold", "0", "--tolerance", "0", a, a])
+        b = self.write("b", self.B_WITHOUT.replace("cob=libc.so.6\ncfn=strlen\ncalls=4 0\n2 20\n",
+                                                   "cob=libc.so.6\ncfn=strlen\ncalls=3 0\n2 20\n"))
+        self.assert_exit(1, ["--all-arcs", "--threshold", "0", "--tolerance", "0", a, b],
+                         r"main \[prog\] -> strlen \[libc.so.6\]")
+
+
 class MalformedInputTests(ProfileFilesTestCase):
     def assert_rejected(self, text, line_number, message_pattern):
         path = self.write("bad", text)
@@ -297,6 +327,178 @@ class MalformedInputTests(ProfileFilesTestCase):
         path = self.write("no-ir", "events: Dr\nfn=a\n1 5\n")
         self.assert_exit(0, ["--self-check", path])
         self.assert_exit(2, [path, path], "no Ir event")
+
+
+# A pyprofgrind profile written the old way: names compressed by string, so
+# one id for C "main" and Python "main" (site.py), one for the "<module>"s
+# of two files, and a C function split over its file and a header's fl=.
+KCG_OLD_STYLE = """\
+# callgrind format
+version: 1
+creator: pyprofgrind-0.1
+positions: line
+events: Ir
+ob=(1) /usr/bin/python3.12
+fl=(1) Programs/python.c
+fn=(1) main
+15 10
+cob=(2) [Python 3.12]
+cfi=(2) /usr/lib/python3.12/site.py
+cfn=(2) <module>
+calls=1 1
+16 100
+ob=(2)
+fl=(2)
+fn=(2)
+1 20
+cfn=(1)
+calls=1 600
+3 50
+fn=(1)
+600 30
+fl=(3) /usr/lib/python3.12/os.py
+fn=(2)
+1 40
+ob=(1)
+fl=(4) Modules/gcmodule.c
+fn=(3) gc_collect_main
+1200 5
+fl=(5) Include/object.h
+fn=(3)
+600 7
+totals: 112
+"""
+
+# The same profile as pyprofgrind writes it now: an id per function
+# (object, file, name), the header's lines under fi=/fe=.
+KCG_NEW_STYLE = """\
+# callgrind format
+version: 1
+creator: pyprofgrind-0.1
+positions: line
+events: Ir
+ob=(1) /usr/bin/python3.12
+fl=(1) Programs/python.c
+fn=(1) main
+15 10
+cob=(2) [Python 3.12]
+cfi=(2) /usr/lib/python3.12/site.py
+cfn=(2) site.<module>
+calls=1 1
+16 100
+ob=(2)
+fl=(2)
+fn=(2)
+1 20
+cfn=(3) site.main
+calls=1 600
+3 50
+fn=(3)
+600 30
+fl=(3) /usr/lib/python3.12/os.py
+fn=(4) os.<module>
+1 40
+ob=(1)
+fl=(4) Modules/gcmodule.c
+fn=(5) gc_collect_main
+1200 5
+fi=(5) Include/object.h
+600 7
+fe=(4)
+cfi=(6) Objects/object.c
+cfn=(6) _Py_Dealloc
+calls=1 10
+1201 9
+totals: 112
+"""
+
+
+class KcgRulesTests(ProfileFilesTestCase):
+    """kcg_rules.py, and cgcompare holding pyprofgrind's profiles to it."""
+
+    KCG_RULES = os.path.join(HERE, "kcg_rules.py")
+
+    def run_rules(self, path):
+        result = subprocess.run([sys.executable, self.KCG_RULES, path],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        return result.returncode, result.stdout + result.stderr
+
+    def test_old_style_profile_fails_every_rule(self):
+        path = self.write("old", KCG_OLD_STYLE)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 1, output)
+        # C main's id used for Python main of site.py: KCacheGrind merges them.
+        self.assertRegex(output, r":19: id: cfn=\(1\) means 'main' \(file python.c, "
+                                 r"object python3.12\).*'main' \(file site.py")
+        self.assertRegex(output, r":22: id: fn=\(1\)")
+        # The <module> of os.py under the id of site.py's.
+        self.assertRegex(output, r":25: id: fn=\(2\) means '<module>' \(file site.py")
+        # gc_collect_main under its file and under a header's fl=.
+        self.assertRegex(output, r":32: id: fn=\(3\) means 'gc_collect_main' \(file "
+                                 r"gcmodule.c.*'gc_collect_main' \(file object.h")
+        # Without compression, the header's piece is a function nobody calls.
+        plain = self.write("old-plain", "# callgrind format\ncreator: pyprofgrind-0.1\n"
+                           "events: Ir\nob=python3.12\nfl=Modules/gcmodule.c\n"
+                           "fn=gc_collect_main\n1200 5\nfl=Include/object.h\n"
+                           "fn=gc_collect_main\n600 7\nfl=Modules/gcmodule.c\nfn=collect\n"
+                           "1 1\ncfn=gc_collect_main\ncalls=1 1200\n2 12\ntotals: 13\n")
+        status, output = self.run_rules(plain)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r":9: file: function 'gc_collect_main' of python3.12 is "
+                                 r"written under several fl= files \(Include/object.h, "
+                                 r"Modules/gcmodule.c\), and nothing calls it under "
+                                 r"Include/object.h")
+        self.assert_exit(2, ["--self-check", path], r"KCacheGrind would read this profile wrong")
+
+    def test_new_style_profile_keeps_the_rules(self):
+        path = self.write("new", KCG_NEW_STYLE)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 0, output)
+        self.assert_exit(0, ["--self-check", path], r"total Ir 112")
+
+    def test_callee_under_fi_needs_its_file(self):
+        # Without cfi=, KCacheGrind takes the fi= file for the callee's.
+        text = KCG_NEW_STYLE.replace("fe=(4)\ncfi=(6) Objects/object.c\n",
+                                     "cfi=(6) Objects/object.c\n")
+        text = text.replace("cfn=(6) _Py_Dealloc\ncalls=1 10\n1201 9\n",
+                            "cfn=(6) _Py_Dealloc\ncalls=1 10\n1201 9\n"
+                            "cfn=(6)\ncalls=1 10\n1201 9\n")
+        path = self.write("fi", text)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r"id: cfn=\(6\) means '_Py_Dealloc' \(file object.c.*"
+                                 r"'_Py_Dealloc' \(file object.h")
+        self.assertRegex(output, r"cfi: cfn= without cfi= under fi=/fe= Include/object.h")
+
+    def test_static_functions_of_one_name_in_two_files(self):
+        # get_integer of unicode_format.h (included into unicodeobject.c)
+        # and of formatter_unicode.c: two functions, each called.
+        text = KCG_NEW_STYLE.replace("totals: 112\n", "") + (
+            "fl=(7) Objects/stringlib/unicode_format.h\nfn=(7) get_integer\n10 1\n"
+            "fl=(8) Python/formatter_unicode.c\nfn=(8) get_integer\n20 1\n"
+            "fl=(4)\nfn=(5)\ncfi=(7)\ncfn=(7)\ncalls=1 10\n1202 1\n"
+            "cfi=(8)\ncfn=(8)\ncalls=1 20\n1203 1\ntotals: 114\n")
+        path = self.write("static", text)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 0, output)
+        uncalled = self.write("uncalled", text.replace("cfi=(8)\ncfn=(8)\ncalls=1 20\n1203 1\n", ""))
+        status, output = self.run_rules(uncalled)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r"file: function 'get_integer' of python3.12 .* nothing calls "
+                                 r"it under Python/formatter_unicode.c")
+
+    def test_two_ids_for_one_function(self):
+        text = KCG_NEW_STYLE.replace("fn=(4) os.<module>", "fn=(4) site.<module>")
+        text = text.replace("fl=(3) /usr/lib/python3.12/os.py\n", "")
+        path = self.write("twice", text)
+        status, output = self.run_rules(path)
+        self.assertEqual(status, 1, output)
+        self.assertRegex(output, r"once: function 'site.<module>' .* has ids \(2\) and \(4\)")
+
+    def test_other_writers_are_not_held_to_the_rules(self):
+        path = self.write("callgrind", KCG_OLD_STYLE.replace("pyprofgrind-0.1", "callgrind-3.19.0"))
+        self.assert_exit(0, ["--self-check", path], r"total Ir 112")
 
 
 def find_valgrind():

@@ -202,6 +202,7 @@ def opcode_kind(callee, caller):
     instruction kind the checks count, and a problem if the name or file
     do not say whose it is."""
     name, sep, function = callee[2].partition(" in ")
+    function = cgcompare.split_python_name(function)[1]   # "MODULE:QUALNAME"
     problem = None
     if not sep or " " in name:
         problem = "opcode node %r is not named 'INSTRUCTION in FUNCTION'" % callee[2]
@@ -213,9 +214,12 @@ def opcode_kind(callee, caller):
 
 class DetailParser(cgcompare.ProfileParser):
     """cgcompare's parser, also keeping nodes as (ob, fl, fn), self costs per
-    node and arcs per (caller, callee, call line); opcode nodes as
-    instruction kinds (opcode_kind), with their own inclusive costs summed
-    over all callers in node_incoming."""
+    node and arcs per (caller, callee, call line); Python functions by
+    their qualified names (the module before them checked and dropped);
+    opcode nodes as instruction kinds (opcode_kind), with their own
+    inclusive costs summed over all callers in node_incoming."""
+
+    strip_python_modules = True
 
     def __init__(self, path):
         super().__init__(path)

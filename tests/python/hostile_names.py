@@ -221,7 +221,7 @@ class Run(object):
         with open(self.profile, "rb") as stream:
             self.lines = stream.read().decode("utf-8", "surrogateescape").split("\n")
         try:
-            self.parsed = cgcompare.load_profile(self.profile)
+            self.parsed = cgcompare.load_profile(self.profile, strip_python_modules=True)
         except cgcompare.FormatError as exc:
             self.problem("cgcompare.py cannot parse the profile: %s" % exc)
             self.parsed = None

@@ -89,7 +89,11 @@ class ProfileDetail(object):
 
 
 class DetailParser(cgcompare.ProfileParser):
-    """cgcompare's parser, also recording files, lines and call sites."""
+    """cgcompare's parser, also recording files, lines and call sites;
+    Python functions by their qualified names (the module the profile puts
+    before them checked and dropped)."""
+
+    strip_python_modules = True
 
     def __init__(self, path):
         cgcompare.ProfileParser.__init__(self, path, require_ir=True)

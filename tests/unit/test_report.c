@@ -662,6 +662,29 @@ START_TEST(test_node_kinds_and_versions)
 }
 END_TEST
 
+START_TEST(test_python_qualnames)
+{
+   const char *lib = "/p/lib/python3.12/";
+   char file[256];
+
+   ck_assert_str_eq(match_python_qualname("/s/primes.py", "primes:benchmark"), "benchmark");
+   ck_assert_str_eq(match_python_qualname("/s/primes.py", "primes:C.m.<locals>.<lambda>:12"),
+                    "C.m.<locals>.<lambda>:12");
+   snprintf(file, sizeof file, "%sasyncio/subprocess.py", lib);
+   ck_assert_str_eq(match_python_qualname(file, "asyncio.subprocess:<module>"), "<module>");
+   snprintf(file, sizeof file, "%sjson/__init__.py", lib);
+   ck_assert_str_eq(match_python_qualname(file, "json:loads"), "loads");
+   ck_assert_str_eq(match_python_qualname("<frozen importlib._bootstrap>",
+                                          "importlib._bootstrap:_install"), "_install");
+   ck_assert_str_eq(match_python_qualname("<string>", "<string>:f#2"), "f#2");
+   ck_assert_str_eq(match_python_qualname("/s/a:b.py", "a_b:f"), "f");
+   /* Names of older profiles, without a module, stay whole. */
+   ck_assert_str_eq(match_python_qualname("/s/primes.py", "<lambda>:12"), "<lambda>:12");
+   ck_assert_str_eq(match_python_qualname("/s/primes.py", "benchmark"), "benchmark");
+   ck_assert_str_eq(match_python_qualname("/s/primes.py", "xprimes:f"), "xprimes:f");
+}
+END_TEST
+
 static void expect_normalised(const char *object, const char *expected)
 {
    char *got = match_normalise_object_name(object);
@@ -1239,6 +1262,7 @@ static Suite *report_suite(void)
    TCase *tc_match = tcase_create("matcher");
 
    tcase_add_test(tc_parse, test_parse_compressed_names);
+   tcase_add_test(tc_parse, test_python_qualnames);
    tcase_add_test(tc_parse, test_parse_relative_positions_and_calls);
    tcase_add_test(tc_parse, test_parse_instr_line_positions_and_ir_column);
    tcase_add_test(tc_parse, test_parse_folds_contexts_and_odd_names);

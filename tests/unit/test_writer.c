@@ -167,6 +167,90 @@ END_TEST
 /*--- Name compression                                     ---*/
 /*------------------------------------------------------------*/
 
+/* Functions get an id per object, file and name: KCacheGrind binds an id
+ * to the first function it names, so "main" of two files, or "strlen" of
+ * two objects, must not share one. */
+START_TEST(test_function_ids_per_object_file_name)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_name(w, PG_NAME_OB, "prog");
+   pg_writer_name(w, PG_NAME_FL, "main.c");
+   pg_writer_function(w, PG_NAME_FN, "prog", "main.c", "main");
+   pg_writer_cost(w, 0, 3, one_cost, 1);
+   pg_writer_name(w, PG_NAME_COB, "[Python 3.12]");
+   pg_writer_name(w, PG_NAME_CFI, "site.py");
+   pg_writer_function(w, PG_NAME_CFN, "[Python 3.12]", "site.py", "main");
+   pg_writer_calls(w, 1, 0, 10);
+   pg_writer_cost(w, 0, 4, one_cost, 1);
+   pg_writer_name(w, PG_NAME_OB, "[Python 3.12]");
+   pg_writer_name(w, PG_NAME_FL, "site.py");
+   pg_writer_function(w, PG_NAME_FN, "[Python 3.12]", "site.py", "main");
+   pg_writer_cost(w, 0, 10, one_cost, 1);
+   pg_writer_name(w, PG_NAME_FL, "os.py");
+   pg_writer_function(w, PG_NAME_FN, "[Python 3.12]", "os.py", "main");
+   pg_writer_cost(w, 0, 11, one_cost, 1);
+   /* One file and name in another object is another function too. */
+   pg_writer_name(w, PG_NAME_OB, "lib");
+   pg_writer_name(w, PG_NAME_FL, "main.c");
+   pg_writer_function(w, PG_NAME_FN, "lib", "main.c", "main");
+   pg_writer_cost(w, 0, 12, one_cost, 1);
+   pg_writer_finish(w);
+
+   ck_assert_str_eq(ms.text,
+                    "ob=(1) prog\n"
+                    "fl=(1) main.c\n"
+                    "fn=(1) main\n"
+                    "3 1\n"
+                    "cob=(2) [Python 3.12]\n"
+                    "cfi=(2) site.py\n"
+                    "cfn=(2) main\n"
+                    "calls=1 10\n"
+                    "4 1\n"
+                    "ob=(2)\n"
+                    "fl=(2)\n"
+                    "fn=(2)\n"
+                    "10 1\n"
+                    "fl=(3) os.py\n"
+                    "fn=(3) main\n"
+                    "11 1\n"
+                    "ob=(3) lib\n"
+                    "fl=(1)\n"
+                    "fn=(4) main\n"
+                    "12 1\n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
+/* Keys are length-prefixed: ("a:b", "c") and ("a", "b:c") stay apart;
+ * without compression the name is written as it is. */
+START_TEST(test_function_ids_keys_stay_apart)
+{
+   MemorySink ms;
+   PgWriter *w;
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, True, True);
+   pg_writer_function(w, PG_NAME_FN, "o", "a:b", "c");
+   pg_writer_function(w, PG_NAME_FN, "o", "a", "b:c");
+   pg_writer_function(w, PG_NAME_FN, "o", "a:b", "c");
+   pg_writer_finish(w);
+   ck_assert_str_eq(ms.text, "fn=(1) c\nfn=(2) b:c\nfn=(1)\n");
+   memory_sink_free(&ms);
+
+   memory_sink_init(&ms);
+   w = pg_writer_new(memory_sink_write, &ms, False, False, True);
+   pg_writer_function(w, PG_NAME_FN, "o", "f", "main");
+   pg_writer_function(w, PG_NAME_CFN, "o", "g", "main");
+   pg_writer_finish(w);
+   ck_assert_str_eq(ms.text, "fn=main\ncfn=main\n");
+   memory_sink_free(&ms);
+}
+END_TEST
+
 START_TEST(test_name_compression_shared_spaces)
 {
    MemorySink ms;
@@ -948,6 +1032,8 @@ static Suite *writer_suite(void)
    suite_add_tcase(s, tc_header);
 
    tcase_add_test(tc_names, test_name_compression_shared_spaces);
+   tcase_add_test(tc_names, test_function_ids_per_object_file_name);
+   tcase_add_test(tc_names, test_function_ids_keys_stay_apart);
    tcase_add_test(tc_names, test_name_spaces_independent);
    tcase_add_test(tc_names, test_uncompressed_names_and_positions);
    tcase_add_test(tc_names, test_name_table_growth);
