@@ -77,6 +77,13 @@ python_tests_of() {  # SUITE -> the Python suite's tests that must pass there
     trixie) echo "tests/python/debian313.test tests/python/debian313d.test" ;;
   esac
 }
+check_environment_of() {  # SUITE -> environment of its make check-c
+  case $1 in
+    # No CPython the inspector supports there (3.14 and 3.15 only): its
+    # test still checks what it can without one.
+    sid) echo "PG_INSPECT_REQUIRE_INTERPRETER=no" ;;
+  esac
+}
 python_probes_of() {  # SUITE -> interpreters only reported on
   case $1 in
     sid) echo "/usr/bin/python3.14 /usr/bin/python3.14d /usr/bin/python3.15 /usr/bin/python3.15d" ;;
@@ -182,7 +189,7 @@ copy_source() {  # SUITE
 # $IN_BUILD/../STEP.log and a line "step STEP STATUS SECONDS" to stdout.
 INSIDE_SCRIPT='
 set -u
-src='"$IN_SRC"' build='"$IN_BUILD"' jobs=$1 python_tests=$2 probes=$3
+src='"$IN_SRC"' build='"$IN_BUILD"' jobs=$1 python_tests=$2 probes=$3 check_env=$4
 top=$(dirname "$build")
 step() {  # NAME COMMAND...: run, log, report
   name=$1; shift
@@ -197,14 +204,14 @@ configure_tree() {
     cd "$build" && "$src/configure"
 }
 build_tree() { cd "$build" && nice make -j"$jobs"; }
-c_tests() { cd "$build" && nice make -j"$jobs" check-c; }
+c_tests() { cd "$build" && env $check_env nice make -j"$jobs" check-c; }
 python_suite() { cd "$build" && nice make -j"$jobs" check TESTS="$python_tests"; }
 probe() {  # INTERPRETER: what the inspector and the tool make of it
   py=$1 w=$top/probe.$(basename "$1")
   rm -rf "$w" && mkdir -p "$w/src" && cd "$w/src" || return 1
   printf "def f(n):\n    return sum(i * i for i in range(n))\nfor _ in range(20):\n    f(1000)\n" >loop.py
   "$build/inspect/pyprofgrind-inspect" --layout "$py" >"$w/inspect.out" 2>"$w/inspect.err"
-  echo "inspector exit $?: $(head -n 1 "$w/inspect.err")"
+  echo "inspector exit $?: $(sed -n "s/^source /layout from /p; s/^version_hex /version_hex /p" "$w/inspect.out" | tr "\n" " ")$(head -n 1 "$w/inspect.err")"
   env -i PATH=/usr/bin:/bin LC_ALL=C PYTHONHASHSEED=0 HOME="$w" valgrind --tool=callgrind \
     --log-file="$w/A.log" --callgrind-out-file="$w/A.out" "$py" -B -S loop.py
   env -i PATH=/usr/bin:/bin LC_ALL=C PYTHONHASHSEED=0 HOME="$w" "$build/vg-in-place" --tool=pyprofgrind \
@@ -212,7 +219,11 @@ probe() {  # INTERPRETER: what the inspector and the tool make of it
   echo "tool says: $(grep "pyprofgrind: " "$w/B.log" | grep -v "^==[0-9]*== pyprofgrind-" | sed "s/^==[0-9]*== //" | head -n 3 | tr "\n" " ")"
   a=$(sed -n "s/^totals: //p" "$w/A.out") b=$(sed -n "s/^totals: //p" "$w/B.out")
   echo "totals: Callgrind $a, pyprofgrind $b"
-  echo "profile lines naming [Python X.Y]: $(grep -c "\[Python" "$w/B.out")"
+  "$build/report/pyprofgrind-report" --top 0 "$w/B.out" >"$w/report.txt" 2>&1
+  functions=$(sed -n "s/^Python functions by inclusive cost (top [0-9]* of \([0-9]*\)).*/\1/p" "$w/report.txt")
+  f_calls=$(awk "\$NF == \"(loop.py)\" && \$(NF-1) == \"f\" { print \$4; exit }" "$w/report.txt")
+  unknown=$(awk "\$NF == \"(???)\" && \$(NF-1) == \"<unknown>\" { print \$2; exit }" "$w/report.txt")
+  echo "Python functions: ${functions:-none}; f of loop.py: ${f_calls:-absent} calls (20 expected); <unknown>: ${unknown:-none} of the total"
 }
 step configure configure_tree || exit 0
 step build build_tree || exit 0
@@ -250,7 +261,7 @@ platform $suite: FAIL: cannot copy the source into $CACHE/$suite$IN_SRC"
   fi
   rm -f "$CACHE/$suite"/root/pyprofgrind/*.log
   printf '%s\n' "$INSIDE_SCRIPT" >"$CACHE/$suite/root/pyprofgrind/inside.sh"
-  in_chroot "$suite" "sh /root/pyprofgrind/inside.sh '$JOBS' '$py_tests' '$probes'" \
+  in_chroot "$suite" "sh /root/pyprofgrind/inside.sh '$JOBS' '$py_tests' '$probes' '$(check_environment_of "$suite")'" \
     >"$out/steps.txt" 2>&1
   # The chroot's logs, next to the step list.
   cp "$CACHE/$suite"/root/pyprofgrind/*.log "$out/" 2>/dev/null
@@ -297,7 +308,7 @@ $(sed -n '/^probe /,$p' "$out/steps.txt" | sed 's/^/  /')"
         echo "--- $t ($log):"
         tail -n 30 "$log" 2>/dev/null
         echo "--- reproduce with:"
-        echo "  $SELF --in $suite 'make check TESTS=$t'"
+        echo "  $SELF --in $suite '$(check_environment_of "$suite") make check TESTS=$t'"
       done
     else
       tail -n 30 "$out/$failed_step.log"
