@@ -162,8 +162,11 @@ prepare() {  # SUITE: make the chroot unless a ready one is cached
 # environment.
 in_chroot() {
   root=$CACHE/$1
+  # The chroot's root is made a mount point of its own, so that unshare
+  # works inside it too (tests/e2e/own-pids.sh).
   unshare --mount --propagation private sh -c '
     root=$1; shift
+    mount --bind "$root" "$root" || exit 125
     mount -t proc proc "$root/proc" || exit 125
     mount -t tmpfs tmpfs "$root/dev/shm" 2>/dev/null
     exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -270,24 +273,21 @@ platform $suite: FAIL: cannot copy the source into $CACHE/$suite$IN_SRC"
   dw=$(sed -n 's/^configure: libdwarf: //p' "$out/configure.log")
   cc=$(sed -n 's/^configure: compiler: \(.*\)$/\1/p' "$out/configure.log" | sed 's/.*) //')
   line="platform $suite: Valgrind ${vg:-?}, gcc ${cc:-?}, libdwarf ${dw:-?}:"
-  failed=0
+  failed_steps=""
+  step_status() { awk -v s="$1" '$1 == "step" && $2 == s { print $3 }' "$out/steps.txt"; }
   for s in configure build; do
-    rc=$(awk -v s=$s '$1 == "step" && $2 == s { print $3 }' "$out/steps.txt")
-    if [ "$rc" != 0 ]; then
+    if [ "$(step_status $s)" != 0 ]; then
       line="$line $s FAILED"
-      failed=1
-      failed_step=$s
+      failed_steps=$s
       break
     fi
   done
-  if [ $failed = 0 ]; then
-    rc=$(awk '$1 == "step" && $2 == "check-c" { print $3 }' "$out/steps.txt")
+  if [ -z "$failed_steps" ]; then
     line="$line unit+C e2e $(counts_of "$out/check-c.log")"
-    [ "$rc" = 0 ] || { failed=1; failed_step=check-c; line="$line FAILED"; }
+    [ "$(step_status check-c)" = 0 ] || { failed_steps="check-c"; line="$line FAILED"; }
     if [ -n "$py_tests" ]; then
-      rc=$(awk '$1 == "step" && $2 == "python" { print $3 }' "$out/steps.txt")
       line="$line; Python suite ($(echo "$py_tests" | sed 's|tests/python/||g; s|\.test||g')) $(counts_of "$out/python.log")"
-      [ "$rc" = 0 ] || { failed=1; failed_step=${failed_step:-python}; line="$line FAILED"; }
+      [ "$(step_status python)" = 0 ] || { failed_steps="$failed_steps python"; line="$line FAILED"; }
     fi
   fi
   line="$line; $(elapsed "$start")"
@@ -298,26 +298,25 @@ $line"
 $suite (reported, not tested):
 $(sed -n '/^probe /,$p' "$out/steps.txt" | sed 's/^/  /')"
   fi
-  if [ $failed = 1 ]; then
-    echo "$PROG: $suite: $failed_step failed; the end of its log ($out/$failed_step.log):"
+  [ -n "$failed_steps" ] || return 0
+  for failed_step in $failed_steps; do
+    echo "$PROG: $suite: $failed_step failed (log: $out/$failed_step.log)"
     if [ "$failed_step" = check-c ] || [ "$failed_step" = python ]; then
       # automake's summary names the failing tests; their logs say how to reproduce.
-      grep -E '^(FAIL|ERROR):' "$out/$failed_step.log" | head -n 20
       for t in $(sed -n 's/^\(FAIL\|ERROR\): \([^ ]*\).*/\2/p' "$out/$failed_step.log" | head -n 5); do
         log=$CACHE/$suite$IN_BUILD/${t%.test}.log
-        echo "--- $t ($log):"
-        tail -n 30 "$log" 2>/dev/null
+        echo "--- $t, the end of its log ($log):"
+        grep -v '^ *cd ' "$log" 2>/dev/null | tail -n 25
         echo "--- reproduce with:"
         echo "  $SELF --in $suite '$(check_environment_of "$suite") make check TESTS=$t'"
       done
     else
       tail -n 30 "$out/$failed_step.log"
       echo "--- reproduce with:"
-      echo "  $SELF $suite     # or, in the chroot: $SELF --in $suite"
+      echo "  $SELF $suite     # then, in the chroot: $SELF --in $suite"
     fi
-    return 1
-  fi
-  return 0
+  done
+  return 1
 }
 
 # -- command line ----------------------------------------------------------------------

@@ -20,8 +20,10 @@ case $1 in
     tests/e2e/*|*/tests/e2e/*) ;;
     *) exec "$@" ;;
 esac
-if [ "${PG_OWN_PIDS:-yes}" != no ] &&
-        unshare --pid --fork --mount-proc true >/dev/null 2>&1; then
-    exec unshare --pid --fork --mount-proc "$@"
+if [ "${PG_OWN_PIDS:-yes}" != no ]; then
+    if why=$(unshare --pid --fork --mount-proc true 2>&1); then
+        exec unshare --pid --fork --mount-proc "$@"
+    fi
+    echo "own-pids.sh: no PID namespace of its own (unshare: $why); running in the system's" >&2
 fi
 exec "$@"
