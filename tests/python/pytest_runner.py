@@ -135,6 +135,20 @@ UNSUPPORTED = {
         "differs from run to run: four Callgrind runs of threads.py gave four totals "
         "(38563769 .. 38564087 without the synchronization functions)",
 }
+# glibc 2.41 (Debian 13) names each new thread's stack with its thread id
+# written in decimal (start_thread -> name_stack_maps -> snprintf), so the
+# total depends on the digits of the 8 threads' ids, which differ between
+# the Callgrind and the pyprofgrind run: measured in a Debian 13 chroot,
+# threads.py less synchronization, Callgrind at pid 21 54850350 and 54850327,
+# pyprofgrind at pid 180 54851233 and 54851287 (+883, +960); in the system's
+# PID space (5-digit pids) Callgrind alone gave 54851583 and 54852063.
+for _label in ("debian313", "debian313d"):
+    UNSUPPORTED[(_label, "threads", "total")] = (
+        "glibc 2.41 writes each new thread's id into its stack's name as decimal "
+        "text, so the total depends on how many digits the threads' ids have in "
+        "each run (Callgrind at pid 21: 54850350, pyprofgrind at pid 180: 54851233 "
+        "without the synchronization functions), and varies by hundreds of Ir "
+        "between two Callgrind runs")
 
 PRIMES_ARGS = {"v1": ["20000", "1", "v1"], "v2": ["20000", "1", "v2"]}
 
