@@ -22,11 +22,13 @@
  *    PG_VG_MEMALIGN_ARGS is here for whoever does.
  *  - 3.23: VG_(needs_core_errors) takes a Bool.  pyprofgrind reports no
  *    errors and does not call it; PG_VG_NEEDS_CORE_ERRORS() is the
- *    spelling that works on both sides.  Ijk_Extension appeared as a jump
- *    kind; the instrumenter treats unknown jump kinds as plain jumps.
+ *    spelling that works on both sides.  The jump kind Ijk_Extension
+ *    appeared (absent from 3.19's libvex_ir.h, in 3.24's); the
+ *    instrumenter calls no helper for a jump kind it does not know.
  *  - 3.26: Iop_Clz32/64 and Iop_Ctz32/64 were removed (the *Nat forms
  *    stay); pyprofgrind emits only Add64, And64, Sub64 and CmpLT64U.
- *    Valgrind's headers and libvex became GPL-3.0-or-later:
+ *    Valgrind's headers and libvex became GPL-3.0-or-later (3.24's say
+ *    version 2, 3.27.1's version 3):
  *    PG_VG_LICENCE says what the linked binary is.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
