@@ -133,6 +133,13 @@ prepare() {  # SUITE: make the chroot unless a ready one is cached
   url=$(mirror)
   log=$LOGS/$suite.debootstrap.log
   echo "$PROG: $suite: making the chroot $CACHE/$suite from $url (log: $log)"
+  # Never remove a tree with something mounted in it (this script's mounts
+  # live in private namespaces and end with them; someone else's may not).
+  if awk -v d="$CACHE/$suite" 'index($2, d) == 1' /proc/mounts | grep -q .; then
+    echo "$PROG: $suite: something is mounted under $CACHE/$suite; not removing it" >&2
+    exec 9>&-
+    return 1
+  fi
   rm -rf "$CACHE/$suite" "$CACHE/$suite.new"
   # shellcheck disable=SC2046  # one word per package
   if ! nice debootstrap --variant=minbase \
