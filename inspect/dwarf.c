@@ -753,8 +753,13 @@ DwarfInfoResult dwarf_info_open(DwarfInfo *dw, int fd, char *why, size_t why_len
    int res;
 
    memset(dw, 0, sizeof *dw);
+   /* libdwarf 0.x dropped the access mode (reading is all it does). */
+#ifdef PG_LIBDWARF_API_0
+   res = dwarf_init_b(fd, DW_GROUPNUMBER_ANY, NULL, NULL, &dw->dbg, &dw->err);
+#else
    res = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
                       &dw->dbg, &dw->err);
+#endif
    if (res == DW_DLV_ERROR) {
       snprintf(why, why_len, "%s", dwarf_errmsg(dw->err));
       dwarf_dealloc_error(NULL, dw->err);
@@ -776,7 +781,12 @@ DwarfInfoResult dwarf_info_open(DwarfInfo *dw, int fd, char *why, size_t why_len
 
 void dwarf_info_close(DwarfInfo *dw)
 {
-   if (dw->dbg != NULL)
+   if (dw->dbg != NULL) {
+#ifdef PG_LIBDWARF_API_0
+      dwarf_finish(dw->dbg);
+#else
       dwarf_finish(dw->dbg, &dw->err);
+#endif
+   }
    dw->dbg = NULL;
 }

@@ -16,8 +16,15 @@
 
 #include <stddef.h>
 
+/* Debian installs libdwarf's headers in <libdwarf/>; libdwarf's own
+ * install puts them in a directory of their own (configure: -I). */
+#ifdef PG_LIBDWARF_FLAT_HEADERS
+#include <dwarf.h>
+#include <libdwarf.h>
+#else
 #include <libdwarf/dwarf.h>
 #include <libdwarf/libdwarf.h>
+#endif
 
 /* Top-level DIEs looked up by name: the eval functions and the object
  * types that are not reachable from the eval function's parameters. */

@@ -34,6 +34,7 @@
 #include "libvex_guest_offsets.h"
 #include "libvex_guest_amd64.h"
 #include "callgrind.h"
+#include "pg_vgversion.h"
 
 #include "pg_options.h"
 #include "pg_outname.h"
@@ -808,7 +809,7 @@ static void pg_pre_clo_init(void)
    VG_(details_name)            ("pyprofgrind");
    VG_(details_version)         (PACKAGE_VERSION_STRING);
    VG_(details_description)     ("a call-graph profiler for CPython and C");
-   VG_(details_copyright_author)("Copyright (C) the pyprofgrind authors.");
+   VG_(details_copyright_author)("Copyright (C) the pyprofgrind authors; " PG_VG_LICENCE ".");
    VG_(details_bug_reports_to)  (PG_BUG_REPORTS_TO);
    VG_(details_avg_translation_sizeB)(500);
 

@@ -2,6 +2,7 @@
 # install-deps.sh: installs, with apt-get, the Debian packages that building
 # and testing pyprofgrind need and that this machine lacks.  Needs root (or
 # sudo).  Safe to run again: it installs nothing that is already there.
+# With --platforms, also debootstrap for scripts/test-platforms.sh.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -e
@@ -24,6 +25,8 @@ install_missing() {
 }
 
 install_missing $packages
+# --platforms: also what scripts/test-platforms.sh needs on the host.
+[ "${1:-}" = --platforms ] && install_missing debootstrap util-linux
 # The fuzz targets (tests/fuzz) need clang's libFuzzer and sanitizer
 # runtimes, which Debian ships apart from clang, in a package named after
 # clang's major version (bookworm: clang 14, libclang-rt-14-dev).

@@ -9,6 +9,11 @@
  * before all are created, main learns from a pipe that each worker is done,
  * and then sleeps 100 ms so that every thread has fully exited before
  * pthread_join() (which otherwise may or may not wait on a futex).
+ * Workers start one at a time (main creates the next one when the last
+ * has said so through a pipe): glibc 2.41 names each new thread's stack
+ * (start_thread -> name_stack_maps -> __set_vma_name), and the first
+ * thread to get there also reads a tunable, so two workers starting at
+ * once made 35 Ir move between their profiles from run to run.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,6 +26,7 @@ enum { WORKER_COUNT = 4 };
 
 static int start_pipe[2]; /* main -> workers: one byte per worker: "go" */
 static int done_pipe[2];  /* workers -> main: one byte per finished worker */
+static int started_pipe[2]; /* worker -> main: "running", one byte each */
 
 __attribute__((noinline)) static unsigned long shared_step(unsigned long x)
 {
@@ -30,6 +36,8 @@ __attribute__((noinline)) static unsigned long shared_step(unsigned long x)
 __attribute__((noinline)) static void wait_for_start(void)
 {
     char byte;
+    if (write(started_pipe[1], "s", 1) != 1)
+        _exit(2);
     if (read(start_pipe[0], &byte, 1) != 1)
         _exit(2);
 }
@@ -101,10 +109,15 @@ int main(void)
     unsigned long results[WORKER_COUNT];
     char byte;
 
-    if (pipe(start_pipe) != 0 || pipe(done_pipe) != 0)
+    if (pipe(start_pipe) != 0 || pipe(done_pipe) != 0 || pipe(started_pipe) != 0)
+        return 1;
+    /* read and write are bound (lazy PLT binding) here, by main, not by
+     * whichever thread calls them first. */
+    if (write(started_pipe[1], "m", 1) != 1 || read(started_pipe[0], &byte, 1) != 1)
         return 1;
     for (int i = 0; i < WORKER_COUNT; i++)
-        if (pthread_create(&threads[i], NULL, workers[i], &results[i]) != 0)
+        if (pthread_create(&threads[i], NULL, workers[i], &results[i]) != 0
+            || read(started_pipe[0], &byte, 1) != 1)
             return 1;
     for (int i = 0; i < WORKER_COUNT; i++)
         if (write(start_pipe[1], "g", 1) != 1)
