@@ -348,10 +348,16 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
       pg_writer_cost(w, node->kind != PG_NODE_PYTHON ? object_offset(self[i].addr) : self[i].addr,
                      self[i].line, &self[i].cost, 1);
    }
-   if (file != node->file && n_arcs > 0)
-      pg_writer_name(w, PG_NAME_FE, node->file);
    for (i = 0; i < n_arcs; i++) {
       const PgArc *a = arcs[i];
+      /* A call line's number is in the file of the call site, which may
+       * be code inlined from another file (or, for an opcode node, the
+       * eval loop's source): readers take it from the fi=/fe= context. */
+      const HChar *site_file = a->site.file != NULL ? a->site.file : node->file;
+      if (site_file != file) {
+         file = site_file;
+         pg_writer_name(w, file == node->file ? PG_NAME_FE : PG_NAME_FI, file);
+      }
       if (a->callee->obj != node->obj)
          pg_writer_name(w, PG_NAME_COB, a->callee->obj);
       if (a->callee->file != node->file)

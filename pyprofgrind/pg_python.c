@@ -163,8 +163,9 @@ static void index_labels(PgPyInterp *in)
       }
       label = pg_calloc("pg.py.label", 1, sizeof *label);
       label->addr = l->labels[i].addr + in->bias;
-      label->name = is_opcode ? opname : name;
-      label->base = base[0] != 0 ? base : label->name;
+      /* Interned: opcode nodes are looked up by the name's address. */
+      label->name = pg_fn_intern(is_opcode ? opname : name);
+      label->base = base[0] != 0 ? pg_fn_intern(base) : label->name;
       label->is_opcode = is_opcode;
       b = (UInt)(label->addr % in->n_label_buckets);
       label->hash_next = in->labels[b];
@@ -1046,23 +1047,93 @@ static void opcode_object_name(const PgPyInterp *in, HChar *obj, SizeT size)
                  in->layout.version_hex >> 24, (in->layout.version_hex >> 16) & 0xff);
 }
 
-static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label)
+/* Opcode nodes, one per (Python node, instruction): "BINARY_OP_ADD_INT in
+ * primes".  An instruction node shared by every function would sit in one
+ * cycle with all the functions whose CALLs run each other, and its
+ * inclusive cost, summed over its callers, would count nested executions
+ * (module A's IMPORT_NAME running module B's) more than once.  Per
+ * function, a node's callers are that function's frames only, so its
+ * inclusive cost is counted once like any recursive function's.  Keyed by
+ * the function node and the interned instruction name. */
+typedef struct OpcodeNodeEntry {
+   const PgNode *function;
+   const HChar  *name;
+   PgNode       *node;
+   struct OpcodeNodeEntry *next;
+} OpcodeNodeEntry;
+
+static OpcodeNodeEntry **opcode_nodes;
+static UInt opcode_node_buckets, opcode_node_count;
+
+static UInt opcode_node_bucket(const PgNode *function, const HChar *name, UInt buckets)
 {
-   if (label->opcode == NULL) {
-      const HChar *file, *dir, *name = label->name;
-      HChar obj[48];
-      UInt line;
-      if (VG_(get_filename_linenum)(VG_(current_DiEpoch)(), label->addr, &file, &dir, &line))
-         file = pg_fn_source_path(dir, file);
-      else
-         file = "???";
-      if (opcode_mode == PG_OPCODES_BASE)
-         name = label->base;
-      opcode_object_name(in, obj, sizeof obj);
-      label->opcode = pg_fn_node(PG_NODE_OPCODE, obj, file, name);
-      label->opcode->opcode_family = pg_fn_intern(label->base);
+   UWord h = (UWord)function->id * 0x9E3779B1u ^ ((UWord)name >> 3) * 0x85EBCA77u;
+   return (UInt)((h ^ (h >> 16)) & (buckets - 1));
+}
+
+static void grow_opcode_nodes(void)
+{
+   UInt new_buckets = opcode_node_buckets == 0 ? 1024 : opcode_node_buckets * 2, b;
+   OpcodeNodeEntry **table = pg_calloc("pg.py.opnodes", new_buckets, sizeof *table);
+   for (b = 0; b < opcode_node_buckets; b++) {
+      OpcodeNodeEntry *e, *next;
+      for (e = opcode_nodes[b]; e != NULL; e = next) {
+         UInt nb = opcode_node_bucket(e->function, e->name, new_buckets);
+         next = e->next;
+         e->next = table[nb];
+         table[nb] = e;
+      }
    }
-   return label->opcode;
+   if (opcode_nodes != NULL)
+      pg_free(opcode_nodes);
+   opcode_nodes = table;
+   opcode_node_buckets = new_buckets;
+}
+
+static PgNode *new_opcode_node(const PgPyInterp *in, const PgPyLabel *label,
+                               const PgNode *function, const HChar *opname)
+{
+   SizeT size = pg_strlen(opname) + pg_strlen(function->name) + 8;
+   HChar *name = pg_malloc("pg.py.opname", size);
+   HChar obj[48];
+   PgNode *node;
+   VG_(snprintf)(name, (Int)size, "%s in %s", opname, function->name);
+   opcode_object_name(in, obj, sizeof obj);
+   /* Under the function's file, so that readers keying functions by name
+    * and file tell apart "IMPORT_NAME in <module>" of two modules; its
+    * costs sit at the eval loop's C lines, written as inlined there. */
+   node = pg_fn_node_d(PG_NODE_OPCODE, obj, function->file, name, function->id, NULL);
+   node->opcode_family = label->base;
+   pg_free(name);
+   return node;
+}
+
+static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label, const PgNode *function)
+{
+   const HChar *opname = opcode_mode == PG_OPCODES_BASE ? label->base : label->name;
+   OpcodeNodeEntry *e;
+   UInt b;
+   /* Loops run one function's instructions over and over. */
+   if (label->opcode_function == function && label->opcode != NULL)
+      return label->opcode;
+   if (opcode_node_count >= opcode_node_buckets)
+      grow_opcode_nodes();
+   b = opcode_node_bucket(function, opname, opcode_node_buckets);
+   for (e = opcode_nodes[b]; e != NULL; e = e->next)
+      if (e->function == function && e->name == opname)
+         break;
+   if (e == NULL) {
+      e = pg_malloc("pg.py.opnode", sizeof *e);
+      e->function = function;
+      e->name = opname;
+      e->node = new_opcode_node(in, label, function, opname);
+      e->next = opcode_nodes[b];
+      opcode_nodes[b] = e;
+      opcode_node_count++;
+   }
+   label->opcode = e->node;
+   label->opcode_function = function;
+   return e->node;
 }
 
 void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
@@ -1128,7 +1199,8 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
          }
          py = &th->frames[p];
          f = pg_callstack_push_call(th, py->charge_node, py->charge_site,
-                             opcode_node(in, label), label->addr, py->sp);
+                             opcode_node(in, label, py->charge_node), label->addr,
+                             py->sp);
          f->is_opcode = True;
          f->charge_node = label->opcode;
          f->charge_site = label->addr;

@@ -28,7 +28,9 @@ typedef struct PgPyLabel {
    const HChar  *name;       /* opcode name, or the control label's */
    const HChar  *base;       /* the base instruction's name of a
                                 specialised one, else NAME */
-   PgNode       *opcode;     /* made on first execution; NULL for control */
+   PgNode       *opcode;     /* the opcode node last used for it (of
+                                opcode_function); NULL for control */
+   const PgNode *opcode_function; /* the Python node OPCODE belongs to */
    Bool          is_opcode;
    struct PgPyLabel *hash_next;
 } PgPyLabel;

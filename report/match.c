@@ -73,6 +73,47 @@ static const char *basename_of(const char *path)
    return slash ? slash + 1 : path;
 }
 
+/* Is TEXT[0..LEN) a compiler suffix word, or a number? */
+static int is_suffix_component(const char *text, size_t len)
+{
+   static const char *const words[] = {
+      "cold", "part", "isra", "constprop", "lto_priv", "llvm", "localalias",
+   };
+   size_t i;
+   if (len == 0)
+      return 0;
+   for (i = 0; i < len && is_digit(text[i]); i++)
+      ;
+   if (i == len)
+      return 1;
+   for (i = 0; i < sizeof words / sizeof words[0]; i++)
+      if (strlen(words[i]) == len && memcmp(words[i], text, len) == 0)
+         return 1;
+   return 0;
+}
+
+size_t match_source_name_length(const char *name)
+{
+   size_t len = strlen(name), keep = len, end = len;
+   /* Walk the dot-separated components back from the end while they are
+    * suffix words or numbers; a number alone is no suffix ("f.2"). */
+   while (end > 0) {
+      const char *dot = NULL;
+      size_t start;
+      for (start = end; start > 0; start--)
+         if (name[start - 1] == '.') {
+            dot = name + start - 1;
+            break;
+         }
+      if (dot == NULL || dot == name || !is_suffix_component(dot + 1, end - start))
+         break;
+      end = (size_t)(dot - name);
+      if (!is_digit(name[start]))
+         keep = end;
+   }
+   return keep;
+}
+
 char *match_normalise_object_name(const char *object)
 {
    const char *base = basename_of(object);
@@ -332,6 +373,25 @@ static void text_set(Text *t, const char *a, const char *separator,
    t->len = la + ls + lb;
 }
 
+/* Adds OBJECT to the summary's list of interpreter objects, once. */
+static void note_interpreter_object(ProfileSummary *summary, const char *object)
+{
+   char *old = summary->interpreter_objects;
+   size_t len = old != NULL ? strlen(old) : 0, olen = strlen(object);
+   const char *p;
+   for (p = old; p != NULL && (p = strstr(p, object)) != NULL; p += olen)
+      if ((p == old || p[-1] == ' ') && (p[olen] == '\0' || p[olen] == ','))
+         return;
+   summary->interpreter_objects = xmalloc(len + olen + 3);
+   if (old != NULL) {
+      memcpy(summary->interpreter_objects, old, len);
+      memcpy(summary->interpreter_objects + len, ", ", 2);
+      len += 2;
+   }
+   memcpy(summary->interpreter_objects + len, object, olen + 1);
+   free(old);
+}
+
 static char *script_root_of(const CgProfile *profile, const NodeKind *kinds)
 {
    size_t n_strings = keytable_pool_count(profile->strings);
@@ -400,9 +460,13 @@ ProfileSummary *match_summarise_profile(const CgProfile *profile,
          item_index[i] = item_for(summary, builders, LIST_PY_FUNCTIONS,
                                   key.text, name, relative, relative, 0);
       } else if (kinds[i] == NODE_OPCODE) {
+         /* Opcode nodes are one per function and instruction,
+          * "BINARY_OP in primes" (older profiles: one per instruction):
+          * the list has one row per instruction over all functions. */
+         char *instruction = xstrndup(name, strcspn(name, " "));
          size_t family_len;
          const char *family_start = opfold_family(profile->opcode_families,
-                                                  object, name, &family_len);
+                                                  object, instruction, &family_len);
          char *family = xstrndup(family_start, family_len);
 
          item_list[i] = LIST_OPCODES;
@@ -410,18 +474,34 @@ ProfileSummary *match_summarise_profile(const CgProfile *profile,
             item_index[i] = item_for(summary, builders, LIST_OPCODES, family,
                                      family, "", "", 0);
          else
-            item_index[i] = item_for(summary, builders, LIST_OPCODES, name,
-                                     name, strcmp(family, name) ? family : "",
-                                     "", 0);
+            item_index[i] = item_for(summary, builders, LIST_OPCODES, instruction,
+                                     instruction,
+                                     strcmp(family, instruction) ? family : "", "", 0);
          free(family);
+         free(instruction);
       } else {
          char *normalised = match_normalise_object_name(object);
+         char *source_name = NULL;
+         if (options->match_source_names) {
+            size_t keep = match_source_name_length(name);
+            if (keep < strlen(name)) {
+               source_name = xstrndup(name, keep);
+               summary->n_suffix_folded++;
+               name = source_name;
+            }
+            if (strcmp(normalised, "libpython") == 0 || strcmp(normalised, "python") == 0) {
+               note_interpreter_object(summary, basename_of(object));
+               free(normalised);
+               normalised = xstrdup("python");
+            }
+         }
          text_set(&key, normalised, "\t", name);
          item_list[i] = LIST_C_FUNCTIONS;
          item_index[i] = item_for(summary, builders, LIST_C_FUNCTIONS,
                                   key.text, name, basename_of(object),
                                   normalised, 0);
          free(normalised);
+         free(source_name);
       }
       summary->lists[item_list[i]].items[item_index[i]].self_ir += f->self_ir;
    }
@@ -522,6 +602,7 @@ void match_summary_free(ProfileSummary *summary)
 
    if (summary == NULL)
       return;
+   free(summary->interpreter_objects);
    for (l = 0; l < N_LISTS; l++) {
       for (i = 0; i < summary->lists[l].n; i++) {
          ReportItem *item = &summary->lists[l].items[i];

@@ -103,11 +103,26 @@ typedef struct {
    cg_cost  total_ir;
    char    *script_root;
    ItemList lists[N_LISTS];
+   /* With match_source_names: C functions whose name lost a compiler
+    * suffix, and the objects counted as the interpreter ("a, b"). */
+   size_t   n_suffix_folded;
+   char    *interpreter_objects;
 } ProfileSummary;
 
 typedef struct {
    int fold_opcodes;
+   /* Key C functions by source name: "f.constprop.0", "f.cold" and
+    * "f.lto_priv.0" are f, and libpythonX.Y and the pythonX.Y executable
+    * are one object, "python" (a pyenv build keeps the interpreter in
+    * libpython, Debian's in the executable). */
+   int match_source_names;
 } SummaryOptions;
+
+/* NAME without the suffixes compilers add to the copies and pieces they
+ * make of a function (GCC: .constprop.N, .isra.N, .part.N, .cold[.N],
+ * .lto_priv.N, .localalias; LLVM: .llvm.N), in any order and number:
+ * the length to keep. */
+size_t match_source_name_length(const char *name);
 
 ProfileSummary *match_summarise_profile(const CgProfile *profile,
                                   const SummaryOptions *options);

@@ -57,6 +57,7 @@ typedef struct {
    int         diff;
    int         json;
    int         fold_opcodes;
+   int         raw_names;      /* --diff: C functions by raw name and object */
    size_t      top;            /* 0: all rows */
    const char *inspector;      /* --inspector PATH, or NULL: look for it */
    const char *files[2];
@@ -68,7 +69,7 @@ static void usage(FILE *out)
    fprintf(out,
       "usage: " PROGRAM " [--top N] [--fold-opcodes] [--json] [--inspector PATH]\n"
       "                          FILE\n"
-      "       " PROGRAM " --diff [--top N] [--fold-opcodes] [--json]\n"
+      "       " PROGRAM " --diff [--top N] [--fold-opcodes] [--raw-names] [--json]\n"
       "                          [--inspector PATH] BASE NEW\n"
       "\n"
       "Summarises a callgrind-format profile written by pyprofgrind (or by\n"
@@ -76,7 +77,10 @@ static void usage(FILE *out)
       "cost, Python lines, opcodes (executions, Ir per execution) and C\n"
       "functions by self cost, in Ir.  --diff matches the Python functions,\n"
       "lines, opcodes and C functions of two profiles and lists the largest\n"
-      "changes.\n"
+      "changes.  It matches C functions by source name: the interpreter's\n"
+      "functions whether in libpythonX.Y or the pythonX.Y executable, and\n"
+      "a function with the copies and pieces compilers make of it\n"
+      "(f.constprop.0, f.isra.0, f.part.0, f.cold, f.lto_priv.0) as one.\n"
       "\n"
       "  --top N          rows per table (default %d; 0 for all)\n"
       "  --fold-opcodes   count specialised opcodes (LOAD_ATTR_SLOT...) as\n"
@@ -84,6 +88,8 @@ static void usage(FILE *out)
       "                   the profile names (or, in a profile older than\n"
       "                   those lines, that " INSPECTOR_NAME " reads from its\n"
       "                   interpreter)\n"
+      "  --raw-names      --diff: match C functions by their raw names and\n"
+      "                   objects instead\n"
       "  --inspector PATH the " INSPECTOR_NAME " to run for such old profiles\n"
       "                   (default: the one installed with this program)\n"
       "  --json           print one JSON object instead of text\n"
@@ -136,6 +142,8 @@ static void parse_arguments(int argc, char **argv, Options *options)
          options->json = 1;
       } else if (strcmp(arg, "--fold-opcodes") == 0) {
          options->fold_opcodes = 1;
+      } else if (strcmp(arg, "--raw-names") == 0) {
+         options->raw_names = 1;
       } else if (strcmp(arg, "--top") == 0) {
          if (i + 1 >= argc)
             usage_error("--top needs a number of rows", NULL);
@@ -160,6 +168,8 @@ static void parse_arguments(int argc, char **argv, Options *options)
          usage_error("unknown option", arg);
       }
    }
+   if (options->raw_names && !options->diff)
+      usage_error("--raw-names goes with --diff", NULL);
    if (options->diff && options->n_files != 2)
       usage_error("--diff needs two files, BASE and NEW", NULL);
    if (!options->diff && options->n_files != 1)
@@ -704,6 +714,17 @@ static void print_diff_view_text(const ProfileSummary *base,
    free(rows);
 }
 
+static void print_source_name_folding(const char *side, const ProfileSummary *summary)
+{
+   printf("  %-4s %zu name(s) with compiler suffixes folded; interpreter: ", side,
+          summary->n_suffix_folded);
+   if (summary->interpreter_objects != NULL)
+      print_clean(summary->interpreter_objects);
+   else
+      printf("none");
+   putchar('\n');
+}
+
 static void print_diff_text(const CgProfile *base_profile,
                             const CgProfile *new_profile,
                             const ProfileSummary *base,
@@ -742,6 +763,11 @@ static void print_diff_text(const CgProfile *base_profile,
       printf("%8s\n", "new");
    else
       printf("%8.3f\n", match_cost_ratio(base->total_ir, new_summary->total_ir));
+   if (!options->raw_names) {
+      printf("\nC functions matched by source name (--raw-names: by raw name):\n");
+      print_source_name_folding("base", base);
+      print_source_name_folding("new", new_summary);
+   }
    for (view = 0; view < N_VIEWS; view++) {
       if (base->lists[LIST_PY_FUNCTIONS].n == 0
           && new_summary->lists[LIST_PY_FUNCTIONS].n == 0
@@ -972,6 +998,18 @@ static void print_diff_json(const CgProfile *base_profile,
    json_profile_header("new", new_profile, new_summary->total_ir);
    printf(",\n  \"fold_opcodes\": %s, \"top\": %zu",
           options->fold_opcodes ? "true" : "false", options->top);
+   printf(",\n  \"source_names\": ");
+   if (options->raw_names) {
+      printf("false");
+   } else {
+      printf("{\"base_suffixes_folded\": %zu, \"new_suffixes_folded\": %zu, "
+             "\"base_interpreter\": ", base->n_suffix_folded, new_summary->n_suffix_folded);
+      json_string(base->interpreter_objects != NULL ? base->interpreter_objects : "");
+      printf(", \"new_interpreter\": ");
+      json_string(new_summary->interpreter_objects != NULL
+                  ? new_summary->interpreter_objects : "");
+      printf("}");
+   }
    printf(",\n  \"total\": {\"base\": %llu, \"new\": %llu, \"delta\": ",
           base->total_ir, new_summary->total_ir);
    json_signed(magnitude, negative);
@@ -1012,6 +1050,7 @@ int main(int argc, char **argv)
 
       complete_opcode_families(base_profile, &options);
       complete_opcode_families(new_profile, &options);
+      summary_options.match_source_names = !options.raw_names;
       base = match_summarise_profile(base_profile, &summary_options);
       new_summary = match_summarise_profile(new_profile, &summary_options);
 

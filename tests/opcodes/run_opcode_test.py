@@ -16,7 +16,7 @@ script name without .py (tests/opcodes/corpus); by default all.
 In $builddir/LABEL/ (default $top_builddir/tests/opcodes/build/LABEL/) the
 corpus and opcode_oracle.py are copied to src/, the working directory of
 every run, which holds nothing else.  One process runs all the scripts
-(opcode_oracle.py -- flow.py numeric.py objects.py recursion.py): start-up
+(opcode_oracle.py -- flow.py nested.py numeric.py objects.py recursion.py): start-up
 is most of the cost of a run under Valgrind.  Every run uses
 `env -i PATH=/usr/bin:/bin LC_ALL=C PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1`
 and `python -B -S`.  The runs:
@@ -192,18 +192,44 @@ def adaptive_families(opcode_base, version):
 
 # -- profiles ------------------------------------------------------------------
 
+def is_opcode_object(ob):
+    return ob.endswith(" opcodes]")
+
+
+def opcode_kind(callee, caller):
+    """An opcode node is one per calling function and instruction, named
+    "OPNAME in FUNCTION" under the function's file: (ob, "", OPNAME), the
+    instruction kind the checks count, and a problem if the name or file
+    do not say whose it is."""
+    name, sep, function = callee[2].partition(" in ")
+    problem = None
+    if not sep or " " in name:
+        problem = "opcode node %r is not named 'INSTRUCTION in FUNCTION'" % callee[2]
+    elif caller is not None and (function != caller[2] or callee[1] != caller[1]):
+        problem = ("opcode node %r (file %s) called from %r (file %s): not its function's"
+                   % (callee[2], callee[1], caller[2], caller[1]))
+    return (callee[0], "", name), problem
+
+
 class DetailParser(cgcompare.ProfileParser):
     """cgcompare's parser, also keeping nodes as (ob, fl, fn), self costs per
-    node and arcs per (caller, callee, call line)."""
+    node and arcs per (caller, callee, call line); opcode nodes as
+    instruction kinds (opcode_kind), with their own inclusive costs summed
+    over all callers in node_incoming."""
 
     def __init__(self, path):
         super().__init__(path)
         self.node_self = defaultdict(int)
         self.arcs = defaultdict(lambda: [0, 0])    # (caller, callee, line) -> [calls, incl]
+        self.node_incoming = defaultdict(int)      # opcode node as written -> inclusive
+        self.naming_problems = []
 
     def node(self):
-        return (self.current["ob"], self.current["fl"],
+        node = (self.current["ob"], self.current["fl"],
                 cgcompare.base_function_name(self.current["fn"]))
+        if is_opcode_object(node[0]):
+            node = opcode_kind(node, None)[0]
+        return node
 
     def add_self_cost(self, costs):
         super().add_self_cost(costs)
@@ -222,9 +248,15 @@ class DetailParser(cgcompare.ProfileParser):
         callee = (target.get("cob", self.current["ob"]),
                   target.get("cfi", self.current["fl"]),
                   cgcompare.base_function_name(target["cfn"]))
+        inclusive = costs[self.ir_column] if self.ir_column is not None else 0
+        if is_opcode_object(callee[0]):
+            self.node_incoming[callee] += inclusive
+            callee, problem = opcode_kind(callee, caller)
+            if problem and len(self.naming_problems) < 10:
+                self.naming_problems.append(problem)
         arc = self.arcs[(caller, callee, line_number)]
         arc[0] += calls
-        arc[1] += costs[self.ir_column] if self.ir_column is not None else 0
+        arc[1] += inclusive
 
 
 class Profile(object):
@@ -236,6 +268,8 @@ class Profile(object):
         self.self_ir_sum = summary.self_ir_sum
         self.node_self = parser.node_self
         self.arcs = parser.arcs
+        self.node_incoming = parser.node_incoming
+        self.naming_problems = parser.naming_problems
 
     def opcode_calls(self, py_object, opcode_object, filename):
         """{function: {opcode: calls}} of the arcs from FILENAME's Python nodes
@@ -347,9 +381,15 @@ def check_costs(profile, py_object, filename, tag):
 
 
 def check_bound(profile, opcode_object, tag):
-    """No arc into an opcode node, and no caller's sum of them over its
-    lines, has an inclusive cost above the profile's total."""
-    problems = []
+    """No opcode node (its arcs from all callers added up), no arc into
+    one, and no caller's sum of them over its lines, has an inclusive cost
+    above the profile's total; and every opcode node is its caller's."""
+    problems = ["%s: %s" % (tag, text) for text in profile.naming_problems]
+    for node, inclusive in sorted(profile.node_incoming.items()):
+        if inclusive > profile.total_ir:
+            problems.append("%s: opcode node %s (%s): inclusive, all callers, %d > total %d "
+                            "(%.2fx)" % (tag, node[2], node[1], inclusive, profile.total_ir,
+                                         float(inclusive) / max(profile.total_ir, 1)))
     per_caller = defaultdict(int)
     for (caller, callee, line), (_, inclusive) in sorted(profile.arcs.items()):
         if callee[0] != opcode_object:

@@ -822,6 +822,82 @@ static const char *const mixed_profile =
    "0 70\n"
    "totals: 880\n";
 
+static void expect_source_name(const char *name, const char *expected)
+{
+   size_t keep = match_source_name_length(name);
+   ck_assert_msg(keep == strlen(expected) && strncmp(name, expected, keep) == 0,
+                 "source name of %s: got %.*s, want %s", name, (int)keep, name, expected);
+}
+
+START_TEST(test_source_names)
+{
+   expect_source_name("l_mod", "l_mod");
+   expect_source_name("l_mod.lto_priv.0", "l_mod");
+   expect_source_name("dict_dealloc.cold", "dict_dealloc");
+   expect_source_name("gc_collect_main.cold.3", "gc_collect_main");
+   expect_source_name("insertdict.constprop.0.isra.0", "insertdict");
+   expect_source_name("_PyEval_EvalFrameDefault.part.0.cold", "_PyEval_EvalFrameDefault");
+   expect_source_name("foo.llvm.1234567890123", "foo");
+   expect_source_name("bar.localalias", "bar");
+   /* Not compiler suffixes: numbers alone, other words, leading dots. */
+   expect_source_name("f.2", "f.2");
+   expect_source_name("Foo.cold_path", "Foo.cold_path");
+   expect_source_name("mypart.part", "mypart");
+   expect_source_name(".cold", ".cold");
+   expect_source_name("x.part.0.y", "x.part.0.y");
+}
+END_TEST
+
+/* A pyenv build (libpython) and a distro build (static executable, LTO
+ * suffixes) of one interpreter: matched by source name, one item each. */
+static const char *const build_a =
+   "events: Ir\n"
+   "ob=/opt/py/lib/libpython3.11.so.1.0\nfl=a.c\nfn=l_mod\n1 100\n"
+   "fn=dict_dealloc\n1 10\n"
+   "fn=dict_dealloc.cold\n1 5\n"
+   "ob=/opt/py/bin/python3.11\nfl=m.c\nfn=main\n1 1\n";
+static const char *const build_b =
+   "events: Ir\n"
+   "ob=/usr/bin/python3.11\nfl=a.c\nfn=l_mod.lto_priv.0\n1 90\n"
+   "fn=dict_dealloc\n1 12\n"
+   "fl=m.c\nfn=main\n1 1\n";
+
+START_TEST(test_source_name_matching)
+{
+   CgProfile *a = parse_ok(build_a), *b = parse_ok(build_b);
+   SummaryOptions options = { .match_source_names = 1 };
+   ProfileSummary *sa = match_summarise_profile(a, &options);
+   ProfileSummary *sb = match_summarise_profile(b, &options);
+   const ReportItem *item;
+
+   item = find_item(sa, LIST_C_FUNCTIONS, "python\tdict_dealloc");
+   ck_assert_ptr_nonnull(item);
+   ck_assert_uint_eq(item->self_ir, 15);
+   ck_assert_ptr_nonnull(find_item(sa, LIST_C_FUNCTIONS, "python\tmain"));
+   item = find_item(sb, LIST_C_FUNCTIONS, "python\tl_mod");
+   ck_assert_ptr_nonnull(item);
+   ck_assert_uint_eq(item->self_ir, 90);
+   ck_assert_uint_eq(sa->n_suffix_folded, 1);
+   ck_assert_uint_eq(sb->n_suffix_folded, 1);
+   ck_assert_str_eq(sa->interpreter_objects, "libpython3.11.so.1.0, python3.11");
+   ck_assert_str_eq(sb->interpreter_objects, "python3.11");
+   match_summary_free(sa);
+   match_summary_free(sb);
+
+   /* Raw names: the two builds share nothing. */
+   options.match_source_names = 0;
+   sa = match_summarise_profile(a, &options);
+   sb = match_summarise_profile(b, &options);
+   ck_assert_ptr_nonnull(find_item(sa, LIST_C_FUNCTIONS, "libpython\tdict_dealloc.cold"));
+   ck_assert_ptr_null(find_item(sb, LIST_C_FUNCTIONS, "libpython\tdict_dealloc"));
+   ck_assert_ptr_null(sa->interpreter_objects);
+   match_summary_free(sa);
+   match_summary_free(sb);
+   cgparse_profile_free(a);
+   cgparse_profile_free(b);
+}
+END_TEST
+
 START_TEST(test_summary_items_and_inclusive_costs)
 {
    CgProfile *p = parse_ok(mixed_profile);
@@ -886,7 +962,7 @@ END_TEST
 START_TEST(test_summary_folded_opcodes_and_ranking)
 {
    CgProfile *p = parse_ok(mixed_profile);
-   SummaryOptions options = { 1 };
+   SummaryOptions options = { .fold_opcodes = 1 };
    ProfileSummary *s = match_summarise_profile(p, &options);
    const ReportItem *item;
    size_t n, *order;
@@ -1079,6 +1155,8 @@ static Suite *report_suite(void)
    tcase_add_test(tc_match, test_node_kinds_and_versions);
    tcase_add_test(tc_match, test_object_names);
    tcase_add_test(tc_match, test_python_roots);
+   tcase_add_test(tc_match, test_source_names);
+   tcase_add_test(tc_match, test_source_name_matching);
    tcase_add_test(tc_match, test_summary_items_and_inclusive_costs);
    tcase_add_test(tc_match, test_summary_folded_opcodes_and_ranking);
    tcase_add_test(tc_match, test_diff_matching_and_sorting);
