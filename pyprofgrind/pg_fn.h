@@ -33,6 +33,9 @@ typedef struct PgNode {
    Bool          pop_on_jump;   /* dynamic-linker trampoline: leaves by jumping */
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
    struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
+   Bool          eval_piece;    /* a part GCC split off it (".cold"): its
+                                   code is the same eval loop, entering it
+                                   is no new eval call */
    struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
    const HChar  *opcode_family; /* PG_NODE_OPCODE: the (interned) name of its
                                    base instruction, for specialised forms too */

@@ -82,6 +82,10 @@ INTERPRETERS = [
     ("debian311d", ("system", "/usr/bin/python3.11d")),
     ("debian313", ("system", "/usr/bin/python3.13")),
     ("debian313d", ("system", "/usr/bin/python3.13d")),
+    ("debian314", ("system", "/usr/bin/python3.14")),
+    ("debian314d", ("system", "/usr/bin/python3.14d")),
+    ("debian315", ("system", "/usr/bin/python3.15")),
+    ("debian315d", ("system", "/usr/bin/python3.15d")),
     ("py313nodwarf", ("pyenv-nodwarf", "3.13")),
     ("debian311nodwarf", ("system-nodwarf", "/usr/bin/python3.11")),
 ]
@@ -509,6 +513,12 @@ class TestRun(object):
         for role in roles_a:
             a, b, orc = profiles["A"][role], profiles["B"][role], oracle[role]
             at = where + ("[%s]" % role if role != "main" else "")
+            # (A child's profile starts at the fork, after the start-up.)
+            a, note = pychecks.maps_adjusted_reference(a, b) if role != "child" else (a, None)
+            if note:
+                self.notes.append("%s%s" % (role + ": " if role != "main" else "", note))
+                if role == "main":
+                    profiles["A"]["main"] = a
             if role == "child":
                 # The child's profile starts at the fork (docs/using.md),
                 # Callgrind's repeats the parent's costs before it.
