@@ -353,7 +353,7 @@ def timing_dependent_ir(arc_inclusive):
     return calls_into_ir(arc_inclusive, TIMING_DEPENDENT)
 
 
-THREAD_TIMING_SLACK_IR = 64
+THREAD_TIMING_SLACK_IR = 256
 
 
 def check_total_without_timing(reference, candidate):
@@ -370,8 +370,10 @@ def check_total_without_timing(reference, candidate):
     a_rest, b_rest = reference.total_ir - a_sync, candidate.total_ir - b_sync
     # Which thread reaches a blocking system call first still moves a few
     # instructions between runs (seen: +1 Ir on 3.6 and 3.7 under a loaded
-    # machine, +50 on 3.7 with a load average of 10 on two cores), so a
-    # few dozen are allowed; anything more is a failure.
+    # machine, +50 on 3.7 with a load average of 10 on two cores; three
+    # Callgrind runs of threads.py on Debian sid's 3.15 (glibc 2.41): 172 Ir
+    # apart, and pyprofgrind -131 and -161 on 3.15 and 3.14), so up to 256
+    # are allowed; anything more is a failure.
     if abs(a_rest - b_rest) > THREAD_TIMING_SLACK_IR:
         problems.append("total less thread synchronization: Callgrind %d, %s %d (diff %+d)"
                         % (a_rest, os.path.basename(candidate.path), b_rest, b_rest - a_rest))

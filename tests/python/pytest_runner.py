@@ -93,6 +93,8 @@ INTERPRETERS = [
     ("debian311nodwarf", ("system-nodwarf", "/usr/bin/python3.11")),
     ("debian314nodwarf", ("system-nodwarf", "/usr/bin/python3.14")),
     ("debian315nodwarf", ("system-nodwarf", "/usr/bin/python3.15")),
+    ("debian314jit", ("system-jit", "/usr/bin/python3.14")),
+    ("debian315jit", ("system-jit", "/usr/bin/python3.15")),
 ]
 
 # What the tool must say about where it found the layout (a line of its
@@ -174,7 +176,9 @@ def find_interpreter(label, builddir=None):
     or (None, why, None); environment: what the runs add to
     FIXED_ENVIRONMENT.  The *-nodwarf copies are made under BUILDDIR."""
     kind, where = dict(INTERPRETERS)[label]
-    environment = []
+    # The *-jit kinds run with the JIT on (Debian builds it in, off by
+    # default).
+    environment = ["PYTHON_JIT=1"] if kind.endswith("-jit") else []
     if kind.startswith("pyenv"):
         found = pyenvs.newest_build(where)
         if found is None:
