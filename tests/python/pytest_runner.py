@@ -19,9 +19,7 @@ debian314, debian314d, debian315, debian315d (Debian sid's python3.14 and
 python3.15, release and debug builds, in a sid chroot), or one of the
 interpreters without any DWARF: py313nodwarf (pyenv's 3.13 with a copy of
 its libpython stripped of debug info and build-id, found through
-LD_LIBRARY_PATH: the layout comes from _Py_DebugOffsets),
-debian314nodwarf and debian315nodwarf (copies of sid's python3.14 and
-python3.15 without their build-id: _Py_DebugOffsets) and
+LD_LIBRARY_PATH: the layout comes from _Py_DebugOffsets) and
 debian311nodwarf (a copy of /usr/bin/python3.11 without its build-id: the
 built-in 3.11 layout).  For these the tool's message naming the layout's
 source is checked too.  SCRIPT is a corpus script name without .py (tests/python/corpus),
@@ -91,8 +89,6 @@ INTERPRETERS = [
     ("debian315d", ("system", "/usr/bin/python3.15d")),
     ("py313nodwarf", ("pyenv-nodwarf", "3.13")),
     ("debian311nodwarf", ("system-nodwarf", "/usr/bin/python3.11")),
-    ("debian314nodwarf", ("system-nodwarf", "/usr/bin/python3.14")),
-    ("debian315nodwarf", ("system-nodwarf", "/usr/bin/python3.15")),
     ("debian314jit", ("system-jit", "/usr/bin/python3.14")),
     ("debian315jit", ("system-jit", "/usr/bin/python3.15")),
 ]
@@ -102,8 +98,6 @@ INTERPRETERS = [
 LAYOUT_MESSAGES = {
     "py313nodwarf": r"no DWARF; CPython 3\.13\.\d+ layout from its _Py_DebugOffsets",
     "debian311nodwarf": r"using the built-in CPython 3\.11 layout",
-    "debian314nodwarf": r"no DWARF; CPython 3\.14\.\d+ layout from its _Py_DebugOffsets",
-    "debian315nodwarf": r"no DWARF; CPython 3\.15\.\d+ layout from its _Py_DebugOffsets",
 }
 
 # Extra pyprofgrind runs (they cost a whole run each, so only one of each
