@@ -247,7 +247,8 @@ TIMING_DEPENDENT = [
 ]
 
 # From 3.12 the parent of os.fork() counts its threads by parsing
-# /proc/self/stat (warn_about_fork_with_threads: fread, then strtok_r over
+# /proc/self/stat (warn_about_fork_with_threads, in 3.14's debug build its
+# own get_number_of_os_threads: fread, then strtok_r over
 # the first 20 fields): the digits of its pid, of its and its waited-for
 # children's page faults and CPU times change how many instructions that
 # takes, 19 Ir a digit on 3.13.  That differs between two Callgrind runs
@@ -256,7 +257,7 @@ TIMING_DEPENDENT = [
 # exactly (with pyprofgrind, with and without Python attribution).
 PROC_STAT_READERS = [
     (re.compile(r"^(libpython3\.\d+\.so|python3)"),
-     re.compile(r"^warn_about_fork_with_threads$")),
+     re.compile(r"^(warn_about_fork_with_threads|get_number_of_os_threads)$")),
 ]
 
 
