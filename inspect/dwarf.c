@@ -573,7 +573,9 @@ static Dwarf_Signed type_size(DwarfInfo *dw, Dwarf_Die die)
 }
 
 /* Records a top-level DIE if it is one of the targets (and, for types,
- * names a complete struct), or an enumeration holding FRAME_OWNED_BY_CSTACK. */
+ * names a complete struct), or the frame-owner enumeration: the lowest of
+ * its non-Python owners, FRAME_OWNED_BY_CSTACK and
+ * FRAME_OWNED_BY_INTERPRETER, whichever the version has. */
 static void consider_top_level_die(DwarfInfo *dw, Dwarf_Die die)
 {
    Dwarf_Half tag = die_tag(dw, die);
@@ -590,11 +592,16 @@ static void consider_top_level_die(DwarfInfo *dw, Dwarf_Die die)
       }
       while (child != NULL) {
          const char *enumerator = die_name(dw, child);
-         if (enumerator != NULL && strcmp(enumerator, "FRAME_OWNED_BY_CSTACK") == 0
-             && die_constant(dw, child, DW_AT_const_value, &dw->cstack_value))
+         Dwarf_Signed value;
+         if (enumerator != NULL
+             && (strcmp(enumerator, "FRAME_OWNED_BY_CSTACK") == 0
+                 || strcmp(enumerator, "FRAME_OWNED_BY_INTERPRETER") == 0)
+             && die_constant(dw, child, DW_AT_const_value, &value)
+             && (!dw->cstack_found || value < dw->cstack_value)) {
+            dw->cstack_value = value;
             dw->cstack_found = 1;
-         if (dw->cstack_found
-             || dwarf_siblingof_b(dw->dbg, child, 1, &next, &dw->err) != DW_DLV_OK) {
+         }
+         if (dwarf_siblingof_b(dw->dbg, child, 1, &next, &dw->err) != DW_DLV_OK) {
             drop_error(dw);
             next = NULL;
          }

@@ -48,7 +48,10 @@ typedef struct {
     * the complete struct its typedef names. */
    int          found[DWARF_N_TARGETS];
    Dwarf_Off    target_die[DWARF_N_TARGETS];
-   int          cstack_found;       /* the enumerator FRAME_OWNED_BY_CSTACK */
+   /* The lowest owner value of a frame that is not a Python function's:
+    * FRAME_OWNED_BY_CSTACK (3.12, 3.13: 3; 3.14: 4) or
+    * FRAME_OWNED_BY_INTERPRETER (3.14: 3; 3.15 has no CSTACK). */
+   int          cstack_found;
    Dwarf_Signed cstack_value;
    Dwarf_Signed codeunit_size;      /* sizeof(_Py_CODEUNIT), 0 if not found */
    unsigned     units_total, units_scanned;

@@ -5,7 +5,11 @@
 # libpython of each pyenv build listed below, one row per major.minor.
 # The inspector's --release leaves out labels, opcodes, addresses, build
 # ids and the "source" line: they belong to one build, the table serves
-# every build of a release series.
+# every build of a release series.  Series that pyenv cannot build here
+# come from inspect/known-layouts/X.Y.layout: the saved `--layout
+# --release` output of a distribution's interpreter (3.14 and 3.15: Debian
+# sid's python3.14 3.14.10 and python3.15 3.15.2, read with their -dbg
+# packages' DWARF); regenerate those where that interpreter is installed.
 #
 # usage: inspect/gen-known-layouts.sh [--check] [INSPECT]
 #   INSPECT  the built inspector (default: inspect/pyprofgrind-inspect
@@ -80,6 +84,12 @@ for version in $versions; do
     }
     echo "   /* pyenv $version, $(basename "$lib") */" >> "$work/rows"
     layout_to_row < "$work/$version.layout" >> "$work/rows"
+done
+
+for saved in "$script_dir"/known-layouts/*.layout; do
+    [ -f "$saved" ] || continue
+    echo "   /* $(sed -n 's/^# pyprofgrind CPython layout of //p' "$saved"), saved in inspect/known-layouts/$(basename "$saved") */" >> "$work/rows"
+    layout_to_row < "$saved" >> "$work/rows"
 done
 
 awk -v rows="$work/rows" '

@@ -340,7 +340,8 @@ static void build_layout(Builder *b, const ElfImage *elf)
       b->has_f_exc_type = has_member(b, frame, "f_exc_type");
    }
    if (l->frame_owner >= 0 && dw->cstack_found)
-      SET_FIELD(b, frame_owner_cstack, dw->cstack_value, "FRAME_OWNED_BY_CSTACK");
+      SET_FIELD(b, frame_owner_cstack, dw->cstack_value,
+                "the lowest of FRAME_OWNED_BY_CSTACK, FRAME_OWNED_BY_INTERPRETER");
 
    /* Code object. */
    if (code == 0 && dw->found[DWARF_TARGET_CODE])

@@ -84,7 +84,11 @@ static void read_opcodes(PgPyLayout *l, const ElfImage *elf, const ElfImage *deb
    unsigned i, j, k;
    int have_de_instrument, changed;
 
-   if (!read_object(elf, debug, "opcode_targets", sizeof targets, 1, targets, &why)) {
+   /* 3.15 names it opcode_targets_table (a static of the eval function,
+    * "opcode_targets_table.2"), beside a second table used while the JIT
+    * records a trace. */
+   if (!read_object(elf, debug, "opcode_targets", sizeof targets, 1, targets, &why)
+       && !read_object(elf, debug, "opcode_targets_table", sizeof targets, 1, targets, &why)) {
       r->missing = why;
       return;
    }

@@ -32,8 +32,10 @@
  *
  * Exit status: 0 success, 1 FILE is not a CPython with DWARF (or the
  * layout is incomplete, or a layout file is bad): then stderr is one line
- * naming FILE and what is missing; 2 usage error.  Cache problems are
- * warnings, never failures.
+ * naming FILE and what is missing; 2 usage error; 3 FILE is a CPython
+ * whose frames cannot be followed without its debug info (its eval loop
+ * split off without a symbol): no built-in layout may be used for it
+ * either.  Cache problems are warnings, never failures.
  *
  * The work is shared out among:
  *   elf.[ch]           the ELF64 reader (sections, symbols, relocations,
@@ -235,6 +237,33 @@ static Elf64_Addr debug_offsets_address(const ElfImage *elf,
    return addr;
 }
 
+/* An eval loop is tens of kilobytes of machine code.  A distribution's
+ * PGO build may move nearly all of it into a part the compiler split off
+ * (Debian's 3.14: _PyEval_EvalFrameDefault covers 1,184 bytes, the loop
+ * is in _PyEval_EvalFrameDefault.cold), and a stripped file has no symbol
+ * for that part: its code cannot be told from any other unnamed code, so
+ * Python frames cannot be followed without the debug info.  Then adds
+ * that to the one-line message in NO_DWARF and returns 1. */
+#define SMALLEST_EVAL_LOOP 16384
+#define INSPECT_EXIT_UNFOLLOWABLE 3
+static int eval_loop_split_without_symbols(const ElfImage *elf, char *no_dwarf,
+                                           size_t no_dwarf_size)
+{
+   Elf64_Addr value, cold_value;
+   Elf64_Xword size, cold_size;
+   char why[MESSAGE_SHOWN_MAX * 3 + 200];
+
+   if (!elf_symbol(elf, "_PyEval_EvalFrameDefault", &value, &size)
+       || size >= SMALLEST_EVAL_LOOP
+       || elf_symbol(elf, "_PyEval_EvalFrameDefault.cold", &cold_value, &cold_size))
+      return 0;
+   snprintf(why, sizeof why, "%s; its eval loop is in code split off without a "
+            "symbol (_PyEval_EvalFrameDefault: %lu bytes): Python frames need its "
+            "debug info", no_dwarf, (unsigned long)size);
+   snprintf(no_dwarf, no_dwarf_size, "%.*s", (int)(no_dwarf_size - 1), why);
+   return 1;
+}
+
 /* No DWARF: if FILE has a _Py_DebugOffsets table, tell where it is.  With
  * --layout, a partial layout naming it (the tool completes it from the
  * process's memory; nothing is cached, so debug info installed later is
@@ -432,8 +461,13 @@ static int inspect_file(const Options *opt)
          snprintf(no_dwarf, sizeof no_dwarf, "%s: no DWARF debug info (not in "
                   "the file nor in %s: %s)", shown_file, auto_path, hint);
       }
-      if (!saw_not_cpython && report_debug_offsets(&elf, build_id, shown_file,
-                                                   no_dwarf, opt->layout_mode))
+      if (!saw_not_cpython && eval_loop_split_without_symbols(&elf, no_dwarf,
+                                                              sizeof no_dwarf)) {
+         message("%s", no_dwarf);
+         status = INSPECT_EXIT_UNFOLLOWABLE;
+      }
+      else if (!saw_not_cpython && report_debug_offsets(&elf, build_id, shown_file,
+                                                        no_dwarf, opt->layout_mode))
          status = 0;
       else
          message("%s", no_dwarf);

@@ -29,10 +29,16 @@ typedef struct PgNode {
    const HChar  *obj;           /* ob=: object file (or "python") */
    const HChar  *file;          /* fl=: source file, "???" if unknown */
    const HChar  *name;          /* fn= */
-   Bool          skip;          /* PLT stub: its cost and calls belong to its caller */
+   Bool          skip;          /* PLT stub, JIT trace: its cost and calls
+                                   belong to its caller */
+   Bool          jit_code;      /* code a CPython eval loop called that has
+                                   no symbol: a JIT trace (skip is set) */
    Bool          pop_on_jump;   /* dynamic-linker trampoline: leaves by jumping */
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
    struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
+   Bool          eval_piece;    /* a part GCC split off it (".cold"): its
+                                   code is the same eval loop, entering it
+                                   is no new eval call */
    struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
    const HChar  *opcode_family; /* PG_NODE_OPCODE: the (interned) name of its
                                    base instruction, for specialised forms too */

@@ -129,9 +129,19 @@ static Addr call_site_of(const PgThread *th, const PgBB *bb)
 static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
 {
    const PgCodeInfo *callee = pg_fn_code_info(target);
+   /* Machine code without a symbol that an eval loop calls is a JIT trace
+    * (3.13+ built with the JIT, PYTHON_JIT=1; entered through a shim that
+    * has no symbol either): it runs the Python frame on top, so, like a
+    * PLT stub, it is no node of its own: its cost and the
+    * calls it makes are that frame's, at its current line. */
+   if (!callee->has_symbol && !callee->node->skip && pg_python_enabled()
+       && (bb->code->node->eval_of != NULL || bb->code->node->jit_code)) {
+      callee->node->skip = True;
+      callee->node->jit_code = True;
+   }
    pg_callstack_push_call(th, current_caller(th, bb), call_site_of(th, bb),
                    callee->node, target, sp);
-   if (callee->node->eval_of != NULL)
+   if (callee->node->eval_of != NULL && !callee->node->eval_piece)
       pg_python_eval_entered(th, VG_(get_running_tid)(), callee->node->eval_of);
 }
 
@@ -141,6 +151,9 @@ static void push_call(PgThread *th, const PgBB *bb, Addr target, Addr sp)
 static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
 {
    /* Object names are interned: equal names are the same pointer. */
+   /* The parts of a split eval function are one eval loop. */
+   if (target->node->eval_piece && target->node->eval_of == bb->code->node->eval_of)
+      return False;
    return target->is_entry || target->sect != bb->code->sect
           || target->node->obj != bb->code->node->obj;
 }

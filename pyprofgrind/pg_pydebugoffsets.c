@@ -67,8 +67,61 @@ static const TableField fields_313[] = {
    FIELD(unicode_ascii_data,   560, 536),   /* sizeof(PyASCIIObject) */
 };
 
+/* CPython 3.14 (Include/internal/pycore_debug_offsets.h; positions read
+ * with pahole from Debian's python3.14 3.14.10 DWARF, 760 bytes):
+ * interpreter_state grew to 16 fields, thread_state (9) at 176,
+ * interpreter_frame (8: stackpointer, tlbc_index added) at 248,
+ * code_object (11: co_tlbc added) at 312, set_object new, bytes_object
+ * at 592, unicode_object at 616, then gc, gen_object, llist_node and
+ * debugger_support. */
+static const TableField fields_314[] = {
+   FIELD(tstate_current_frame, 208, 176),
+   FIELD(frame_back,           256, 248),
+   FIELD(frame_code,           264, 248),   /* f_executable, a _PyStackRef */
+   FIELD(frame_instr_ptr,      272, 248),
+   FIELD(frame_owner,          288, 248),
+   FIELD(code_filename,        320, 312),
+   FIELD(code_name,            328, 312),
+   FIELD(code_qualname,        336, 312),
+   FIELD(code_linetable,       344, 312),
+   FIELD(code_firstlineno,     352, 312),
+   FIELD(code_code_adaptive,   384, 312),
+   FIELD(bytes_size,           600, 592),
+   FIELD(bytes_data,           608, 592),
+   FIELD(unicode_state,        624, 616),
+   FIELD(unicode_length,       632, 616),
+   FIELD(unicode_ascii_data,   640, 616),   /* sizeof(PyASCIIObject) */
+};
+
+/* CPython 3.15 (Debian's python3.15 3.15.2, 888 bytes): thread_state
+ * gains base_frame (the sentinel frame that ends every thread's chain)
+ * and more, interpreter_frame moves to 312, code_object to 376, a
+ * heap_type_object block comes before tuple_object, bytes_object at 688,
+ * unicode_object (5: compactunicodeobject_size added) at 712. */
+static const TableField fields_315[] = {
+   FIELD(tstate_current_frame, 208, 176),
+   FIELD(tstate_base_frame,    216, 176),
+   FIELD(frame_back,           320, 312),
+   FIELD(frame_code,           328, 312),
+   FIELD(frame_instr_ptr,      336, 312),
+   FIELD(frame_owner,          352, 312),
+   FIELD(code_filename,        384, 376),
+   FIELD(code_name,            392, 376),
+   FIELD(code_qualname,        400, 376),
+   FIELD(code_linetable,       408, 376),
+   FIELD(code_firstlineno,     416, 376),
+   FIELD(code_code_adaptive,   448, 376),
+   FIELD(bytes_size,           696, 688),
+   FIELD(bytes_data,           704, 688),
+   FIELD(unicode_state,        720, 712),
+   FIELD(unicode_length,       728, 712),
+   FIELD(unicode_ascii_data,   736, 712),
+};
+
 static const TableFormat formats[] = {
    { 0x030d, 584, 16, 1, fields_313, sizeof fields_313 / sizeof fields_313[0] },
+   { 0x030e, 760, 16, 1, fields_314, sizeof fields_314 / sizeof fields_314[0] },
+   { 0x030f, 888, 16, 1, fields_315, sizeof fields_315 / sizeof fields_315[0] },
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 

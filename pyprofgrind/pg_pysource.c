@@ -303,6 +303,10 @@ static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_l
 /*--- Choosing the source                                  ---*/
 /*------------------------------------------------------------*/
 
+/* pyprofgrind-inspect's exit status for an interpreter it recognises but
+ * whose frames cannot be followed without its debug info. */
+#define INSPECTOR_EXIT_UNFOLLOWABLE 3
+
 Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
 {
    static HChar text[MAX_LAYOUT_TEXT];
@@ -343,6 +347,14 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
                       "profiling it as C only\n", object, why);
             return False;
          }
+      } else if (status == INSPECTOR_EXIT_UNFOLLOWABLE) {
+         /* A CPython whose eval loop cannot be told apart without its
+          * debug info: the built-in layout of its version would give
+          * Python frames that are not followed. */
+         first_line(text, why, sizeof why);
+         VG_(umsg)("pyprofgrind: %s: cannot read this interpreter (%s); "
+                   "profiling it as C only\n", object, why);
+         return False;
       } else if (status > 0) {
          first_line(text, why, sizeof why);
       } else if (status == INSPECTOR_KILLED) {

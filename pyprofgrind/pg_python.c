@@ -114,8 +114,13 @@ static void find_dispatch_range(PgPyInterp *in)
          if (!label->is_opcode)
             continue;
          if (!VG_(get_fnname)(ep, label->addr, &fn)
-             || pg_strcmp(fn, in->layout.eval_function) != 0)
+             || pg_strcmp(fn, in->layout.eval_function) != 0) {
+            if (VG_(clo_verbosity) > 1)
+               VG_(dmsg)("pyprofgrind: %s: instruction label %s is in %s, not in %s: "
+                         "every dispatch calls the walker\n", in->object, label->name,
+                         fn != NULL ? fn : "no function", in->layout.eval_function);
             return;
+         }
          if (label->addr < low)
             low = label->addr;
          if (label->addr > high)
@@ -193,21 +198,38 @@ const PgPyLabel *pg_python_label_at(const PgPyInterp *in, Addr a)
    return NULL;
 }
 
+/* The length of NAME without the suffix GCC gives the parts it splits
+ * off a function ("_PyEval_EvalFrameDefault.cold", ".part.0"). */
+static SizeT source_function_length(const HChar *name)
+{
+   SizeT n = 0;
+   while (name[n] != 0 && name[n] != '.')
+      n++;
+   return n;
+}
+
 void pg_python_classify_node(PgNode *node, PtrdiffT bias)
 {
+   HChar source_name[128];
+   SizeT len = source_function_length(node->name);
    PgPyInterp *in;
-   if (!enabled)
+   if (!enabled || len == 0 || len >= sizeof source_name)
       return;
-   if (!pg_pylayout_known_eval_function(node->name))
+   pg_memcpy(source_name, node->name, len);
+   source_name[len] = 0;
+   if (!pg_pylayout_known_eval_function(source_name))
       return;
    in = interp_for_object(node->obj, bias);
-   if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, node->name) != 0)
+   if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, source_name) != 0)
       return;
+   /* A distro's PGO build runs most of the loop in the ".cold" part: its
+    * instruction labels are there (Debian's 3.14: 249 of 252). */
    if (in->labels == NULL) {
       in->bias = bias;
       index_labels(in);
    }
    node->eval_of = in;
+   node->eval_piece = node->name[len] != 0;
 }
 
 /*------------------------------------------------------------*/

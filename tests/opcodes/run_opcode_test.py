@@ -89,7 +89,15 @@ NO_COSTS_CHECK = {
                  "outermost CALL, and again in the nested levels' own instructions, so "
                  "the arcs out of it add up to more than its inclusive cost",
 }
-LABELS = ["py37", "py38", "py39", "py310", "py311", "py312", "py313"]
+LABELS = ["py37", "py38", "py39", "py310", "py311", "py312", "py313",
+          "debian314", "debian315"]
+
+# Labels of distribution interpreters (run in scripts/test-platforms.sh's
+# chroots): label -> the executable, which holds the interpreter.
+SYSTEM_INTERPRETERS = {
+    "debian314": "/usr/bin/python3.14",
+    "debian315": "/usr/bin/python3.15",
+}
 
 
 # =============================================================================
@@ -680,11 +688,18 @@ def annotate_problems(status, stdout, stderr, tag):
 
 def find_interpreter(label):
     """(binary, libpython-or-binary, (major, minor), description) or (None, why)."""
-    where = "%s.%s" % (label[2], label[3:])
-    found = pyenvs.newest_build(where)
-    if found is None:
-        return None, "no pyenv build of Python %s" % where
-    binary, prefix = found
+    if label in SYSTEM_INTERPRETERS:
+        binary = SYSTEM_INTERPRETERS[label]
+        where = re.search(r"python(\d+\.\d+)$", binary).group(1)
+        if not pyenvs.is_elf(binary):
+            return None, "%s is absent" % binary
+        prefix = None
+    else:
+        where = "%s.%s" % (label[2], label[3:])
+        found = pyenvs.newest_build(where)
+        if found is None:
+            return None, "no pyenv build of Python %s" % where
+        binary, prefix = found
     try:
         result = subprocess.run(FIXED_ENVIRONMENT + [binary] + INTERPRETER_OPTIONS + [
             "-c", "import sys; sys.stdout.write('%d.%d.%d' % sys.version_info[:3])"],
@@ -694,7 +709,8 @@ def find_interpreter(label):
         return None, "%s does not run: %s" % (binary, exc)
     if result.returncode != 0 or not result.stdout.startswith(where + "."):
         return None, "%s does not run as Python %s" % (binary, where)
-    libraries = sorted(glob.glob(os.path.join(prefix, "lib", "libpython%s*.so.1.0" % where)))
+    libraries = sorted(glob.glob(os.path.join(prefix, "lib", "libpython%s*.so.1.0" % where))) \
+        if prefix else []
     library = libraries[0] if libraries else binary
     version = tuple(int(x) for x in where.split("."))
     return (binary, library, version, "%s (Python %s)" % (binary, result.stdout)), None

@@ -251,7 +251,8 @@ TIMING_DEPENDENT = [
 ]
 
 # From 3.12 the parent of os.fork() counts its threads by parsing
-# /proc/self/stat (warn_about_fork_with_threads: fread, then strtok_r over
+# /proc/self/stat (warn_about_fork_with_threads, in 3.14's debug build its
+# own get_number_of_os_threads: fread, then strtok_r over
 # the first 20 fields): the digits of its pid, of its and its waited-for
 # children's page faults and CPU times change how many instructions that
 # takes, 19 Ir a digit on 3.13.  That differs between two Callgrind runs
@@ -260,7 +261,19 @@ TIMING_DEPENDENT = [
 # exactly (with pyprofgrind, with and without Python attribution).
 PROC_STAT_READERS = [
     (re.compile(r"^(libpython3\.\d+\.so|python3)"),
-     re.compile(r"^warn_about_fork_with_threads$")),
+     re.compile(r"^(warn_about_fork_with_threads|get_number_of_os_threads)$")),
+]
+
+
+# From 3.14 the interpreter finds its main thread's stack at start-up
+# (_Py_InitializeRecursionLimits) with glibc's pthread_getattr_np, which
+# reads /proc/self/maps line by line with sscanf up to the stack's line.
+# Those lines include the Valgrind tool's own mappings, so a Callgrind and
+# a pyprofgrind client parse different files: 62 and 61 lines, 2,102 Ir,
+# for Debian sid's python3.14 under Valgrind 3.27.1.  Totals are compared
+# less that call on both sides (MapsAdjustedReference).
+MAPS_READERS = [
+    (re.compile(r"^libc\.so\.6$"), re.compile(r"^pthread_getattr_np(@|$)")),
 ]
 
 
@@ -305,6 +318,38 @@ def check_total_without_proc_stat(reference, candidate):
     return problems, note
 
 
+class MapsAdjustedReference(object):
+    """Callgrind's profile (a ReferenceSummary) with its total moved by what
+    parsing /proc/self/maps (MAPS_READERS) cost the pyprofgrind client more,
+    so that totals of the same tool's runs compare with it exactly."""
+
+    def __init__(self, reference, delta):
+        self._reference = reference
+        self.delta = delta
+        self.total_ir = reference.total_ir + delta
+
+    def __getattr__(self, name):
+        return getattr(self._reference, name)
+
+    def full(self):
+        return MapsAdjustedReference(self._reference.full(), self.delta)
+
+
+def maps_adjusted_reference(reference, candidate):
+    """(REFERENCE or its MapsAdjustedReference, note or None) for comparing
+    totals with CANDIDATE (a ProfileDetail with C nodes, the mixed view)."""
+    if not any("pthread_getattr_np" in name for name in reference.function_names):
+        return reference, None
+    a_maps = calls_into_ir(reference.full().arc_inclusive_ir, MAPS_READERS)
+    b_maps = calls_into_ir(candidate.arc_inclusive(), MAPS_READERS)
+    if a_maps == b_maps:
+        return reference, None
+    note = ("totals compared less the /proc/self/maps parse of pthread_getattr_np "
+            "(3.14+ start-up), whose cost follows the tool's own mappings: Callgrind %d Ir, "
+            "pyprofgrind %d (%+d)" % (a_maps, b_maps, b_maps - a_maps))
+    return MapsAdjustedReference(reference, b_maps - a_maps), note
+
+
 def timing_dependent_ir(arc_inclusive):
     """Inclusive Ir of the calls into synchronization functions from other
     functions.  ARC_INCLUSIVE: {(caller, callee): Ir}, caller and callee
@@ -313,7 +358,7 @@ def timing_dependent_ir(arc_inclusive):
     return calls_into_ir(arc_inclusive, TIMING_DEPENDENT)
 
 
-THREAD_TIMING_SLACK_IR = 64
+THREAD_TIMING_SLACK_IR = 256
 
 
 def check_total_without_timing(reference, candidate):
@@ -330,8 +375,10 @@ def check_total_without_timing(reference, candidate):
     a_rest, b_rest = reference.total_ir - a_sync, candidate.total_ir - b_sync
     # Which thread reaches a blocking system call first still moves a few
     # instructions between runs (seen: +1 Ir on 3.6 and 3.7 under a loaded
-    # machine, +50 on 3.7 with a load average of 10 on two cores), so a
-    # few dozen are allowed; anything more is a failure.
+    # machine, +50 on 3.7 with a load average of 10 on two cores; three
+    # Callgrind runs of threads.py on Debian sid's 3.15 (glibc 2.41): 172 Ir
+    # apart, and pyprofgrind -131 and -161 on 3.15 and 3.14), so up to 256
+    # are allowed; anything more is a failure.
     if abs(a_rest - b_rest) > THREAD_TIMING_SLACK_IR:
         problems.append("total less thread synchronization: Callgrind %d, %s %d (diff %+d)"
                         % (a_rest, os.path.basename(candidate.path), b_rest, b_rest - a_rest))

@@ -14,8 +14,9 @@ builds, found under $PYENV_ROOT or `pyenv root` or ~/.pyenv) or debian311
 (/usr/bin/python3.11, stripped, its detached debug info found by build-id)
 or debian311d (/usr/bin/python3.11d, debug build), or debian313 and
 debian313d (Debian 13's /usr/bin/python3.13 and python3.13d, the same
-kinds: scripts/test-platforms.sh runs them in a Debian 13 chroot), or one
-of the two
+kinds: scripts/test-platforms.sh runs them in a Debian 13 chroot), or
+debian314, debian314d, debian315, debian315d (Debian sid's python3.14 and
+python3.15, release and debug builds, in a sid chroot), or one of the
 interpreters without any DWARF: py313nodwarf (pyenv's 3.13 with a copy of
 its libpython stripped of debug info and build-id, found through
 LD_LIBRARY_PATH: the layout comes from _Py_DebugOffsets) and
@@ -82,8 +83,14 @@ INTERPRETERS = [
     ("debian311d", ("system", "/usr/bin/python3.11d")),
     ("debian313", ("system", "/usr/bin/python3.13")),
     ("debian313d", ("system", "/usr/bin/python3.13d")),
+    ("debian314", ("system", "/usr/bin/python3.14")),
+    ("debian314d", ("system", "/usr/bin/python3.14d")),
+    ("debian315", ("system", "/usr/bin/python3.15")),
+    ("debian315d", ("system", "/usr/bin/python3.15d")),
     ("py313nodwarf", ("pyenv-nodwarf", "3.13")),
     ("debian311nodwarf", ("system-nodwarf", "/usr/bin/python3.11")),
+    ("debian314jit", ("system-jit", "/usr/bin/python3.14")),
+    ("debian315jit", ("system-jit", "/usr/bin/python3.15")),
 ]
 
 # What the tool must say about where it found the layout (a line of its
@@ -177,7 +184,9 @@ def find_interpreter(label, builddir=None):
     or (None, why, None); environment: what the runs add to
     FIXED_ENVIRONMENT.  The *-nodwarf copies are made under BUILDDIR."""
     kind, where = dict(INTERPRETERS)[label]
-    environment = []
+    # The *-jit kinds run with the JIT on (Debian builds it in, off by
+    # default).
+    environment = ["PYTHON_JIT=1"] if kind.endswith("-jit") else []
     if kind.startswith("pyenv"):
         found = pyenvs.newest_build(where)
         if found is None:
@@ -523,6 +532,12 @@ class TestRun(object):
         for role in roles_a:
             a, b, orc = profiles["A"][role], profiles["B"][role], oracle[role]
             at = where + ("[%s]" % role if role != "main" else "")
+            # (A child's profile starts at the fork, after the start-up.)
+            a, note = pychecks.maps_adjusted_reference(a, b) if role != "child" else (a, None)
+            if note:
+                self.notes.append("%s%s" % (role + ": " if role != "main" else "", note))
+                if role == "main":
+                    profiles["A"]["main"] = a
             if role == "child":
                 # The child's profile starts at the fork (docs/using.md),
                 # Callgrind's repeats the parent's costs before it.

@@ -1,8 +1,10 @@
 /* test_pydebugoffsets.c: unit tests of pg_pydebugoffsets, the decoder of
- * CPython 3.13's _Py_DebugOffsets table.  The reference input is the table
- * a real 3.13.0 holds in memory (tests/unit/data/debug-offsets-3.13.txt,
- * written by make_debug_offsets.py): decoded, it must give the offsets the
- * DWARF of that build gives (the known 3.13 row was generated from it).
+ * CPython's _Py_DebugOffsets table (3.13, 3.14, 3.15).  The reference
+ * inputs are the tables real interpreters hold in memory
+ * (tests/unit/data/debug-offsets-X.Y.txt, written by make_debug_offsets.py:
+ * pyenv's 3.13.0, Debian sid's 3.14.10 and 3.15.2): decoded, each must give
+ * the offsets the DWARF of that build gives (the known rows were generated
+ * from it).
  * Altered copies check that every offset is taken from the table, not
  * from the built-in row, and that bad tables are refused with a reason.
  *
@@ -24,12 +26,15 @@
 static unsigned char table[PG_DEBUG_OFFSETS_READ_SIZE];
 static size_t table_len;
 
-/* Loads the hex table of the data file into TABLE. */
-static void load_313(void)
+/* Loads the hex table of debug-offsets-VERSION.txt into TABLE; returns its
+ * length. */
+static size_t load_table(const char *version)
 {
-   const char *path = PG_TEST_DATA_DIR "/debug-offsets-3.13.txt";
-   char line[256];
-   FILE *f = fopen(path, "r");
+   char path[512], line[256];
+   FILE *f;
+
+   snprintf(path, sizeof path, "%s/debug-offsets-%s.txt", PG_TEST_DATA_DIR, version);
+   f = fopen(path, "r");
 
    ck_assert_msg(f != NULL, "cannot open %s", path);
    table_len = 0;
@@ -46,7 +51,12 @@ static void load_313(void)
       }
    }
    fclose(f);
-   ck_assert_int_eq(table_len, TABLE_313_BYTES);
+   return table_len;
+}
+
+static void load_313(void)
+{
+   ck_assert_int_eq(load_table("3.13"), TABLE_313_BYTES);
 }
 
 static void put_u64(size_t at, unsigned long long value)
@@ -100,6 +110,35 @@ START_TEST(test_real_table_matches_known_layout)
 }
 END_TEST
 
+/* 3.14 and 3.15 from Debian sid: their tables moved almost every block. */
+static void check_real_table(const char *version, size_t size, unsigned version_hex)
+{
+   PgPyLayout *decoded, known;
+   char err[256];
+
+   ck_assert_int_eq(load_table(version), size);
+   ck_assert_uint_eq(pg_pydebugoffsets_version(table, table_len), version_hex);
+   decoded = decode_ok(table_len);
+   ck_assert(pg_pylayout_known(&known, version_hex));
+   ck_assert(pg_pylayout_complete(decoded, err, sizeof err));
+   memcpy(known.source, decoded->source, sizeof known.source);
+   known.version_hex = decoded->version_hex;
+   ck_assert_int_eq(decoded->tstate_current_frame, known.tstate_current_frame);
+   ck_assert_int_eq(decoded->frame_owner, known.frame_owner);
+   ck_assert_int_eq(decoded->tstate_base_frame, known.tstate_base_frame);
+   ck_assert_int_eq(memcmp(decoded, &known, sizeof known), 0);
+   /* Cut one byte short of its format's size, it is refused. */
+   decode_fails(size - 1, "cut short");
+   free(decoded);
+}
+
+START_TEST(test_real_tables_314_315)
+{
+   check_real_table("3.14", 760, 0x030e0af0);
+   check_real_table("3.15", 888, 0x030f02f0);
+}
+END_TEST
+
 START_TEST(test_offsets_come_from_the_table)
 {
    PgPyLayout *decoded;
@@ -133,8 +172,8 @@ START_TEST(test_bad_tables_are_refused)
    decode_fails(4, "cookie");
 
    load_313();
-   put_u64(8, 0x030e00f0);
-   decode_fails(table_len, "CPython 3.14 is not known");
+   put_u64(8, 0x031000f0);
+   decode_fails(table_len, "CPython 3.16 is not known");
 
    load_313();
    put_u64(8, 0x020712f0);
@@ -190,6 +229,7 @@ static Suite *debug_offsets_suite(void)
    TCase *decode = tcase_create("decode");
 
    tcase_add_test(decode, test_real_table_matches_known_layout);
+   tcase_add_test(decode, test_real_tables_314_315);
    tcase_add_test(decode, test_offsets_come_from_the_table);
    tcase_add_test(decode, test_bad_tables_are_refused);
    tcase_add_test(decode, test_small_error_buffer);

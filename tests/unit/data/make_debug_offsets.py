@@ -1,21 +1,21 @@
 # make_debug_offsets.py: writes the _Py_DebugOffsets test data of
-# pyprofgrind's pg_pydebugoffsets unit test.  Run by a CPython 3.13+ built
-# with a shared libpython, it copies the table at the start of its own
-# _PyRuntime (the bytes an out-of-process reader sees) as hex, so that the
+# pyprofgrind's pg_pydebugoffsets unit test.  Run by a CPython 3.13+ (a
+# shared libpython or, like Debian's, one executable), it copies the table
+# at the start of its own _PyRuntime (the bytes an out-of-process reader sees) as hex, so that the
 # decoder is checked against what an interpreter holds in memory, not
 # against our reading of the header.
 #
 #   $(pyenv prefix 3.13.0)/bin/python3.13 make_debug_offsets.py [OUTPUT]
 #
 # writes debug-offsets-3.13.txt next to this script unless OUTPUT is given.
-# The table of 3.13 is 584 bytes; what follows it in _PyRuntime is run-time
+# The table of 3.13 is 584 bytes, of 3.14 760, of 3.15 888; what follows it in _PyRuntime is run-time
 # state (pointers), so only the table is written.
 
 import ctypes
 import os
 import sys
 
-TABLE_BYTES = {(3, 13): 584}
+TABLE_BYTES = {(3, 13): 584, (3, 14): 760, (3, 15): 888}
 
 
 def main():
