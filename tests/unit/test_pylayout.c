@@ -823,7 +823,7 @@ START_TEST(test_known_absent)
    PgPyLayout *layout = new_layout();
 
    ck_assert(!pg_pylayout_known(layout, 0x030500f0));
-   ck_assert(!pg_pylayout_known(layout, 0x030e00f0));
+   ck_assert(!pg_pylayout_known(layout, 0x031000f0));
    ck_assert(!pg_pylayout_known(layout, 0x020600f0));
    ck_assert(!pg_pylayout_known(layout, 0x040000f0));
    ck_assert(!pg_pylayout_known(layout, 0));
