@@ -156,6 +156,17 @@ for _label in ("debian313", "debian313d"):
         "each run (Callgrind at pid 21: 54850350, pyprofgrind at pid 180: 54851233 "
         "without the synchronization functions), and varies by hundreds of Ir "
         "between two Callgrind runs")
+# Debian sid (glibc 2.43) too, where the cause was not traced: three
+# Callgrind runs of threads.py on 3.15 gave 55929967, 55929853 and
+# 55929795 without the synchronization functions; pyprofgrind was 131
+# (3.15), 161 and 325 (3.14) below Callgrind.
+for _label in ("debian314", "debian314d", "debian314jit",
+               "debian315", "debian315d", "debian315jit"):
+    UNSUPPORTED[(_label, "threads", "total")] = (
+        "with Debian sid's glibc 2.43 the total moves between runs outside the "
+        "synchronization functions (as with Debian 13's 2.41, which writes thread "
+        "ids into the client): three Callgrind runs of threads.py on 3.15 spread "
+        "over 172 Ir, and pyprofgrind runs fell 131 to 325 Ir below Callgrind's")
 
 PRIMES_ARGS = {"v1": ["20000", "1", "v1"], "v2": ["20000", "1", "v2"]}
 
