@@ -14,46 +14,20 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_plt.h"
+#include "pg_elffile.h"
 #include "pg_fn.h"
 #include "pub_tool_debuginfo.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_vki.h"
-
-/* The ELF64 structures needed (a tool has no <elf.h>). */
-typedef struct {
-   UChar  ident[16];
-   UShort type, machine;
-   UInt   version;
-   ULong  entry, phoff, shoff;
-   UInt   flags;
-   UShort ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} PltElfHeader;
-
-typedef struct {
-   UInt  name, type;
-   ULong flags, addr, offset, size;
-   UInt  link, info;
-   ULong addralign, entsize;
-} PltElfSection;
-
-typedef struct {
-   UInt   name;
-   UChar  info, other;
-   UShort shndx;
-   ULong  value, size;
-} PltElfSymbol;
 
 typedef struct {
    ULong offset, info;
    Long  addend;
 } PltElfRela;
 
-#define ELF_SHT_RELA        4
-#define ELF_SHT_DYNSYM      11
 #define ELF_R_X86_64_GLOB_DAT  6
 #define ELF_R_X86_64_JUMP_SLOT 7
 #define ELF_R_X86_64_IRELATIVE 37
-#define PLT_MAX_SECTION     (64u << 20)
 #define PLT_KINDS           3
 
 static const HChar *const plt_section_names[PLT_KINDS] = {
@@ -77,33 +51,6 @@ typedef struct PltObject {
 
 static PltObject *objects;
 
-static Bool read_at(Int fd, ULong offset, void *buf, SizeT n)
-{
-   SizeT done = 0;
-   if (VG_(lseek)(fd, (Off64T)offset, VKI_SEEK_SET) != (Off64T)offset)
-      return False;
-   while (done < n) {
-      Int got = VG_(read)(fd, (UChar *)buf + done, (Int)(n - done));
-      if (got <= 0)
-         return False;
-      done += (SizeT)got;
-   }
-   return True;
-}
-
-static UChar *read_section(Int fd, const PltElfSection *sec)
-{
-   UChar *data;
-   if (sec->size == 0 || sec->size > PLT_MAX_SECTION || sec->type == 8 /* NOBITS */)
-      return NULL;
-   data = pg_malloc("pg.plt.elf", sec->size);
-   if (!read_at(fd, sec->offset, data, sec->size)) {
-      pg_free(data);
-      return NULL;
-   }
-   return data;
-}
-
 /* What naming stubs needs of one object's file. */
 typedef struct {
    PltElfRela *relas[2];     /* .rela.plt, .rela.dyn (either may be NULL) */
@@ -118,7 +65,7 @@ typedef struct {
 /* The interned "NAME@plt" of dynamic symbol SYM, or NULL. */
 static const HChar *symbol_stub_name(const PltNames *pn, ULong sym)
 {
-   PltElfSymbol s;
+   PgElfSymbol s;
    HChar buf[512];
    const HChar *name;
    SizeT room;
@@ -188,7 +135,7 @@ static const HChar *stub_name(const PltNames *pn, ULong svma, const UChar *code,
    return NULL;
 }
 
-static Bool section_named(const UChar *shstr, ULong shstr_size, const PltElfSection *s,
+static Bool section_named(const UChar *shstr, ULong shstr_size, const PgElfSection *s,
                           const HChar *name)
 {
    SizeT len = pg_strlen(name);
@@ -199,52 +146,43 @@ static Bool section_named(const UChar *shstr, ULong shstr_size, const PltElfSect
 /* Reads FILE's PLT sections and names their stubs into OBJ. */
 static void load_object(PltObject *obj)
 {
-   static const UChar magic[5] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */ };
-   PltElfHeader header;
-   PltElfSection *sections = NULL;
+   PgElfHeader header;
+   PgElfSection *sections = NULL;
    UChar *shstr = NULL;
    ULong shstr_size = 0;
    PltNames pn;
-   SysRes r = VG_(open)(obj->file, VKI_O_RDONLY, 0);
-   Int fd;
+   Int fd = pg_elffile_open(obj->file, &header, &sections);
    UInt i, k;
 
-   if (sr_isError(r))
+   if (fd < 0)
       return;
-   fd = (Int)sr_Res(r);
    pg_memset(&pn, 0, sizeof pn);
    pn.bias = obj->bias;
-   if (!read_at(fd, 0, &header, sizeof header) || pg_memcmp(header.ident, magic, 5) != 0
-       || header.machine != 62 /* x86-64 */
-       || header.shentsize != sizeof(PltElfSection) || header.shnum == 0
-       || header.shnum >= 65280 || header.shstrndx >= header.shnum)
+   if (header.machine != 62 /* x86-64 */)
       goto done;
-   sections = pg_malloc("pg.plt.elf", header.shnum * sizeof(PltElfSection));
-   if (!read_at(fd, header.shoff, sections, header.shnum * sizeof(PltElfSection)))
-      goto done;
-   shstr = read_section(fd, &sections[header.shstrndx]);
+   shstr = pg_elffile_read_section(fd, &sections[header.shstrndx]);
    shstr_size = shstr != NULL ? sections[header.shstrndx].size : 0;
 
    for (i = 0; i < header.shnum; i++) {
-      const PltElfSection *s = &sections[i];
-      if (s->type == ELF_SHT_DYNSYM && s->entsize == sizeof(PltElfSymbol)
+      const PgElfSection *s = &sections[i];
+      if (s->type == PG_ELF_SHT_DYNSYM && s->entsize == sizeof(PgElfSymbol)
           && pn.symbols == NULL && s->link < header.shnum) {
-         pn.symbols = read_section(fd, s);
-         pn.n_symbols = pn.symbols != NULL ? s->size / sizeof(PltElfSymbol) : 0;
-         pn.strings = read_section(fd, &sections[s->link]);
+         pn.symbols = pg_elffile_read_section(fd, s);
+         pn.n_symbols = pn.symbols != NULL ? s->size / sizeof(PgElfSymbol) : 0;
+         pn.strings = pg_elffile_read_section(fd, &sections[s->link]);
          pn.strings_size = pn.strings != NULL ? sections[s->link].size : 0;
-      } else if (s->type == ELF_SHT_RELA && s->entsize == sizeof(PltElfRela)) {
+      } else if (s->type == PG_ELF_SHT_RELA && s->entsize == sizeof(PltElfRela)) {
          UInt t = section_named(shstr, shstr_size, s, ".rela.plt") ? 0
                   : section_named(shstr, shstr_size, s, ".rela.dyn") ? 1 : 2;
          if (t < 2 && pn.relas[t] == NULL) {
-            pn.relas[t] = (PltElfRela *)read_section(fd, s);
+            pn.relas[t] = (PltElfRela *)pg_elffile_read_section(fd, s);
             pn.n_relas[t] = pn.relas[t] != NULL ? s->size / sizeof(PltElfRela) : 0;
          }
       }
    }
 
    for (i = 0; i < header.shnum; i++) {
-      const PltElfSection *s = &sections[i];
+      const PgElfSection *s = &sections[i];
       for (k = 0; k < PLT_KINDS; k++) {
          PltRange *range = &obj->ranges[k];
          UChar *code;
@@ -257,7 +195,7 @@ static void load_object(PltObject *obj)
           * of objects without IBT: 8). */
          range->entsize = s->entsize >= 8 && s->entsize <= 64 ? (UInt)s->entsize : 16;
          range->n_entries = (UInt)(s->size / range->entsize);
-         code = read_section(fd, s);
+         code = pg_elffile_read_section(fd, s);
          if (code == NULL || range->n_entries == 0)
             continue;
          range->names = pg_calloc("pg.plt.names", range->n_entries, sizeof(HChar *));

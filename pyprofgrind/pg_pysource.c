@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "pg_pysource.h"
+#include "pg_elffile.h"
 #include "pg_guestmem.h"
 #include "pg_pydebugoffsets.h"
 #include "pub_tool_libcfile.h"
@@ -176,80 +177,23 @@ static const HChar *const cpython_symbols[] = {
 };
 #define N_CPYTHON_SYMBOLS (sizeof cpython_symbols / sizeof cpython_symbols[0])
 
-/* The ELF64 structures finding a defined symbol needs (a tool has no
- * <elf.h>). */
-typedef struct {
-   UChar  ident[16];
-   UShort type, machine;
-   UInt   version;
-   ULong  entry, phoff, shoff;
-   UInt   flags;
-   UShort ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} ElfHeader;
-
-typedef struct {
-   UInt  name, type;
-   ULong flags, addr, offset, size;
-   UInt  link, info;
-   ULong addralign, entsize;
-} ElfSection;
-
-typedef struct {
-   UInt   name;
-   UChar  info, other;
-   UShort shndx;
-   ULong  value, size;
-} ElfSymbol;
-
-#define ELF_SECTION_SYMTAB 2
-#define ELF_SECTION_DYNSYM 11
-#define ELF_MAX_TABLE      (64u << 20)
-
-static Bool read_at(Int fd, ULong offset, void *buf, SizeT n)
-{
-   SizeT done = 0;
-   if (VG_(lseek)(fd, (Off64T)offset, VKI_SEEK_SET) != (Off64T)offset)
-      return False;
-   while (done < n) {
-      Int got = VG_(read)(fd, (UChar *)buf + done, (Int)(n - done));
-      if (got <= 0)
-         return False;
-      done += (SizeT)got;
-   }
-   return True;
-}
-
-/* A copy of section SEC's contents, or NULL. */
-static UChar *read_section(Int fd, const ElfSection *sec)
-{
-   UChar *data;
-   if (sec->size == 0 || sec->size > ELF_MAX_TABLE)
-      return NULL;
-   data = pg_malloc("pg.src.elf", sec->size);
-   if (!read_at(fd, sec->offset, data, sec->size)) {
-      pg_free(data);
-      return NULL;
-   }
-   return data;
-}
-
 /* Marks in FOUND which of CPYTHON_SYMBOLS symbol table SYMTAB defines. */
-static void find_defined_symbols(Int fd, const ElfSection *sections, UInt n_sections,
-                                 const ElfSection *symtab, Bool *found)
+static void find_defined_symbols(Int fd, const PgElfSection *sections, UInt n_sections,
+                                 const PgElfSection *symtab, Bool *found)
 {
    UChar *symbols, *strings;
-   const ElfSection *strtab;
+   const PgElfSection *strtab;
    ULong i, count;
    UInt k;
 
-   if (symtab->link >= n_sections || symtab->entsize != sizeof(ElfSymbol))
+   if (symtab->link >= n_sections || symtab->entsize != sizeof(PgElfSymbol))
       return;
    strtab = &sections[symtab->link];
-   symbols = read_section(fd, symtab);
-   strings = read_section(fd, strtab);
-   count = symbols != NULL && strings != NULL ? symtab->size / sizeof(ElfSymbol) : 0;
+   symbols = pg_elffile_read_section(fd, symtab);
+   strings = pg_elffile_read_section(fd, strtab);
+   count = symbols != NULL && strings != NULL ? symtab->size / sizeof(PgElfSymbol) : 0;
    for (i = 0; i < count; i++) {
-      ElfSymbol sym;
+      PgElfSymbol sym;
       pg_memcpy(&sym, symbols + i * sizeof sym, sizeof sym);
       if (sym.shndx == 0 || sym.name >= strtab->size)    /* undefined */
          continue;
@@ -266,30 +210,21 @@ static void find_defined_symbols(Int fd, const ElfSection *sections, UInt n_sect
  * the first one missing (or why the file could not be read) in WHY. */
 static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_len)
 {
-   static const UChar magic[5] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */ };
    Bool found[N_CPYTHON_SYMBOLS];
-   ElfHeader header;
-   ElfSection *sections = NULL;
-   SysRes r = VG_(open)(object, VKI_O_RDONLY, 0);
-   Int fd;
+   PgElfHeader header;
+   PgElfSection *sections;
+   Int fd = pg_elffile_open(object, &header, &sections);
    UInt i;
 
-   if (sr_isError(r)) {
+   if (fd < 0) {
       VG_(snprintf)(why, why_len, "cannot open it to read its symbols");
       return False;
    }
-   fd = (Int)sr_Res(r);
    pg_memset(found, 0, sizeof found);
-   if (read_at(fd, 0, &header, sizeof header) && pg_memcmp(header.ident, magic, 5) == 0
-       && header.shentsize == sizeof(ElfSection) && header.shnum > 0
-       && header.shnum < 65280) {
-      sections = pg_malloc("pg.src.elf", header.shnum * sizeof(ElfSection));
-      if (read_at(fd, header.shoff, sections, header.shnum * sizeof(ElfSection)))
-         for (i = 0; i < header.shnum; i++)
-            if (sections[i].type == ELF_SECTION_SYMTAB || sections[i].type == ELF_SECTION_DYNSYM)
-               find_defined_symbols(fd, sections, header.shnum, &sections[i], found);
-      pg_free(sections);
-   }
+   for (i = 0; i < header.shnum; i++)
+      if (sections[i].type == PG_ELF_SHT_SYMTAB || sections[i].type == PG_ELF_SHT_DYNSYM)
+         find_defined_symbols(fd, sections, header.shnum, &sections[i], found);
+   pg_free(sections);
    VG_(close)(fd);
    for (i = 0; i < N_CPYTHON_SYMBOLS; i++)
       if (!found[i]) {
