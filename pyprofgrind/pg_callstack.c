@@ -354,8 +354,11 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                     * caller's context. */
                    .ctx = parent_ctx };
    /* In the Python view C functions are not nodes: like PLT stubs, their
-    * cost and calls go to the Python line that called them. */
-   if (callee->skip || (callee->kind == PG_NODE_C && c_calls_hidden)) {
+    * cost and calls go to the Python line that called them.  Nor is the
+    * interpreter's call machinery with --python-calls=direct: the
+    * function it leads to is called from its caller's line. */
+   if (callee->skip || callee->call_machinery
+       || (callee->kind == PG_NODE_C && c_calls_hidden)) {
       /* A PLT stub: its cost and the calls it makes belong to the caller
        * at the call site, and the call to it is not counted. */
       f->charge_node = caller;

@@ -76,20 +76,29 @@ static void grow_node_buckets(void)
 }
 
 /* Whether NODE's name matches a --toggle-collect pattern; a Python
- * node's ("MODULE:QUALNAME") also by its qualified name alone, so that
- * "benchmark" and "primes:benchmark" both select primes.py's benchmark. */
+ * node's ("MODULE:QUALNAME") also by its qualified name alone and by its
+ * file's last component and qualified name, so that "benchmark",
+ * "primes:benchmark" and "primes.py:benchmark" all select primes.py's
+ * benchmark. */
 static Bool matches_toggle_pattern(const PgNode *node)
 {
    const HChar *qualname = NULL;
+   HChar in_file[512];
    UInt i;
+   in_file[0] = 0;
    if (node->kind == PG_NODE_PYTHON) {
       qualname = VG_(strchr)(node->name, ':');
-      if (qualname != NULL)
+      if (qualname != NULL) {
+         const HChar *base = VG_(strrchr)(node->file, '/');
          qualname++;
+         VG_(snprintf)(in_file, sizeof in_file, "%s:%s",
+                       base != NULL ? base + 1 : node->file, qualname);
+      }
    }
    for (i = 0; i < toggle_pattern_count; i++)
       if (pg_options_glob_match(toggle_patterns[i], node->name)
-          || (qualname != NULL && pg_options_glob_match(toggle_patterns[i], qualname)))
+          || (qualname != NULL && pg_options_glob_match(toggle_patterns[i], qualname))
+          || (in_file[0] != 0 && pg_options_glob_match(toggle_patterns[i], in_file)))
          return True;
    return False;
 }

@@ -36,6 +36,10 @@ typedef struct PgNode {
    Bool          pop_on_jump;   /* dynamic-linker trampoline: leaves by jumping */
    Bool          toggles_collect; /* matches a --toggle-collect pattern */
    struct PgPyInterp *eval_of;  /* a CPython eval function of this interpreter */
+   Bool          call_machinery; /* interpreter code that only passes a call
+                                   on (--python-calls=direct): its cost and
+                                   calls belong to its caller, like a PLT
+                                   stub's */
    Bool          eval_piece;    /* a part GCC split off it (".cold"): its
                                    code is the same eval loop, entering it
                                    is no new eval call */

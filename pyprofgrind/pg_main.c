@@ -316,9 +316,11 @@ static Bool block_is_dynamic(const PgCodeInfo *code)
 {
    /* Code without a symbol belongs to whichever function jumped into it;
     * PLT stubs to their caller; the eval loop to the Python frame it runs;
+    * the interpreter's call machinery (--python-calls=direct) to whoever
+    * made the call;
     * in the Python view, all C code to the Python line that caused it. */
    return code->node->skip || !code->has_symbol || code->node->shared_body
-          || code->node->eval_of != NULL
+          || code->node->eval_of != NULL || code->node->call_machinery
           || (pg_python_enabled() && pg_python_view() == PG_VIEW_PYTHON);
 }
 
@@ -782,6 +784,7 @@ static void pg_post_clo_init(void)
    pg_python_init(clo.python, clo.python_view ? PG_VIEW_PYTHON : PG_VIEW_MIXED,
               clo.python_opcodes == 2 ? PG_OPCODES_BASE
               : clo.python_opcodes == 1 ? PG_OPCODES_YES : PG_OPCODES_NO,
+              !clo.python_calls_full,
               clo.debug_resync);
    pg_fn_init(clo.skip_plt, pg_python_classify_node);
    pg_callstack_set_c_calls_hidden(clo.python && clo.python_view);

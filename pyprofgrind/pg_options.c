@@ -27,6 +27,12 @@ const HChar pg_options_usage[] =
    "    --python-view=mixed|python  mixed: C and Python functions in one call\n"
    "                                graph; python: Python functions only, C\n"
    "                                cost charged to the Python line [mixed]\n"
+   "    --python-calls=direct|full  direct: in the mixed view a call into a\n"
+   "                                Python function is one arc from its\n"
+   "                                caller, the interpreter's C functions\n"
+   "                                that only pass calls on (PyObject_Call,\n"
+   "                                the eval function's entry...) folded into\n"
+   "                                it; full: they are nodes too [direct]\n"
    "    --python-opcodes=no|yes|base  a node per executed bytecode instruction\n"
    "                                between a Python function and the C work\n"
    "                                it does; base folds specialised forms into\n"
@@ -64,6 +70,7 @@ void pg_options_set_defaults(PgOptions *opts)
    opts->compress_pos     = True;
    opts->python           = True;
    opts->python_view      = False;
+   opts->python_calls_full = False;
    opts->n_toggle_collect = 0;
    opts->folded_stacks    = False;
    opts->folded_max_contexts = PG_DEFAULT_FOLDED_MAX_CONTEXTS;
@@ -181,6 +188,21 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       if (err && err_len)
          pg_snprintf(err, err_len, "--python-opcodes: invalid value '%s' "
                      "(expected no, yes or base)", value ? value : "");
+      return PG_OPT_BAD_VALUE;
+   }
+
+   if (match_option(arg, "--python-calls", &value)) {
+      if (value != NULL && pg_strcmp(value, "direct") == 0) {
+         opts->python_calls_full = False;
+         return PG_OPT_OK;
+      }
+      if (value != NULL && pg_strcmp(value, "full") == 0) {
+         opts->python_calls_full = True;
+         return PG_OPT_OK;
+      }
+      if (err && err_len)
+         pg_snprintf(err, err_len, "--python-calls: invalid value '%s' "
+                     "(expected direct or full)", value ? value : "");
       return PG_OPT_BAD_VALUE;
    }
 

@@ -27,6 +27,9 @@ typedef struct {
    Bool   python;                /* --python=yes|no, default yes */
    Bool   python_view;           /* --python-view=mixed|python: True for python */
    UInt   python_opcodes;        /* --python-opcodes=no|yes|base: 0, 1, 2 */
+   Bool   python_calls_full;     /* --python-calls=direct|full: True for
+                                    full (every C function of the
+                                    interpreter's call path is a node) */
    Bool   folded_stacks;         /* --folded-stacks=no|yes, default no: also
                                     write OUT.folded, the cost of every
                                     calling context (folded stacks) */

@@ -271,4 +271,9 @@ Bool pg_pylayout_known(PgPyLayout *layout, UInt version_hex);
  * worth asking an object's layout for. */
 Bool pg_pylayout_known_eval_function(const HChar *name);
 
+/* Whether NAME (a C function's name without GCC's ".suffix") is one of
+ * CPython's functions that only pass a call on to another callable, of
+ * any version: the call machinery --python-calls=direct folds. */
+Bool pg_pylayout_known_call_machinery(const HChar *name);
+
 #endif /* PG_PYLAYOUT_H */

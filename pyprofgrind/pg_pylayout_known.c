@@ -617,3 +617,89 @@ Bool pg_pylayout_known_eval_function(const HChar *name)
    }
    return False;
 }
+
+/*------------------------------------------------------------*/
+/*--- The interpreter's call machinery                     ---*/
+/*------------------------------------------------------------*/
+
+/* C functions of CPython (2.7 to 3.15) whose only job is to pass a call on
+ * to another callable: the generic call API, the adapters between calling
+ * conventions, the type slots that call a Python dunder method, the
+ * generator resumption path and the eval function's entry points.  In the
+ * mixed view with --python-calls=direct they are folded into the arc from
+ * their caller to the function they lead to (pg_callstack.c), because as
+ * nodes they are hubs that every Python-to-Python call through C passes:
+ * KCacheGrind's cycle detection would then put every Python function that
+ * calls through C and is called through C into one cycle.  Functions that
+ * do work of their own besides calling (sorted, list.extend, type
+ * creation, exec, import) are not here: they stay nodes.  A name ending in
+ * '*' is a prefix.  Names a build does not have match nothing, so one list
+ * serves every version; the eval functions themselves are folded too
+ * (pg_python.c), as they are known per version from the layouts. */
+static const HChar *const call_machinery[] = {
+   /* Objects/call.c (Objects/abstract.c before 3.7) */
+   "PyObject_Call", "_PyObject_Call", "PyObject_CallObject",
+   "PyObject_CallNoArgs", "_PyObject_CallNoArgs", "PyObject_CallOneArg",
+   "PyObject_Vectorcall", "_PyObject_Vectorcall", "_PyObject_VectorcallTstate",
+   "PyObject_VectorcallDict", "_PyObject_VectorcallDictTstate",
+   "PyObject_VectorcallMethod", "_PyObject_VectorcallMethodId",
+   "PyVectorcall_Call", "_PyVectorcall_Call", "_PyObject_MakeTpCall",
+   "_PyObject_FastCall", "_PyObject_FastCallDict", "_PyObject_FastCallDictTstate",
+   "_PyObject_FastCallKeywords", "_PyObject_FastCall_Prepend",
+   "_PyObject_Call_Prepend", "_PyObject_CallFunctionVa", "PyObject_CallFunction",
+   "_PyObject_CallFunction_SizeT", "PyObject_CallMethod", "_PyObject_CallMethod",
+   "_PyObject_CallMethod_SizeT", "_PyObject_CallMethodId",
+   "_PyObject_CallMethodIdObjArgs", "_PyObject_CallMethodIdOneArg",
+   "PyObject_CallMethodNoArgs", "PyObject_CallMethodOneArg", "callmethod",
+   "PyObject_CallFunctionObjArgs", "PyObject_CallMethodObjArgs", "object_vacall",
+   "call_function_tail", "PyEval_CallObjectWithKeywords", "PyEval_CallFunction",
+   "PyEval_CallMethod",
+   /* Python functions (Objects/funcobject.c, Python/ceval.c) */
+   "_PyFunction_Vectorcall", "_PyFunction_FastCall", "_PyFunction_FastCallDict",
+   "_PyFunction_FastCallKeywords", "function_code_fastcall", "function_call",
+   "_PyEval_Vector", "_PyEval_EvalCodeWithName", "_PyEval_EvalCode",
+   "PyEval_EvalCodeEx", "PyEval_EvalCode", "PyEval_EvalFrame",
+   "PyEval_EvalFrameEx", "_PyEval_EvalFrame",
+   "call_function", "fast_function", "do_call", "do_call_core", "ext_do_call",
+   "trace_call_function",
+   /* running a compiled module (Python/pythonrun.c): shared by the main
+    * script and by every string run, so as nodes they close a cycle
+    * through the import system */
+   "run_mod", "run_eval_code_obj",
+   /* bound methods (Objects/classobject.c) */
+   "method_vectorcall", "method_call", "instancemethod_call",
+   /* builtin functions and method descriptors (Objects/methodobject.c,
+    * Objects/descrobject.c) */
+   "PyCFunction_Call", "_PyCFunction_FastCallDict", "_PyCFunction_FastCallKeywords",
+   "_PyMethodDef_RawFastCallDict", "_PyMethodDef_RawFastCallKeywords",
+   "cfunction_vectorcall_*", "cfunction_call", "cfunction_call_varargs",
+   "method_vectorcall_*", "methoddescr_call", "classmethoddescr_call",
+   "_PyMethodDescr_FastCallKeywords", "wrapperdescr_call", "wrapper_call",
+   "wrapperdescr_raw_call", "meth_call",
+   /* type slots that call a dunder method (Objects/typeobject.c) */
+   "slot_tp_*", "slot_nb_*", "slot_sq_*", "slot_mp_*", "slot_am_*",
+   "call_method", "call_maybe", "call_unbound", "call_unbound_noarg",
+   "vectorcall_method", "vectorcall_unbound", "vectorcall_maybe",
+   "type_call",
+   /* properties */
+   "property_descr_get", "property_descr_set",
+   /* resuming generators and coroutines (Objects/genobject.c) */
+   "gen_iternext", "gen_send_ex", "gen_send_ex2", "gen_send", "_PyGen_Send",
+   "PyIter_Send", "PyIter_Next", "gen_throw", "_gen_throw", "coro_wrapper_iternext",
+};
+
+#define N_CALL_MACHINERY (sizeof call_machinery / sizeof call_machinery[0])
+
+Bool pg_pylayout_known_call_machinery(const HChar *name)
+{
+   UInt i;
+
+   for (i = 0; i < N_CALL_MACHINERY; i++) {
+      const HChar *entry = call_machinery[i];
+      SizeT len = pg_strlen(entry);
+      if (entry[len - 1] == '*' ? pg_strncmp(entry, name, len - 1) == 0
+                                : pg_strcmp(entry, name) == 0)
+         return True;
+   }
+   return False;
+}

@@ -38,6 +38,7 @@ static Bool   enabled;
 static PgView view;
 static PgOpcodeMode opcode_mode;
 static Bool   debug_resync;
+static Bool   direct_calls;      /* fold the call machinery (pg_fn.h) */
 
 #define MAX_INTERPS 16
 static PgPyInterp *interps[MAX_INTERPS];
@@ -48,9 +49,10 @@ static VgHashTable *code_twins;      /* TwinEntry by name node and lines */
 
 static void python_frame_leaving(PgThread *th, PgFrame *f);
 
-void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool debug)
+void pg_python_init(Bool on, PgView v, PgOpcodeMode opcodes, Bool direct, Bool debug)
 {
    enabled = on;
+   direct_calls = direct && v == PG_VIEW_MIXED;
    debug_resync = debug;
    view = v;
    opcode_mode = opcodes;
@@ -217,11 +219,22 @@ void pg_python_classify_node(PgNode *node, PtrdiffT bias)
       return;
    pg_memcpy(source_name, node->name, len);
    source_name[len] = 0;
+   if (direct_calls && pg_pylayout_known_call_machinery(source_name)) {
+      /* Only in an interpreter whose frames are read: elsewhere the calls
+       * it passes on lead to no Python node, and the C graph stays whole. */
+      in = interp_for_object(node->obj, bias);
+      if (in != NULL && in->usable)
+         node->call_machinery = True;
+   }
    if (!pg_pylayout_known_eval_function(source_name))
       return;
    in = interp_for_object(node->obj, bias);
    if (in == NULL || !in->usable || pg_strcmp(in->layout.eval_function, source_name) != 0)
       return;
+   /* The eval function's entry is call machinery too (its loop's cost is
+    * the Python frames'); a split-off piece is entered by jumps. */
+   if (direct_calls && node->name[len] == 0)
+      node->call_machinery = True;
    /* A distro's PGO build runs most of the loop in the ".cold" part: its
     * instruction labels are there (Debian's 3.14: 249 of 252). */
    if (in->labels == NULL) {

@@ -82,7 +82,8 @@ typedef struct PgPyCode {
 } PgPyCode;
 
 /* DEBUG_RESYNC: print the shadow stack around every resynchronisation. */
-void pg_python_init(Bool enabled, PgView view, PgOpcodeMode opcodes, Bool debug_resync);
+void pg_python_init(Bool enabled, PgView view, PgOpcodeMode opcodes, Bool direct_calls,
+                    Bool debug_resync);
 Bool pg_python_enabled(void);
 PgView pg_python_view(void);
 

@@ -107,7 +107,7 @@ LAYOUT_MESSAGES = {
 # the same toggle (E) as its reference.
 VIEW_RUNS = {
     ("features", ""): ["python-view"],
-    ("primes", "v2"): ["python-no"],
+    ("primes", "v2"): ["python-no", "python-view"],
     ("primes", "v1"): ["python-view-toggle"],
 }
 
@@ -649,6 +649,14 @@ class TestRun(object):
                                                 results["v1"]["A"]["main"])
         self.notes.extend(notes)
         self.check("primes", problems)
+        problems = []
+        for run in ("v1", "v2"):
+            problems += pychecks.check_seed_outside_cycles(results[run]["B"]["main"],
+                                                           self.script_path)
+        self.check("no-cycles", problems)
+        if "C" in results["v2"]:
+            self.check("views-agree", pychecks.check_views_agree(
+                results["v2"]["B"]["main"], results["v2"]["C"]["main"], self.script_path))
 
 
 RULE = "-" * 80

@@ -15,8 +15,10 @@ pyprofgrind and checks:
     its file, and differs from every other function's;
   * no Python function calls an unnamed function of no object (2.7's
     libpython calls PyNumber_Remainder through a ".plt.got" stub);
-  * --toggle-collect=benchmark and --toggle-collect=primes:benchmark
-    collect the same, more than nothing and less than the whole run.
+  * --toggle-collect=benchmark, =primes:benchmark (module and qualified
+    name) and =primes.py:benchmark (file and qualified name) collect the
+    same, more than nothing and less than the whole run; =nosuch.py:benchmark
+    collects nothing.
 Exit status 0 pass, 1 fail, 77 skip.  Work files: $top_builddir/tests/
 python/build/reader_names/ (kept on failure).
 """
@@ -124,14 +126,16 @@ def check(tag, interpreter, problems):
             problems.append("%s: %s calls %s (%d calls), a stub of no object"
                             % (tag, caller[1], cgcompare.describe_function(callee), calls))
     totals = []
-    for pattern in ("benchmark", "primes:benchmark"):
+    patterns = ("benchmark", "primes:benchmark", "primes.py:benchmark", "nosuch.py:benchmark")
+    for pattern in patterns:
         toggled = cgcompare.load_profile(run_profile(
             "%s-toggle-%s" % (tag, pattern.replace(":", "_")), interpreter,
             ["--toggle-collect=" + pattern]))
         totals.append(toggled.total_ir)
-    if totals[0] != totals[1] or not 0 < totals[0] < profile.total_ir:
-        problems.append("%s: --toggle-collect=benchmark collects %d, =primes:benchmark %d "
-                        "(whole run %d)" % (tag, totals[0], totals[1], profile.total_ir))
+    if len(set(totals[:3])) != 1 or not 0 < totals[0] < profile.total_ir or totals[3] != 0:
+        problems.append("%s: --toggle-collect=%s collect %s (whole run %d; expected the first "
+                        "three equal, the last 0)" % (tag, ", =".join(patterns),
+                                                     ", ".join(map(str, totals)), profile.total_ir))
     print("%s: %d functions, %d Python; toggled total %d of %d"
           % (tag, len(functions), len(python), totals[0], profile.total_ir))
 

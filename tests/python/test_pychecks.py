@@ -489,6 +489,73 @@ class PrimesTest(CheckTestCase):
         self.assertEqual(pychecks.append_calls_from(profile, node, source), (0, 12000))
 
 
+class CycleTest(unittest.TestCase):
+    """call_cycles finds the strongly connected components KCacheGrind
+    collapses; the seed check and the view comparison use it."""
+
+    PY = "[Python 3.12]"
+    LIB = "libpython3.12.so.1.0"
+    FILE = "/corpus/primes.py"
+
+    def node(self, name, python=True):
+        return (self.PY, self.FILE, name) if python else (self.LIB, "call.c", name)
+
+    def profile(self, arcs):
+        profile = pychecks.ProfileDetail("mixed.out")
+        for caller, callee, calls, inclusive in arcs:
+            profile.nodes.update((caller, callee))
+            profile.arcs[(caller, caller[1], 1, callee)] = [calls, inclusive]
+        return profile
+
+    def machinery_graph(self, hub_calls):
+        """benchmark -> primes directly; with HUB_CALLS, also primes ->
+        PyObject_Vectorcall -> benchmark, the hub closing a cycle."""
+        arcs = [(self.node("<module>"), self.node("benchmark"), 1, 900),
+                (self.node("benchmark"), self.node("primes"), 2, 600),
+                (self.node("primes"), self.node("list_append", False), 50, 80),
+                (self.node("primes"), self.node("primes"), 3, 0)]
+        if hub_calls:
+            arcs += [(self.node("primes"), self.node("PyObject_Vectorcall", False),
+                      hub_calls, 10),
+                     (self.node("PyObject_Vectorcall", False), self.node("benchmark"),
+                      hub_calls, 10)]
+        return self.profile(arcs)
+
+    def test_components(self):
+        a, b, c, d, e = (self.node(n) for n in "abcde")
+        profile = self.profile([(a, b, 1, 1), (b, c, 1, 1), (c, a, 1, 1), (d, d, 5, 0),
+                                (c, e, 1, 1), (e, d, 1, 1)])
+        self.assertEqual(pychecks.call_cycles(profile), [{a, b, c}])
+
+    def test_arcs_without_calls_make_no_cycle(self):
+        a, b = self.node("a"), self.node("b")
+        self.assertEqual(pychecks.call_cycles(self.profile([(a, b, 1, 1), (b, a, 0, 5)])), [])
+
+    def test_deep_graph(self):
+        chain = [self.node("f%d" % i) for i in range(5000)]
+        arcs = [(x, y, 1, 1) for x, y in zip(chain, chain[1:])] + [(chain[-1], chain[0], 1, 1)]
+        self.assertEqual(pychecks.call_cycles(self.profile(arcs)), [set(chain)])
+
+    def test_seed_outside_cycles(self):
+        self.assertEqual(pychecks.check_seed_outside_cycles(self.machinery_graph(0),
+                                                            self.FILE), [])
+        problems = pychecks.check_seed_outside_cycles(self.machinery_graph(1), self.FILE)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("benchmark, primes in a call cycle of 3 nodes", problems[0])
+        self.assertIn("PyObject_Vectorcall", problems[0])
+
+    def test_views_agree(self):
+        mixed = self.machinery_graph(0)
+        view = self.profile([(self.node("<module>"), self.node("benchmark"), 1, 900),
+                             (self.node("benchmark"), self.node("primes"), 2, 600),
+                             (self.node("primes"), self.node("primes"), 3, 0)])
+        self.assertEqual(pychecks.check_views_agree(mixed, view, self.FILE), [])
+        view.arcs[(self.node("benchmark"), self.FILE, 1, self.node("primes"))] = [2, 599]
+        problems = pychecks.check_views_agree(mixed, view, self.FILE)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("primes: inclusive Ir 600 in the mixed view", problems[0])
+
+
 class AnnotateOutputTest(unittest.TestCase):
     TEXT = "\n".join([
         "-- Auto-annotated source: script.py", pytest_runner.RULE, "Ir", "",

@@ -303,6 +303,39 @@ START_TEST(test_folded_max_contexts)
 }
 END_TEST
 
+/* The options that take a word: each word sets its value, anything else
+ * is refused with a message listing the words and changes nothing. */
+START_TEST(test_python_word_options)
+{
+   static const char *const bad_calls[] = {
+      "--python-calls", "--python-calls=", "--python-calls=Direct",
+      "--python-calls=fold", "--python-calls=full ",
+   };
+   PgOptions opts, defaults;
+   size_t i;
+
+   pg_options_set_defaults(&opts);
+   pg_options_set_defaults(&defaults);
+   ck_assert(!opts.python_calls_full);
+   ck_assert(!opts.python_view);
+   ck_assert_uint_eq(opts.python_opcodes, 0);
+   for (i = 0; i < sizeof bad_calls / sizeof bad_calls[0]; i++)
+      parse_bad(&opts, bad_calls[i], "--python-calls", "direct or full");
+   parse_bad(&opts, "--python-view=c", "--python-view", "mixed or python");
+   parse_bad(&opts, "--python-opcodes=all", "--python-opcodes", "no, yes or base");
+   ck_assert_int_eq(memcmp(&opts, &defaults, sizeof opts), 0);
+
+   parse_ok(&opts, "--python-calls=full");
+   ck_assert(opts.python_calls_full);
+   parse_ok(&opts, "--python-calls=direct");
+   ck_assert(!opts.python_calls_full);
+   parse_ok(&opts, "--python-view=python");
+   ck_assert(opts.python_view);
+   parse_ok(&opts, "--python-opcodes=base");
+   ck_assert_uint_eq(opts.python_opcodes, 2);
+}
+END_TEST
+
 START_TEST(test_usage_text)
 {
    static const char *const mentioned[] = {
@@ -311,7 +344,9 @@ START_TEST(test_usage_text)
       "--collect-atstart=no|yes", "--separate-threads=no|yes",
       "--skip-plt=no|yes", "--compress-strings=no|yes",
       "--compress-pos=no|yes", "--toggle-collect=<pattern>",
-      "--folded-stacks=no|yes", "--folded-max-contexts=<n>"
+      "--folded-stacks=no|yes", "--folded-max-contexts=<n>",
+      "--python-view=mixed|python", "--python-calls=direct|full",
+      "--python-opcodes=no|yes|base"
    };
    size_t i;
    size_t len = strlen(pg_options_usage);
@@ -343,6 +378,7 @@ static Suite *options_suite(void)
    tcase_add_test(tc_parse, test_toggle_collect_overflow);
    tcase_add_test(tc_parse, test_toggle_collect_empty);
    tcase_add_test(tc_parse, test_folded_max_contexts);
+   tcase_add_test(tc_parse, test_python_word_options);
    tcase_add_test(tc_parse, test_usage_text);
    suite_add_tcase(s, tc_parse);
 

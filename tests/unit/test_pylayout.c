@@ -295,6 +295,32 @@ START_TEST(test_known_eval_functions)
 }
 END_TEST
 
+/* The call machinery folded by --python-calls=direct: exact names and
+ * "prefix*" entries; functions that do work of their own are not in it. */
+START_TEST(test_known_call_machinery)
+{
+   static const char *const machinery[] = {
+      "PyObject_Vectorcall", "_PyFunction_Vectorcall", "_PyEval_Vector",
+      "PyEval_EvalCodeEx", "call_function", "method_vectorcall",
+      "cfunction_vectorcall_O", "method_vectorcall_FASTCALL_KEYWORDS",
+      "slot_tp_call", "slot_nb_add", "slot_sq_contains", "gen_send_ex",
+      "type_call", "run_eval_code_obj"
+   };
+   static const char *const work[] = {
+      "builtin_sorted", "list_append", "list_extend", "builtin_exec",
+      "PyImport_ImportModuleLevelObject", "PyObject_Vectorcal",
+      "PyObject_VectorcallX", "slot_", "slot_tp", "cfunction_vectorcall",
+      "type_new", "", "main"
+   };
+   size_t i;
+
+   for (i = 0; i < sizeof machinery / sizeof machinery[0]; i++)
+      ck_assert_msg(pg_pylayout_known_call_machinery(machinery[i]), "%s", machinery[i]);
+   for (i = 0; i < sizeof work / sizeof work[0]; i++)
+      ck_assert_msg(!pg_pylayout_known_call_machinery(work[i]), "%s", work[i]);
+}
+END_TEST
+
 START_TEST(test_round_trip_labels_and_strings)
 {
    PgPyLayout *original = known(3, 12);
@@ -865,6 +891,7 @@ static Suite *pylayout_suite(void)
    tcase_add_test(table, test_known_absent);
    tcase_add_test(table, test_known_version_facts);
    tcase_add_test(table, test_known_eval_functions);
+   tcase_add_test(table, test_known_call_machinery);
    suite_add_tcase(suite, table);
    return suite;
 }
