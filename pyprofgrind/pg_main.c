@@ -154,6 +154,10 @@ static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
    /* The parts of a split eval function are one eval loop. */
    if (target->node->eval_piece && target->node->eval_of == bb->code->node->eval_of)
       return False;
+   /* The handlers of a tail-calling interpreter are one node: a jump from
+    * one to the next is the dispatch of the next instruction. */
+   if (target->node->dispatch_group && target->node == bb->code->node)
+      return False;
    return target->is_entry || target->sect != bb->code->sect
           || target->node->obj != bb->code->node->obj;
 }
@@ -786,6 +790,7 @@ static void pg_post_clo_init(void)
    pg_fn_init(clo.skip_plt, pg_python_classify_node);
    pg_callstack_set_c_calls_hidden(clo.python && clo.python_view);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
+   pg_fn_set_dispatch_patterns(clo.dispatch_handlers, clo.n_dispatch_handlers);
    pg_bb_init();
    pg_threads_init(clo.separate_threads);
    if (clo.folded_stacks)
