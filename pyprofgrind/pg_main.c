@@ -162,10 +162,29 @@ static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
           || target->node->obj != bb->code->node->obj;
 }
 
+/* Whether a call (RETURNING False) or a return that leaves no frame
+ * (RETURNING True) from BB to TARGET stays inside one eval loop that is
+ * split into functions: a tail-calling build's eval function calls its
+ * first instruction's function, and the last one returns to it.  A call
+ * to the eval function itself is a new eval call, from anywhere. */
+static Bool within_split_eval_loop(const PgBB *bb, Addr target, Bool returning)
+{
+   const PgPyInterp *in = bb->code->node->eval_of;
+   const PgNode *to;
+   if (in == NULL)
+      return False;
+   to = pg_fn_code_info(target)->node;
+   if (to->eval_of != in)
+      return False;
+   return returning ? bb->code->node->eval_piece : to->eval_piece;
+}
+
 static VG_REGPARM(3) void helper_call(PgBB *bb, Addr target, Addr sp)
 {
    PgThread *th = pg_threads_current();
    pg_callstack_unwind_below(th, sp);
+   if (within_split_eval_loop(bb, target, False))
+      return;
    push_call(th, bb, target, sp);
 }
 
@@ -185,8 +204,11 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
       return;
    }
    /* A return that leaves no frame is a jump (e.g. "push; ret"), and
-    * Callgrind always makes that a call. */
-   if (th->depth > 0 && th->frames[th->depth - 1].node != NULL)
+    * Callgrind always makes that a call; except from a piece of an eval
+    * loop into the loop (no frame was pushed for the call it returns
+    * from). */
+   if (th->depth > 0 && th->frames[th->depth - 1].node != NULL
+       && !within_split_eval_loop(bb, target, True))
       push_call(th, bb, target, sp);
 }
 

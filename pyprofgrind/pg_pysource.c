@@ -128,6 +128,7 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
    static UChar table[PG_DEBUG_OFFSETS_READ_SIZE];
    Addr runtime = layout->runtime_address + (Addr)bias;
    HChar err[200], build_id[sizeof layout->build_id];
+   HChar tail_calls[sizeof layout->tail_call_handlers];
 
    if (!pg_guestmem_read(runtime, table, sizeof table)) {
       VG_(snprintf)(why, why_len, "no DWARF, and _PyRuntime at %#lx is not "
@@ -135,11 +136,14 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
       return False;
    }
    pg_memcpy(build_id, layout->build_id, sizeof build_id);
+   pg_memcpy(tail_calls, layout->tail_call_handlers, sizeof tail_calls);
    if (!pg_pydebugoffsets_decode(layout, table, sizeof table, err, sizeof err)) {
       VG_(snprintf)(why, why_len, "no DWARF, and %s", err);
       return False;
    }
+   /* What the inspector saw in the file, which the table does not say. */
    pg_memcpy(layout->build_id, build_id, sizeof build_id);
+   pg_memcpy(layout->tail_call_handlers, tail_calls, sizeof tail_calls);
    layout->runtime_address = runtime - (Addr)bias;
    return True;
 }
