@@ -218,6 +218,37 @@ int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
    return 0;
 }
 
+int elf_function_with_prefix(const ElfImage *elf, const char *prefix)
+{
+   size_t prefix_len = strlen(prefix);
+   unsigned i;
+
+   for (i = 0; i < elf->n_sections; i++) {
+      const Elf64_Shdr *symbols = &elf->sections[i];
+      const Elf64_Shdr *strings;
+      size_t n, k;
+
+      if ((symbols->sh_type != SHT_SYMTAB && symbols->sh_type != SHT_DYNSYM)
+          || symbols->sh_entsize != sizeof(Elf64_Sym)
+          || symbols->sh_link >= elf->n_sections)
+         continue;
+      strings = &elf->sections[symbols->sh_link];
+      n = symbols->sh_size / sizeof(Elf64_Sym);
+      for (k = 0; k < n; k++) {
+         Elf64_Sym sym;
+         const char *sym_name;
+         memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym, sizeof sym);
+         if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0
+             || ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+            continue;
+         sym_name = elf_string(elf, strings, sym.st_name);
+         if (sym_name != NULL && strncmp(sym_name, prefix, prefix_len) == 0)
+            return 1;
+      }
+   }
+   return 0;
+}
+
 /* Does SYM_NAME name NAME, or (with SUFFIXED) a copy GCC renamed: a
  * function-local static gets a number ("opcode_targets.3"), a static
  * under link-time optimisation a tail ("_PyOpcode_Jump.lto_priv.0")? */

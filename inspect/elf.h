@@ -53,6 +53,10 @@ int elf_has_dwarf(const ElfImage *elf);
 int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
                Elf64_Xword *size);
 
+/* Whether .symtab or .dynsym defines a function (STT_FUNC) whose name
+ * starts with PREFIX (a tail-calling CPython's "_TAIL_CALL_"). */
+int elf_function_with_prefix(const ElfImage *elf, const char *prefix);
+
 /* Looks for a data object (STT_OBJECT) of SIZE bytes named NAME or, with
  * SUFFIXED, a copy GCC renamed ("opcode_targets.3" for a function-local
  * static, "_PyOpcode_Jump.lto_priv.0" under link-time optimisation), in

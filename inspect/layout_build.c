@@ -346,6 +346,10 @@ static void build_layout(Builder *b, const ElfImage *elf)
    /* Code object. */
    if (code == 0 && dw->found[DWARF_TARGET_CODE])
       code = dw->target_die[DWARF_TARGET_CODE];
+   /* A free-threaded build (Py_GIL_DISABLED) starts every object with
+    * ob_tid, its owning thread: the walker cannot read such a build. */
+   if (code != 0 && die_find_member(dw, code, "ob_tid", 1, &hit))
+      snprintf(l->gil_disabled, sizeof l->gil_disabled, "yes");
    TAKE_MEMBER(b, code_filename, code, "PyCodeObject", "co_filename", 0);
    TAKE_MEMBER(b, code_name, code, "PyCodeObject", "co_name", 0);
    TAKE_MEMBER(b, code_qualname, code, "PyCodeObject", "co_qualname", 0);

@@ -237,11 +237,26 @@ static Elf64_Addr debug_offsets_address(const ElfImage *elf,
    return addr;
 }
 
+/* A tail-calling build (3.14+, --with-tail-call-interp) runs each
+ * instruction in a function of its own, named _TAIL_CALL_<OP> (with
+ * .llvm.N or .cold suffixes after ThinLTO or BOLT): the layout names
+ * them by a pattern, for the tool to take them for pieces of the eval
+ * loop. */
+#define TAIL_CALL_PREFIX "_TAIL_CALL_"
+
+static void mark_tail_calls(const ElfImage *elf, PgPyLayout *layout)
+{
+   if (elf_function_with_prefix(elf, TAIL_CALL_PREFIX))
+      snprintf(layout->tail_call_handlers, sizeof layout->tail_call_handlers,
+               "%s*", TAIL_CALL_PREFIX);
+}
+
 /* An eval loop is tens of kilobytes of machine code.  A distribution's
  * PGO build may move nearly all of it into a part the compiler split off
  * (Debian's 3.14: _PyEval_EvalFrameDefault covers 1,184 bytes, the loop
- * is in _PyEval_EvalFrameDefault.cold), and a stripped file has no symbol
- * for that part: its code cannot be told from any other unnamed code, so
+ * is in _PyEval_EvalFrameDefault.cold; a tail-calling build's is in its
+ * _TAIL_CALL_<OP> functions), and a stripped file has no symbol for that
+ * part: its code cannot be told from any other unnamed code, so
  * Python frames cannot be followed without the debug info.  Then adds
  * that to the one-line message in NO_DWARF and returns 1. */
 #define SMALLEST_EVAL_LOOP 16384
@@ -255,7 +270,8 @@ static int eval_loop_split_without_symbols(const ElfImage *elf, char *no_dwarf,
 
    if (!elf_symbol(elf, "_PyEval_EvalFrameDefault", &value, &size)
        || size >= SMALLEST_EVAL_LOOP
-       || elf_symbol(elf, "_PyEval_EvalFrameDefault.cold", &cold_value, &cold_size))
+       || elf_symbol(elf, "_PyEval_EvalFrameDefault.cold", &cold_value, &cold_size)
+       || elf_function_with_prefix(elf, TAIL_CALL_PREFIX))
       return 0;
    snprintf(why, sizeof why, "%s; its eval loop is in code split off without a "
             "symbol (_PyEval_EvalFrameDefault: %lu bytes): Python frames need its "
@@ -286,6 +302,7 @@ static int report_debug_offsets(const ElfImage *elf, const char *build_id,
       snprintf(layout.source, sizeof layout.source, "elf");
       snprintf(layout.build_id, sizeof layout.build_id, "%s", build_id);
       layout.runtime_address = addr;
+      mark_tail_calls(elf, &layout);
       printf("# %s\n", no_dwarf);
       print_layout(stdout, &layout, shown_file);
       fflush(stdout);
@@ -483,7 +500,13 @@ static int inspect_file(const Options *opt)
    }
    layout_build_from_dwarf(build, dw, &elf,
                            from_debug_file && same_build ? &debug_elf : NULL);
-   if (!opt->layout_mode) {
+   mark_tail_calls(&elf, &build->layout);
+   if (opt->layout_mode && build->layout.gil_disabled[0] != '\0') {
+      /* No layout of it would do: the tool says so and profiles it as C. */
+      message("%s: a free-threaded CPython build (its objects start with "
+              "ob_tid): pyprofgrind cannot follow its frames", shown_file);
+      status = INSPECT_EXIT_UNFOLLOWABLE;
+   } else if (!opt->layout_mode) {
       print_summary(build, dw, shown_file, dwarf_path, now_seconds() - start);
       status = pg_pylayout_complete(&build->layout, err, sizeof err) ? 0 : 1;
    } else if (!pg_pylayout_complete(&build->layout, err, sizeof err)) {

@@ -178,6 +178,53 @@ static VgHashTable *code_infos;
 static Bool         skip_plt;
 static PgNewFunctionHook new_function_hook;
 
+/* --dispatch-handlers: the patterns, and the node of each (object,
+ * pattern) met so far (a handful: one per interpreter loaded). */
+typedef struct DispatchGroup {
+   const HChar          *obj;       /* interned */
+   UInt                  pattern;
+   PgNode               *node;
+   struct DispatchGroup *next;
+} DispatchGroup;
+
+static const HChar *const *dispatch_patterns;
+static UInt dispatch_pattern_count;
+static DispatchGroup *dispatch_groups;
+
+void pg_fn_set_dispatch_patterns(const HChar *const *patterns, UInt n)
+{
+   dispatch_patterns = patterns;
+   dispatch_pattern_count = n;
+}
+
+/* The group node of handler NAME of object OBJ (its file FILE is the
+ * group's when it is the first handler met), or NULL when NAME is no
+ * handler.  The group keeps the first file: the lines of every handler
+ * are still their own (a function's cost lines carry their files). */
+static PgNode *dispatch_group_node(const HChar *obj, const HChar *file,
+                                   const HChar *name)
+{
+   DispatchGroup *g;
+   UInt p;
+   for (p = 0; p < dispatch_pattern_count; p++)
+      if (pg_options_glob_match(dispatch_patterns[p], name))
+         break;
+   if (p == dispatch_pattern_count)
+      return NULL;
+   obj = pg_fn_intern(obj);
+   for (g = dispatch_groups; g != NULL; g = g->next)
+      if (g->obj == obj && g->pattern == p)
+         return g->node;
+   g = pg_calloc("pg.fn.dispatch", 1, sizeof *g);
+   g->obj = obj;
+   g->pattern = p;
+   g->node = pg_fn_node(PG_NODE_C, obj, file, dispatch_patterns[p]);
+   g->node->dispatch_group = True;
+   g->next = dispatch_groups;
+   dispatch_groups = g;
+   return g->node;
+}
+
 static const HChar *section_suffix(VgSectKind sect)
 {
    switch (sect) {
@@ -258,7 +305,11 @@ static void classify(DiEpoch ep, Addr a, PgCodeInfo *info)
       file = pg_fn_source_path(dir, file);
    else
       file = "???";
-   info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
+   info->node = NULL;
+   if (info->has_symbol && dispatch_pattern_count > 0)
+      info->node = dispatch_group_node(obj_name, file, fn_name);
+   if (info->node == NULL)
+      info->node = pg_fn_node(PG_NODE_C, obj_name, file, fn_name);
    if (info->has_symbol && !info->node->py_checked) {
       info->node->py_checked = True;
       if (new_function_hook != NULL)

@@ -46,6 +46,10 @@ typedef struct PgNode {
    struct PgPyCode   *py;       /* PG_NODE_PYTHON: its code object's lines */
    const HChar  *opcode_family; /* PG_NODE_OPCODE: the (interned) name of its
                                    base instruction, for specialised forms too */
+   Bool          dispatch_group; /* the instruction handlers of a tail-calling
+                                   interpreter (--dispatch-handlers): one
+                                   node for all of them, a jump from one
+                                   to another is a dispatch, not a call */
    Bool          py_checked;    /* asked whether it is an eval function */
    Bool          shared_body;   /* other functions jump into its body (e.g.
                                    mempcpy into memcpy): its cost belongs to
@@ -99,5 +103,11 @@ PgNode *pg_fn_by_id(UInt id);
 
 /* Marks nodes whose name matches one of the patterns (--toggle-collect). */
 void    pg_fn_set_toggle_patterns(const HChar *const *patterns, UInt n);
+
+/* Functions whose names match one of PATTERNS ('*', '?') are the handlers
+ * of a tail-calling interpreter: all those of one pattern in one object
+ * are one node, named by the pattern, with dispatch_group set.  Must be
+ * set before the first code address is classified. */
+void    pg_fn_set_dispatch_patterns(const HChar *const *patterns, UInt n);
 
 #endif /* PG_FN_H */

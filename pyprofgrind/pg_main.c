@@ -154,14 +154,37 @@ static Bool jump_is_call(const PgBB *bb, const PgCodeInfo *target)
    /* The parts of a split eval function are one eval loop. */
    if (target->node->eval_piece && target->node->eval_of == bb->code->node->eval_of)
       return False;
+   /* The handlers of a tail-calling interpreter are one node: a jump from
+    * one to the next is the dispatch of the next instruction. */
+   if (target->node->dispatch_group && target->node == bb->code->node)
+      return False;
    return target->is_entry || target->sect != bb->code->sect
           || target->node->obj != bb->code->node->obj;
+}
+
+/* Whether a call (RETURNING False) or a return that leaves no frame
+ * (RETURNING True) from BB to TARGET stays inside one eval loop that is
+ * split into functions: a tail-calling build's eval function calls its
+ * first instruction's function, and the last one returns to it.  A call
+ * to the eval function itself is a new eval call, from anywhere. */
+static Bool within_split_eval_loop(const PgBB *bb, Addr target, Bool returning)
+{
+   const PgPyInterp *in = bb->code->node->eval_of;
+   const PgNode *to;
+   if (in == NULL)
+      return False;
+   to = pg_fn_code_info(target)->node;
+   if (to->eval_of != in)
+      return False;
+   return returning ? bb->code->node->eval_piece : to->eval_piece;
 }
 
 static VG_REGPARM(3) void helper_call(PgBB *bb, Addr target, Addr sp)
 {
    PgThread *th = pg_threads_current();
    pg_callstack_unwind_below(th, sp);
+   if (within_split_eval_loop(bb, target, False))
+      return;
    push_call(th, bb, target, sp);
 }
 
@@ -181,8 +204,11 @@ static VG_REGPARM(3) void helper_return(PgBB *bb, Addr target, Addr sp)
       return;
    }
    /* A return that leaves no frame is a jump (e.g. "push; ret"), and
-    * Callgrind always makes that a call. */
-   if (th->depth > 0 && th->frames[th->depth - 1].node != NULL)
+    * Callgrind always makes that a call; except from a piece of an eval
+    * loop into the loop (no frame was pushed for the call it returns
+    * from). */
+   if (th->depth > 0 && th->frames[th->depth - 1].node != NULL
+       && !within_split_eval_loop(bb, target, True))
       push_call(th, bb, target, sp);
 }
 
@@ -789,6 +815,7 @@ static void pg_post_clo_init(void)
    pg_fn_init(clo.skip_plt, pg_python_classify_node);
    pg_callstack_set_c_calls_hidden(clo.python && clo.python_view);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
+   pg_fn_set_dispatch_patterns(clo.dispatch_handlers, clo.n_dispatch_handlers);
    pg_bb_init();
    pg_threads_init(clo.separate_threads);
    if (clo.folded_stacks)

@@ -47,6 +47,11 @@ const HChar pg_options_usage[] =
    "                                functions matching <pattern> ('*' and '?'\n"
    "                                wildcards); implies --collect-atstart=no;\n"
    "                                may be given up to 32 times [none]\n"
+   "    --dispatch-handlers=<pattern>  the functions matching <pattern> are\n"
+   "                                the instruction handlers of a tail-calling\n"
+   "                                interpreter: one node per object, jumps\n"
+   "                                between them are no calls; may be given\n"
+   "                                up to 32 times [none]\n"
    "\n"
    "  Report bugs in pyprofgrind to the pyprofgrind issue tracker\n"
    "  (README.md, \"Reporting bugs\"), not to Valgrind's site below.\n";
@@ -240,6 +245,25 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       /* As in Callgrind, a toggle implies not collecting at start, unless a
        * later --collect-atstart says otherwise: options apply in order. */
       opts->collect_atstart = False;
+      return PG_OPT_OK;
+   }
+
+   if (match_option(arg, "--dispatch-handlers", &value)) {
+      if (value == NULL || value[0] == '\0') {
+         if (err && err_len)
+            pg_snprintf(err, err_len,
+                        "--dispatch-handlers: expected a function name "
+                        "pattern ('*' and '?' wildcards), got an empty value");
+         return PG_OPT_BAD_VALUE;
+      }
+      if (opts->n_dispatch_handlers >= PG_MAX_TOGGLE_PATTERNS) {
+         if (err && err_len)
+            pg_snprintf(err, err_len,
+                        "--dispatch-handlers: too many patterns (at most %d "
+                        "may be given)", PG_MAX_TOGGLE_PATTERNS);
+         return PG_OPT_BAD_VALUE;
+      }
+      opts->dispatch_handlers[opts->n_dispatch_handlers++] = value;
       return PG_OPT_OK;
    }
 

@@ -42,6 +42,13 @@ typedef struct {
     * wildcards match a function name. */
    const HChar *toggle_collect[PG_MAX_TOGGLE_PATTERNS];
    UInt   n_toggle_collect;
+   /* --dispatch-handlers=PATTERN, may be given several times: the
+    * functions matching PATTERN are the instruction handlers of one
+    * tail-calling interpreter loop (one static function per instruction,
+    * each jumping to the next): in each object they make one node, and a
+    * jump from one to another is a dispatch inside it, not a call. */
+   const HChar *dispatch_handlers[PG_MAX_TOGGLE_PATTERNS];
+   UInt   n_dispatch_handlers;
 } PgOptions;
 
 typedef enum {

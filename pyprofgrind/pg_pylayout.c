@@ -733,6 +733,14 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
       note_missing(&list, layout->predicted_label_prefix[0] != '\0'
                           ? "predicted_label_starts" : "predicted_label_prefix");
 
+   /* A free-threaded build keeps its objects, reference counts and
+    * per-thread bytecode copies otherwise: no offset here would do. */
+   if (layout->gil_disabled[0] != '\0') {
+      if (err != NULL && err_len > 0)
+         pg_snprintf(err, err_len, "a free-threaded CPython build "
+                     "(gil_disabled %s): not supported", layout->gil_disabled);
+      return False;
+   }
    if (list.n_missing == 0) {
       if (err != NULL && err_len > 0)
          err[0] = '\0';
@@ -743,6 +751,39 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len)
                   pg_pylayout_frame_model_name(layout->frame_model),
                   missing, list.cut ? ", ..." : "");
    return False;
+}
+
+/*------------------------------------------------------------*/
+/*--- Names of interpreter files                           ---*/
+/*------------------------------------------------------------*/
+
+const HChar *const pg_pylayout_free_threaded_symbols[] = {
+   "_Py_MergeZeroLocalRefcount", "_Py_DecRefShared", NULL
+};
+
+UInt pg_pylayout_version_from_name(const HChar *path, HChar *abi_flags)
+{
+   const HChar *base = path, *p;
+   UInt best = 0;
+   abi_flags[0] = '\0';
+   for (p = path; *p; p++)
+      if (*p == '/')
+         base = p + 1;
+   for (p = base; *p; p++) {
+      if (pg_strncmp(p, "python", 6) == 0 && p[6] >= '2' && p[6] <= '3' && p[7] == '.') {
+         UInt major = (UInt)(p[6] - '0'), minor = 0, n = 0;
+         const HChar *q = p + 8;
+         if (*q < '0' || *q > '9')
+            continue;
+         while (*q >= '0' && *q <= '9' && minor < 1000)
+            minor = minor * 10 + (UInt)(*q++ - '0');
+         best = (major << 24) | (minor << 16);
+         while (n < 3 && (*q == 't' || *q == 'd' || *q == 'm'))
+            abi_flags[n++] = *q++;
+         abi_flags[n] = '\0';
+      }
+   }
+   return best;
 }
 
 /*------------------------------------------------------------*/

@@ -176,7 +176,13 @@ typedef enum {
    X(WORD, control_labels, 256, 0, 0, PG_NEED_NONE, \
      "comma-separated labels where the eval loop may switch frames") \
    X(INT, return_generator_opcode, -1, 255, -1, PG_NEED_NONE, \
-     "opcode RETURN_GENERATOR: a frame leaving by it made a generator")
+     "opcode RETURN_GENERATOR: a frame leaving by it made a generator") \
+   X(WORD, tail_call_handlers, 32, 0, 0, PG_NEED_NONE, \
+     "pattern ('*', '?') of the functions that are the eval loop's " \
+     "instructions in a tail-calling build (_TAIL_CALL_*): pieces of the loop") \
+   X(WORD, gil_disabled, 8, 0, 0, PG_NEED_NONE, \
+     "yes: a free-threaded build (Py_GIL_DISABLED: PyObject has ob_tid, " \
+     "ABI flag t), which the walker cannot read: refused")
 
 /* The types of the kinds, for the structure. */
 #define PG_LAYOUT_TYPE_HEX32          UInt
@@ -251,6 +257,18 @@ Bool pg_pylayout_complete(const PgPyLayout *layout, HChar *err, SizeT err_len);
 const HChar *pg_pylayout_frame_model_name(PgFrameModel model);
 const HChar *pg_pylayout_line_format_name(PgLineTableFormat format);
 const HChar *pg_pylayout_string_format_name(PgStringFormat format);
+
+/* The version (PY_VERSION_HEX of X.Y.0) that a file name such as
+ * "python3.14", "libpython3.14t.so.1.0" or "/usr/bin/python3.13d" names
+ * (the last "pythonX.Y" in its last component), or 0; ABI_FLAGS (at
+ * least 4 bytes) receives the letters right after it that are ABI flags
+ * ('t' free-threaded, 'd' debug, 'm' pymalloc before 3.8), "" if none. */
+UInt pg_pylayout_version_from_name(const HChar *path, HChar *abi_flags);
+
+/* Symbols only a free-threaded CPython (3.13t+) defines: functions of its
+ * biased reference counting that read PyObject's ob_tid, exported because
+ * Py_DECREF calls them.  NULL-terminated. */
+extern const HChar *const pg_pylayout_free_threaded_symbols[];
 
 /* Whether label NAME is one of LAYOUT's control labels. */
 Bool pg_pylayout_is_control_label(const PgPyLayout *layout, const HChar *name);

@@ -25,27 +25,6 @@
 
 /* major.minor as PY_VERSION_HEX bits from a file name such as
  * libpython3.11.so.1.0, python2.7 or python3.11d; 0 if there is none. */
-static UInt version_from_path(const HChar *path)
-{
-   const HChar *base = path, *p;
-   UInt best = 0;
-   for (p = path; *p; p++)
-      if (*p == '/')
-         base = p + 1;
-   for (p = base; *p; p++) {
-      if (pg_strncmp(p, "python", 6) == 0 && p[6] >= '2' && p[6] <= '3' && p[7] == '.') {
-         UInt major = (UInt)(p[6] - '0'), minor = 0;
-         const HChar *q = p + 8;
-         if (*q < '0' || *q > '9')
-            continue;
-         while (*q >= '0' && *q <= '9')
-            minor = minor * 10 + (UInt)(*q++ - '0');
-         best = (major << 24) | (minor << 16);
-      }
-   }
-   return best;
-}
-
 static Bool is_executable_file(const HChar *path)
 {
    struct vg_stat st;
@@ -149,6 +128,7 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
    static UChar table[PG_DEBUG_OFFSETS_READ_SIZE];
    Addr runtime = layout->runtime_address + (Addr)bias;
    HChar err[200], build_id[sizeof layout->build_id];
+   HChar tail_calls[sizeof layout->tail_call_handlers];
 
    if (!pg_guestmem_read(runtime, table, sizeof table)) {
       VG_(snprintf)(why, why_len, "no DWARF, and _PyRuntime at %#lx is not "
@@ -156,11 +136,14 @@ static Bool layout_from_debug_offsets(PgPyLayout *layout, PtrdiffT bias,
       return False;
    }
    pg_memcpy(build_id, layout->build_id, sizeof build_id);
+   pg_memcpy(tail_calls, layout->tail_call_handlers, sizeof tail_calls);
    if (!pg_pydebugoffsets_decode(layout, table, sizeof table, err, sizeof err)) {
       VG_(snprintf)(why, why_len, "no DWARF, and %s", err);
       return False;
    }
+   /* What the inspector saw in the file, which the table does not say. */
    pg_memcpy(layout->build_id, build_id, sizeof build_id);
+   pg_memcpy(layout->tail_call_handlers, tail_calls, sizeof tail_calls);
    layout->runtime_address = runtime - (Addr)bias;
    return True;
 }
@@ -177,9 +160,24 @@ static const HChar *const cpython_symbols[] = {
 };
 #define N_CPYTHON_SYMBOLS (sizeof cpython_symbols / sizeof cpython_symbols[0])
 
-/* Marks in FOUND which of CPYTHON_SYMBOLS symbol table SYMTAB defines. */
+/* The symbols looked for: CPYTHON_SYMBOLS, then those that only a
+ * free-threaded build defines (pg_pylayout_free_threaded_symbols). */
+#define MAX_LOOKED_FOR 16
+
+static UInt symbols_looked_for(const HChar **names)
+{
+   UInt n = 0, i;
+   for (i = 0; i < N_CPYTHON_SYMBOLS; i++)
+      names[n++] = cpython_symbols[i];
+   for (i = 0; pg_pylayout_free_threaded_symbols[i] != NULL && n < MAX_LOOKED_FOR; i++)
+      names[n++] = pg_pylayout_free_threaded_symbols[i];
+   return n;
+}
+
+/* Marks in FOUND which of the N_NAMES NAMES symbol table SYMTAB defines. */
 static void find_defined_symbols(Int fd, const PgElfSection *sections, UInt n_sections,
-                                 const PgElfSection *symtab, Bool *found)
+                                 const PgElfSection *symtab, const HChar **names,
+                                 UInt n_names, Bool *found)
 {
    UChar *symbols, *strings;
    const PgElfSection *strtab;
@@ -197,9 +195,9 @@ static void find_defined_symbols(Int fd, const PgElfSection *sections, UInt n_se
       pg_memcpy(&sym, symbols + i * sizeof sym, sizeof sym);
       if (sym.shndx == 0 || sym.name >= strtab->size)    /* undefined */
          continue;
-      for (k = 0; k < N_CPYTHON_SYMBOLS; k++)
-         if (!found[k] && pg_strlen(cpython_symbols[k]) < strtab->size - sym.name
-             && pg_strcmp((const HChar *)strings + sym.name, cpython_symbols[k]) == 0)
+      for (k = 0; k < n_names; k++)
+         if (!found[k] && pg_strlen(names[k]) < strtab->size - sym.name
+             && pg_strcmp((const HChar *)strings + sym.name, names[k]) == 0)
             found[k] = True;
    }
    pg_free(symbols);
@@ -207,15 +205,21 @@ static void find_defined_symbols(Int fd, const PgElfSection *sections, UInt n_se
 }
 
 /* Whether OBJECT defines every one of CPYTHON_SYMBOLS; else False with
- * the first one missing (or why the file could not be read) in WHY. */
-static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_len)
+ * the first one missing (or why the file could not be read) in WHY.
+ * FREE_THREADED receives the first symbol only a free-threaded build
+ * defines that OBJECT defines, or NULL. */
+static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_len,
+                                    const HChar **free_threaded)
 {
-   Bool found[N_CPYTHON_SYMBOLS];
+   const HChar *names[MAX_LOOKED_FOR];
+   Bool found[MAX_LOOKED_FOR];
+   UInt n_names = symbols_looked_for(names);
    PgElfHeader header;
    PgElfSection *sections;
    Int fd = pg_elffile_open(object, &header, &sections);
    UInt i;
 
+   *free_threaded = NULL;
    if (fd < 0) {
       VG_(snprintf)(why, why_len, "cannot open it to read its symbols");
       return False;
@@ -223,9 +227,13 @@ static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_l
    pg_memset(found, 0, sizeof found);
    for (i = 0; i < header.shnum; i++)
       if (sections[i].type == PG_ELF_SHT_SYMTAB || sections[i].type == PG_ELF_SHT_DYNSYM)
-         find_defined_symbols(fd, sections, header.shnum, &sections[i], found);
+         find_defined_symbols(fd, sections, header.shnum, &sections[i],
+                              names, n_names, found);
    pg_free(sections);
    VG_(close)(fd);
+   for (i = N_CPYTHON_SYMBOLS; i < n_names; i++)
+      if (found[i] && *free_threaded == NULL)
+         *free_threaded = names[i];
    for (i = 0; i < N_CPYTHON_SYMBOLS; i++)
       if (!found[i]) {
          VG_(snprintf)(why, why_len, "it defines no %s", cpython_symbols[i]);
@@ -245,13 +253,24 @@ static Bool defines_cpython_symbols(const HChar *object, HChar *why, SizeT why_l
 Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
 {
    static HChar text[MAX_LAYOUT_TEXT];
-   HChar inspector[1024], err[256], why[300];
+   HChar inspector[1024], err[256], why[300], abi_flags[4];
+   const HChar *free_threaded;
    UInt version;
    Int status, signal = 0;
 
-   if (!defines_cpython_symbols(object, why, sizeof why)) {
+   if (!defines_cpython_symbols(object, why, sizeof why, &free_threaded)) {
       VG_(umsg)("pyprofgrind: %s: not a CPython interpreter (it has an eval "
                 "function's name, but %s); profiling it as C\n", object, why);
+      return False;
+   }
+   /* Its objects, reference counts and per-thread bytecode are not those
+    * any layout describes: refused before any layout is made. */
+   version = pg_pylayout_version_from_name(object, abi_flags);
+   if (free_threaded != NULL || VG_(strchr)(abi_flags, 't') != NULL) {
+      VG_(umsg)("pyprofgrind: %s: cannot read this interpreter (a free-threaded "
+                "CPython build: %s%s; not supported); profiling it as C only\n",
+                object, free_threaded != NULL ? "it defines " : "ABI flag t in its name",
+                free_threaded != NULL ? free_threaded : "");
       return False;
    }
    why[0] = 0;
@@ -262,7 +281,13 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
          if (!pg_pylayout_parse(layout, text, pg_strlen(text), err, sizeof err))
             VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
                           INSPECTOR_NAME, err);
-         else if (pg_pylayout_complete(layout, err, sizeof err))
+         else if (layout->gil_disabled[0] != '\0') {
+            /* No other source would describe it better. */
+            pg_pylayout_complete(layout, err, sizeof err);
+            VG_(umsg)("pyprofgrind: %s: cannot read this interpreter (%s); "
+                      "profiling it as C only\n", object, err);
+            return False;
+         } else if (pg_pylayout_complete(layout, err, sizeof err))
             return True;
          else if (layout->runtime_address == 0)
             VG_(snprintf)(why, sizeof why, "%s gave an unusable layout (%s)",
@@ -302,7 +327,6 @@ Bool pg_pysource_layout(const HChar *object, PtrdiffT bias, PgPyLayout *layout)
       VG_(snprintf)(why, sizeof why, "%s is not installed", INSPECTOR_NAME);
    }
 
-   version = version_from_path(object);
    pg_pylayout_clear(layout);
    if (version != 0 && pg_pylayout_known(layout, version)) {
       VG_(umsg)("pyprofgrind: %s: no layout from DWARF (%s); using the built-in "

@@ -22,6 +22,7 @@
 #include "pg_callstack.h"
 #include "pg_guestmem.h"
 #include "pg_namebuf.h"
+#include "pg_options.h"
 #include "pg_linetable.h"
 #include "pg_pysource.h"
 #include "pg_writer.h"
@@ -215,8 +216,23 @@ void pg_python_classify_node(PgNode *node, PtrdiffT bias)
    HChar source_name[128];
    SizeT len = source_function_length(node->name);
    PgPyInterp *in;
+   UInt i;
    if (!enabled || len == 0 || len >= sizeof source_name)
       return;
+   /* A tail-calling build runs each instruction in a function of its own
+    * (_TAIL_CALL_<OP>), which its layout names by a pattern: each is a
+    * piece of the eval loop, like a ".cold" part.  The eval function,
+    * which calls the first of them, has been met before. */
+   for (i = 0; i < n_interps; i++) {
+      in = interps[i];
+      if (in->object == node->obj && in->usable
+          && in->layout.tail_call_handlers[0] != '\0'
+          && pg_options_glob_match(in->layout.tail_call_handlers, node->name)) {
+         node->eval_of = in;
+         node->eval_piece = True;
+         return;
+      }
+   }
    pg_memcpy(source_name, node->name, len);
    source_name[len] = 0;
    if (direct_calls && pg_pylayout_known_call_machinery(source_name)) {

@@ -244,6 +244,7 @@ static size_t image_standard(Image *im, int with_note, int with_dwarf)
    symbols_add(&symtab, "opcode_targets.3", STT_OBJECT, 2, DATA_ADDR, 32);
    symbols_add(&symtab, "undefined_here", STT_OBJECT, SHN_UNDEF, 0x1234, 8);
    symbols_add(&symtab, "a_function", STT_FUNC, 2, DATA_ADDR, 32);
+   symbols_add(&symtab, "_TAIL_CALL_LOAD_CONST.llvm.42", STT_FUNC, 2, DATA_ADDR, 32);
    symbols_add(&symtab, "bytes3", STT_OBJECT, (Elf64_Half)rodata_index,
                RODATA_ADDR + 0x50, 3);
    symbols_add(&symtab, "twice.lto_priv.0", STT_OBJECT, 2, DATA_ADDR, 16);
@@ -322,6 +323,14 @@ START_TEST(test_symbols)
    ck_assert(!elf_symbol(&elf, "opcode_targets.", &value, &size));
    ck_assert(!elf_symbol(&elf, "undefined_here", &value, &size));
    ck_assert(!elf_symbol(&elf, "", &value, &size));
+   /* Functions by prefix (a tail-calling CPython's handlers); data
+    * objects and undefined symbols are none. */
+   ck_assert(elf_function_with_prefix(&elf, "_TAIL_CALL_"));
+   ck_assert(elf_function_with_prefix(&elf, "a_func"));
+   ck_assert(!elf_function_with_prefix(&elf, "_TAIL_CALL_X"));
+   ck_assert(!elf_function_with_prefix(&elf, "both"));
+   ck_assert(!elf_function_with_prefix(&elf, "undefined"));
+   ck_assert(!elf_function_with_prefix(&elf, "a_functionz"));
    elf_close(&elf);
 }
 END_TEST

@@ -236,6 +236,29 @@ START_TEST(test_toggle_collect_overflow)
 }
 END_TEST
 
+START_TEST(test_dispatch_handlers)
+{
+   PgOptions opts;
+   UInt i;
+
+   pg_options_set_defaults(&opts);
+   ck_assert_uint_eq(opts.n_dispatch_handlers, 0);
+   parse_ok(&opts, "--dispatch-handlers=_TAIL_CALL_*");
+   parse_ok(&opts, "--dispatch-handlers=op_?");
+   ck_assert_uint_eq(opts.n_dispatch_handlers, 2);
+   ck_assert_str_eq(opts.dispatch_handlers[0], "_TAIL_CALL_*");
+   ck_assert_str_eq(opts.dispatch_handlers[1], "op_?");
+   /* Unlike --toggle-collect, it leaves collection on. */
+   ck_assert(opts.collect_atstart);
+   ck_assert_uint_eq(opts.n_toggle_collect, 0);
+   parse_bad(&opts, "--dispatch-handlers=", "--dispatch-handlers", "empty");
+   for (i = 2; i < PG_MAX_TOGGLE_PATTERNS; i++)
+      parse_ok(&opts, "--dispatch-handlers=h*");
+   parse_bad(&opts, "--dispatch-handlers=g", "--dispatch-handlers", "at most 32");
+   ck_assert_uint_eq(opts.n_dispatch_handlers, PG_MAX_TOGGLE_PATTERNS);
+}
+END_TEST
+
 START_TEST(test_toggle_collect_empty)
 {
    PgOptions opts;
@@ -377,6 +400,7 @@ static Suite *options_suite(void)
    tcase_add_test(tc_parse, test_toggle_collect_repeated);
    tcase_add_test(tc_parse, test_toggle_collect_overflow);
    tcase_add_test(tc_parse, test_toggle_collect_empty);
+   tcase_add_test(tc_parse, test_dispatch_handlers);
    tcase_add_test(tc_parse, test_folded_max_contexts);
    tcase_add_test(tc_parse, test_python_word_options);
    tcase_add_test(tc_parse, test_usage_text);

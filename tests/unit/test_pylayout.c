@@ -857,6 +857,77 @@ START_TEST(test_known_absent)
 }
 END_TEST
 
+START_TEST(test_free_threaded_refused)
+{
+   /* A free-threaded build (the inspector saw ob_tid in PyObject) is
+    * refused whatever else the layout has: its objects are laid out
+    * otherwise. */
+   static const char text[] = "gil_disabled yes\n";
+   PgPyLayout *layout = known(3, 14);
+   char err[256];
+
+   assert_complete(layout);
+   strcpy(layout->gil_disabled, "yes");
+   ck_assert(!pg_pylayout_complete(layout, err, sizeof err));
+   ck_assert_msg(strstr(err, "free-threaded") != NULL, "reason '%s'", err);
+   parse_ok(layout, text, strlen(text));
+   ck_assert_str_eq(layout->gil_disabled, "yes");
+   ck_assert(!pg_pylayout_complete(layout, err, sizeof err));
+   ck_assert_msg(strstr(err, "free-threaded") != NULL, "reason '%s'", err);
+   free(layout);
+
+   /* The release rows describe default builds only. */
+   layout = known(3, 14);
+   ck_assert_str_eq(layout->gil_disabled, "");
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_tail_call_handlers_field)
+{
+   static const char text[] = "tail_call_handlers _TAIL_CALL_*\n";
+   PgPyLayout *layout = new_layout();
+
+   pg_pylayout_clear(layout);
+   ck_assert_str_eq(layout->tail_call_handlers, "");
+   parse_ok(layout, text, strlen(text));
+   ck_assert_str_eq(layout->tail_call_handlers, "_TAIL_CALL_*");
+   free(layout);
+}
+END_TEST
+
+START_TEST(test_version_from_name)
+{
+   static const struct {
+      const char *name;
+      unsigned    version;
+      const char *flags;
+   } cases[] = {
+      { "/usr/bin/python3.14", 0x030e0000, "" },
+      { "/usr/bin/python3.14t", 0x030e0000, "t" },
+      { "/opt/py/lib/libpython3.14t.so.1.0", 0x030e0000, "t" },
+      { "python3.13td", 0x030d0000, "td" },
+      { "/usr/bin/python3.13d", 0x030d0000, "d" },
+      { "libpython3.7m.so.1.0", 0x03070000, "m" },
+      { "libpython2.7.so.1.0", 0x02070000, "" },
+      { "/opt/python3.14t/bin/python3.12", 0x030c0000, "" }, /* the file's name counts */
+      { "/usr/bin/python3", 0, "" },
+      { "python3.x", 0, "" },
+      { "myprog", 0, "" },
+   };
+   unsigned i;
+
+   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+      char flags[4] = "zzz";
+      unsigned v = pg_pylayout_version_from_name(cases[i].name, flags);
+      ck_assert_msg(v == cases[i].version, "%s: %#x", cases[i].name, v);
+      ck_assert_msg(strcmp(flags, cases[i].flags) == 0, "%s: flags '%s'",
+                    cases[i].name, flags);
+   }
+   ck_assert_ptr_nonnull(pg_pylayout_free_threaded_symbols[0]);
+}
+END_TEST
+
 static Suite *pylayout_suite(void)
 {
    Suite *suite = suite_create("pylayout");
@@ -879,12 +950,15 @@ static Suite *pylayout_suite(void)
    tcase_add_test(parse, test_round_trip_opcodes);
    tcase_add_test(parse, test_parse_opcodes_any_order);
    tcase_add_test(parse, test_parse_opcode_errors);
+   tcase_add_test(parse, test_tail_call_handlers_field);
+   tcase_add_test(parse, test_version_from_name);
    suite_add_tcase(suite, parse);
 
    tcase_add_loop_test(complete, test_complete_known, 0, (int)N_KNOWN_VERSIONS);
    tcase_add_test(complete, test_complete_per_call);
    tcase_add_test(complete, test_complete_in_eval);
    tcase_add_test(complete, test_complete_empty_and_truncated);
+   tcase_add_test(complete, test_free_threaded_refused);
    suite_add_tcase(suite, complete);
 
    tcase_add_test(table, test_known_present);
