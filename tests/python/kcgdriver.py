@@ -105,14 +105,16 @@ class View:
         self.selected = selected[-1] if selected else None
 
 
-def write_config(path, function, top, bottom, tab_options=None, extra=""):
-    """KCacheGrind's configuration: no tip of the day, long names, FUNCTION
-    active with the tabs TOP and BOTTOM shown, TAB_OPTIONS ({key: value})
-    added to that group (TopSize: the upper pane's share, in percent), then
-    EXTRA (more groups, as text)."""
+def write_config(path, function, top, bottom, tab_options=None, show_cycles=True, extra=""):
+    """KCacheGrind's configuration: no tip of the day, long names, cycle
+    detection on or off (SHOW_CYCLES: the toolbar's "Cycle Detection"),
+    FUNCTION active with the tabs TOP and BOTTOM shown, TAB_OPTIONS
+    ({key: value}) added to that group (TopSize: the upper pane's share, in
+    percent), then EXTRA (more groups, as text)."""
     with open(path, "w") as out:
         out.write("[TipOfDay]\nRunOnStart=false\n\n")
-        out.write("[GeneralSettings]\nMaxSymbolLength=200\n\n")
+        out.write("[GeneralSettings]\nMaxSymbolLength=200\nShowCycles=%s\n\n"
+                  % ("true" if show_cycles else "false"))
         out.write("[MainView-TabView-1]\nActiveItemType=Function\nActiveItemName=%s\n"
                   "ActiveTop=%s\nActiveBottom=%s\n" % (function, top, bottom))
         for key, value in sorted((tab_options or {}).items()):
@@ -159,11 +161,12 @@ def stop(process, timeout=10):
 
 def open_profile(profile, work, function, top="CallerView", bottom="CallGraphView",
                  width=1400, height=900, screenshot=None, settle=3.0, timeout=180,
-                 tab_options=None, extra_config=""):
+                 tab_options=None, show_cycles=True, extra_config=""):
     """Open PROFILE in KCacheGrind with FUNCTION active and the tabs TOP and
     BOTTOM shown; wait until its call graph of FUNCTION has been laid out
     (so BOTTOM or TOP must be "CallGraphView"), SETTLE more seconds, take
-    SCREENSHOT (a PNG path) if asked, and return a View."""
+    SCREENSHOT (a PNG path) if asked, and return a View.  SHOW_CYCLES
+    False turns KCacheGrind's cycle detection off."""
     work = os.path.abspath(work)
     if os.path.exists(work):
         shutil.rmtree(work)
@@ -173,7 +176,7 @@ def open_profile(profile, work, function, top="CallerView", bottom="CallGraphVie
         os.makedirs(d)
     os.chmod(runtime, 0o700)
     write_config(os.path.join(config, "kcachegrindrc"), function, top, bottom, tab_options,
-                 extra_config)
+                 show_cycles, extra_config)
     real_dot = shutil.which("dot")
     if real_dot is None:
         raise KcgError("no dot on PATH (Debian package graphviz)")
