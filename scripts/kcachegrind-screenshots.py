@@ -28,10 +28,11 @@ Usage: scripts/kcachegrind-screenshots.py [--outdir DIR] [--demo-dir DIR]
   --demo-dir  the directory the programs run in (default
               $TMPDIR/pyprofgrind-demo); it shows in the source view
   --cycle-detection  KCacheGrind's "Cycle Detection" (toolbar) in the
-              shots of the mixed view (default off: this release's mixed
-              view puts primes.py's functions in a cycle with the eval
-              loop, where KCacheGrind shows benchmark's inclusive cost as
-              0.00 %; turn it on once that is no longer so)
+              shots of the mixed view (default on, as KCacheGrind opens;
+              before the mixed view's direct calls, the eval loop put
+              primes.py's functions in one cycle, where KCacheGrind showed
+              benchmark's inclusive cost as 0.00 %, and the shots were
+              taken with it off)
 Environment: top_builddir (default: this tree), PYTHON312, PYTHON27 (the
 interpreters; default the newest pyenv builds).
 Needs the Debian packages kcachegrind, xvfb, dbus-daemon, graphviz and
@@ -86,7 +87,7 @@ def main():
     parser.add_argument("--outdir", default=os.path.join(TOP_SRCDIR, "docs", "images"))
     parser.add_argument("--demo-dir", default=os.path.join(tempfile.gettempdir(),
                                                            "pyprofgrind-demo"))
-    parser.add_argument("--cycle-detection", choices=("on", "off"), default="off")
+    parser.add_argument("--cycle-detection", choices=("on", "off"), default="on")
     args = parser.parse_args()
     missing = kcgdriver.missing_programs(screenshots=True) + \
         [p for p in ("convert",) if shutil.which(p) is None]

@@ -19,13 +19,16 @@ cgcompare.py):
   * the row of primes:primes has the total of the profile's calls into
     it and the profile's self cost of it.
 speedscope turns the call graph into a call tree by assuming that every
-call of a function divides its cost among its callees alike, and drops a
-call that would make a cycle on the stack.  In the mixed view of this
-release the eval loop both calls Python functions and is reached from
-them, so its tree has primes:primes at many places, some cut: its total
-and self there are not the profile's; the test says so and passes,
-unless SPEEDSCOPE_STRICT=1 makes that a failure too.  In the Python view
-a difference is always a failure.
+call of a function divides its cost among its callees alike, drops a call
+that would repeat a function on the stack, and drops a subtree lighter
+than 0.01 % of the heaviest function (self plus calls out), whose cost it
+leaves in the caller's self cost.  primes:primes is called once, from
+benchmark, and in the mixed view calls into no Python function, so
+speedscope's total is the profile's exactly, and its self cost is the
+profile's plus the calls of primes:primes under that limit (3.12: 23,881
+Ir of them, 2.7: 7,291).  Before the mixed view's direct calls, the eval
+loop made one cycle of the run's Python functions and speedscope's total
+of primes:primes was less than half of the profile's.
 
 Environment: SPEEDSCOPE_DIR (speedscope's npm package; default the one
 scripts/install-deps.sh --readers installs), CHROMIUM (default
@@ -35,6 +38,7 @@ tests/python/build/speedscope_callgrind/ (kept on failure).
 """
 
 import base64
+import collections
 import html
 import json
 import os
@@ -123,19 +127,31 @@ def speedscope_rows(chromium, index, profile_path, work):
 
 
 def ours(profile, name):
-    """(inclusive, self) of NAME in PROFILE: the cost of the calls into it
-    from other functions, and its self cost (summed over objects)."""
-    inclusive = sum(cost for (caller, callee), cost in profile.arc_inclusive_ir.items()
-                    if callee[1] == name and caller[1] != name)
+    """(inclusive, self, small) of NAME in PROFILE: the cost of the calls
+    into it from other functions, its self cost (summed over objects), and
+    the cost of its calls that speedscope leaves out of its call tree
+    (under 1e-4 of the heaviest function's self cost plus calls out)."""
+    weight = collections.Counter()
+    for key, cost in profile.self_ir.items():
+        weight[key] += cost
+    for (caller, _), cost in profile.arc_inclusive_ir.items():
+        weight[caller] += cost
+    limit = 1e-4 * max(weight.values())
+    inclusive = small = 0
+    for (caller, callee), cost in profile.arc_inclusive_ir.items():
+        if callee[1] == name and caller[1] != name:
+            inclusive += cost
+        elif caller[1] == name and callee[1] != name and cost < limit:
+            small += cost
     self_cost = sum(cost for key, cost in profile.self_ir.items() if key[1] == name)
-    return inclusive, self_cost
+    return inclusive, self_cost, small
 
 
-def check(tag, view_name, chromium, index, profile_path, problems, notes):
+def check(tag, view_name, chromium, index, profile_path, problems):
     what = "%s %s view" % (tag, view_name)
     profile = cgcompare.load_profile(profile_path)
     problems.extend("%s: %s" % (what, line) for line in annotate_problems(profile_path))
-    inclusive, self_cost = ours(profile, FUNCTION)
+    inclusive, self_cost, small = ours(profile, FUNCTION)
     rows = speedscope_rows(chromium, index, profile_path, WORK)
     if not rows:
         problems.append("%s: speedscope's table is empty" % what)
@@ -150,17 +166,13 @@ def check(tag, view_name, chromium, index, profile_path, problems, notes):
         return
     ss_total, ss_self, _ = found[0]
     print("speedscope_callgrind: %s: program total %d (profile %d); %s total %d self %d "
-          "(profile %d and %d)" % (what, largest, profile.total_ir, FUNCTION, ss_total,
-                                   ss_self, inclusive, self_cost))
-    if (ss_total, ss_self) == (inclusive, self_cost):
-        return
-    message = ("speedscope gives %s total %d self %d, the profile %d and %d"
-               % (FUNCTION, ss_total, ss_self, inclusive, self_cost))
-    if view_name == "mixed" and os.environ.get("SPEEDSCOPE_STRICT") != "1":
-        notes.append("%s: known: %s (its call tree cuts the eval loop's cycles)"
-                     % (what, message))
-    else:
-        problems.append("%s: %s" % (what, message))
+          "(profile %d and %d, plus %d of calls under speedscope's limit)"
+          % (what, largest, profile.total_ir, FUNCTION, ss_total, ss_self, inclusive,
+             self_cost, small))
+    if (ss_total, ss_self) != (inclusive, self_cost + small):
+        problems.append("%s: speedscope gives %s total %d self %d, the profile %d and %d "
+                        "(+%d of calls under speedscope's limit)"
+                        % (what, FUNCTION, ss_total, ss_self, inclusive, self_cost, small))
 
 
 def main():
@@ -177,7 +189,7 @@ def main():
         return 77
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
-    problems, notes = [], []
+    problems = []
     ran = 0
     for tag, version in (("py312", "3.12"), ("py27", "2.7")):
         build = pyenvs.newest_build(version)
@@ -189,15 +201,13 @@ def main():
             out = os.path.join(WORK, "%s-%s.out" % (tag, view_name))
             try:
                 run_profile(out, build[0], options)
-                check(tag, view_name, chromium, index, out, problems, notes)
+                check(tag, view_name, chromium, index, out, problems)
             except (RuntimeError, OSError, subprocess.TimeoutExpired,
                     cgcompare.FormatError) as exc:
                 problems.append("%s %s view: %s" % (tag, view_name, exc))
     if not ran:
         print("speedscope_callgrind: SKIP: no CPython 3.12 or 2.7 under pyenv")
         return 77
-    for line in notes:
-        print("speedscope_callgrind: " + line)
     for line in problems:
         print("speedscope_callgrind: FAIL: " + line)
     if problems:
