@@ -7,23 +7,31 @@
 #
 #   bench/bench.sh [REPEAT]
 #
-# Workloads: bench/workload.c (C); examples/primes.py (v1 and v2),
-# bench/oo.py (small method calls) and bench/strings.py (strings and dicts)
-# on the pyenv interpreters 2.7, 3.11 and 3.13 found here, with Python
-# attribution on (the default) and, on 3.11 and 3.13, with opcode nodes
-# (--python-opcodes=yes).
-# Needs /usr/bin/time (Debian package time) and a built tree.
+# Workloads: bench/workload.c (C); per interpreter a short run (the
+# interpreter's start-up and the profile's dump weigh: `-c pass`) and long
+# ones: examples/primes.py (v1 and v2), bench/oo.py (small method calls)
+# and bench/strings.py (strings and dicts), with Python attribution on (the
+# default) and, from 3.11, with opcode nodes (--python-opcodes=yes).
+# Interpreters: the pyenv builds 2.7, 3.11 and 3.13 found here, and
+# /usr/bin/python3.14 and python3.15 where they exist (Debian sid: run it
+# in the sid chroot, scripts/test-platforms.sh --in sid 'SRC/bench/bench.sh'),
+# those also with their JIT on (PYTHON_JIT=1).  BENCH_ONLY=PATTERN keeps
+# the rows whose name contains PATTERN (e.g. "3.14").
+# Needs /usr/bin/time (Debian package time) and a built tree: this source
+# tree, or the build directory it is run from (an out-of-tree build).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -e
 top="$(cd "$(dirname "$0")/.." && pwd)"
 repeat="${1:-5}"
-vg="$top/vg-in-place"
+build="$top"
+[ -x "$build/vg-in-place" ] || build=$(pwd)
+vg="$build/vg-in-place"
 work="${TMPDIR:-/tmp}/pyprofgrind-bench.$$"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
-[ -x "$top/pyprofgrind-amd64-linux" ] || { echo "bench: build the tree first (make)" >&2; exit 1; }
+[ -x "$build/pyprofgrind-amd64-linux" ] || { echo "bench: build the tree first (make), or run from its build directory" >&2; exit 1; }
 
 gcc -O2 -g -o "$work/workload" "$top/bench/workload.c"
 
@@ -42,7 +50,8 @@ run_once() {
   # HOME as users have it: pyprofgrind keeps interpreter layouts in
   # ~/.cache/pyprofgrind; without HOME every run would read the DWARF
   # again (the warm-up run fills the cache).
-  env -i PATH=/usr/bin:/bin HOME="$HOME" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
+  # shellcheck disable=SC2086 # $client_env is a list of assignments
+  env -i PATH=/usr/bin:/bin HOME="$HOME" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 $client_env \
     /usr/bin/time -f "%e %M" -o "$work/time" \
     "$vg" --tool="$tool" $out $pg_options "$@" >/dev/null 2>"$work/err" \
     || { cat "$work/err" >&2; exit 1; }
@@ -60,6 +69,7 @@ median() {
 # drifts slows all three alike; medians of wall time and peak RSS.
 row() {
   name=$1; shift
+  case $name in *"${BENCH_ONLY:-}"*) ;; *) return 0 ;; esac
   for tool in none callgrind pyprofgrind; do
     run_once "$tool" "$@"
     : > "$work/$tool"
@@ -77,24 +87,42 @@ row() {
       name, $1, $2, $3, $4, $5, $6, $5/$3, $6/$4, $5/$1 }'
 }
 
+# interpreters: "LABEL PATH CLIENT_ENV" lines (CLIENT_ENV "-": none)
+interpreters() {
+  for v in 2.7.18 3.11.7 3.13.0; do
+    prefix=$(pyenv prefix "$v" 2>/dev/null) || continue
+    [ -x "$prefix/bin/python${v%.*}" ] && echo "$v $prefix/bin/python${v%.*} -"
+  done
+  for v in 3.14 3.15; do
+    if [ -x "/usr/bin/python$v" ]; then
+      echo "$v /usr/bin/python$v PYTHON_JIT=0"
+      echo "$v-jit /usr/bin/python$v PYTHON_JIT=1"
+    fi
+  done
+}
+
 extra_options=""
+client_env=""
 echo "bench: medians of $repeat interleaved runs after a warm-up; time = wall seconds, memory = peak RSS"
 row "C workload" "$work/workload" 1
-for v in 2.7.18 3.11.7 3.13.0; do
-  prefix=$(pyenv prefix "$v" 2>/dev/null) || continue
-  py="$prefix/bin/python${v%.*}"
-  [ -x "$py" ] || continue
+interpreters > "$work/interpreters"
+while read -r v py env_list; do
+  client_env=""
+  [ "$env_list" = "-" ] || client_env=$env_list
   extra_options=""
+  row "start-up $v" "$py" -c pass
   row "primes v1 $v" "$py" "$top/examples/primes.py" 100000 2 v1
   row "primes v2 $v" "$py" "$top/examples/primes.py" 100000 2 v2
   row "oo $v" "$py" "$top/bench/oo.py" 300
   row "strings $v" "$py" "$top/bench/strings.py" 5000
   case $v in
-    3.*)
+    2.*) ;;
+    *)
       extra_options="--python-opcodes=yes"
+      row "start-up $v opcodes" "$py" -c pass
       row "primes v1 $v opcodes" "$py" "$top/examples/primes.py" 100000 2 v1
       row "oo $v opcodes" "$py" "$top/bench/oo.py" 300
       row "strings $v opcodes" "$py" "$top/bench/strings.py" 5000
       ;;
   esac
-done
+done < "$work/interpreters"
