@@ -180,47 +180,15 @@ int elf_has_dwarf(const ElfImage *elf)
 /*--- Symbols                                              ---*/
 /*------------------------------------------------------------*/
 
-/* Looks NAME up in .symtab, then .dynsym (which survives stripping). */
-int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
-               Elf64_Xword *size)
+/* Calls VISIT with each defined, named symbol of ELF's symbol tables of
+ * type TABLE_TYPE (SHT_SYMTAB or SHT_DYNSYM; 0 for both, in file order)
+ * until it returns nonzero; returns that value, or 0.  Every lookup below
+ * is one walk of the tables with its own test. */
+typedef int (*SymbolVisitor)(const Elf64_Sym *sym, const char *name, void *ctx);
+
+static int for_each_symbol(const ElfImage *elf, Elf32_Word table_type,
+                           SymbolVisitor visit, void *ctx)
 {
-   static const Elf32_Word table_types[] = { SHT_SYMTAB, SHT_DYNSYM };
-   unsigned t, i;
-
-   for (t = 0; t < 2; t++) {
-      for (i = 0; i < elf->n_sections; i++) {
-         const Elf64_Shdr *symbols = &elf->sections[i];
-         const Elf64_Shdr *strings;
-         size_t n, k;
-
-         if (symbols->sh_type != table_types[t]
-             || symbols->sh_entsize != sizeof(Elf64_Sym)
-             || symbols->sh_link >= elf->n_sections)
-            continue;
-         strings = &elf->sections[symbols->sh_link];
-         n = symbols->sh_size / sizeof(Elf64_Sym);
-         for (k = 0; k < n; k++) {
-            Elf64_Sym sym;
-            const char *sym_name;
-            memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym,
-                   sizeof sym);
-            if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
-               continue;
-            sym_name = elf_string(elf, strings, sym.st_name);
-            if (sym_name != NULL && strcmp(sym_name, name) == 0) {
-               *value = sym.st_value;
-               *size = sym.st_size;
-               return 1;
-            }
-         }
-      }
-   }
-   return 0;
-}
-
-int elf_function_with_prefix(const ElfImage *elf, const char *prefix)
-{
-   size_t prefix_len = strlen(prefix);
    unsigned i;
 
    for (i = 0; i < elf->n_sections; i++) {
@@ -229,6 +197,7 @@ int elf_function_with_prefix(const ElfImage *elf, const char *prefix)
       size_t n, k;
 
       if ((symbols->sh_type != SHT_SYMTAB && symbols->sh_type != SHT_DYNSYM)
+          || (table_type != 0 && symbols->sh_type != table_type)
           || symbols->sh_entsize != sizeof(Elf64_Sym)
           || symbols->sh_link >= elf->n_sections)
          continue;
@@ -237,16 +206,56 @@ int elf_function_with_prefix(const ElfImage *elf, const char *prefix)
       for (k = 0; k < n; k++) {
          Elf64_Sym sym;
          const char *sym_name;
+         int result;
          memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym, sizeof sym);
-         if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0
-             || ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+         if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
             continue;
          sym_name = elf_string(elf, strings, sym.st_name);
-         if (sym_name != NULL && strncmp(sym_name, prefix, prefix_len) == 0)
-            return 1;
+         if (sym_name != NULL && (result = visit(&sym, sym_name, ctx)) != 0)
+            return result;
       }
    }
    return 0;
+}
+
+typedef struct {
+   const char  *name;
+   Elf64_Addr  *value;
+   Elf64_Xword *size;
+} SymbolLookup;
+
+static int symbol_named(const Elf64_Sym *sym, const char *name, void *ctx)
+{
+   SymbolLookup *lookup = ctx;
+
+   if (strcmp(name, lookup->name) != 0)
+      return 0;
+   *lookup->value = sym->st_value;
+   *lookup->size = sym->st_size;
+   return 1;
+}
+
+/* Looks NAME up in .symtab, then .dynsym (which survives stripping). */
+int elf_symbol(const ElfImage *elf, const char *name, Elf64_Addr *value,
+               Elf64_Xword *size)
+{
+   SymbolLookup lookup = { name, value, size };
+
+   return for_each_symbol(elf, SHT_SYMTAB, symbol_named, &lookup)
+          || for_each_symbol(elf, SHT_DYNSYM, symbol_named, &lookup);
+}
+
+static int function_with_prefix(const Elf64_Sym *sym, const char *name, void *ctx)
+{
+   const char *prefix = ctx;
+
+   return ELF64_ST_TYPE(sym->st_info) == STT_FUNC
+          && strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
+int elf_function_with_prefix(const ElfImage *elf, const char *prefix)
+{
+   return for_each_symbol(elf, 0, function_with_prefix, (void *)prefix);
 }
 
 /* Does SYM_NAME name NAME, or (with SUFFIXED) a copy GCC renamed: a
@@ -261,44 +270,39 @@ static int symbol_name_matches(const char *sym_name, const char *name, int suffi
    return sym_name[n] == '\0' || (suffixed && sym_name[n] == '.');
 }
 
+typedef struct {
+   const char  *name;
+   int          suffixed;
+   Elf64_Xword  size;
+   Elf64_Addr  *value;
+   int          found;       /* distinct addresses seen */
+} ObjectLookup;
+
+static int count_object(const Elf64_Sym *sym, const char *name, void *ctx)
+{
+   ObjectLookup *lookup = ctx;
+
+   if (sym->st_size != lookup->size || ELF64_ST_TYPE(sym->st_info) != STT_OBJECT
+       || !symbol_name_matches(name, lookup->name, lookup->suffixed))
+      return 0;
+   if (lookup->found == 0 || sym->st_value != *lookup->value) {
+      if (lookup->found == 0)
+         *lookup->value = sym->st_value;
+      lookup->found++;
+   }
+   return 0;                 /* on: every table, to count them all */
+}
+
 /* Looks for a data object (STT_OBJECT) of SIZE bytes named NAME (see
  * symbol_name_matches) in .symtab and .dynsym.  Returns how many distinct
  * addresses such symbols have (1: the answer, in VALUE; more: ambiguous). */
 int elf_object(const ElfImage *elf, const char *name, int suffixed,
                Elf64_Xword size, Elf64_Addr *value)
 {
-   unsigned i;
-   int found = 0;
+   ObjectLookup lookup = { name, suffixed, size, value, 0 };
 
-   for (i = 0; i < elf->n_sections; i++) {
-      const Elf64_Shdr *symbols = &elf->sections[i];
-      const Elf64_Shdr *strings;
-      size_t n, k;
-
-      if ((symbols->sh_type != SHT_SYMTAB && symbols->sh_type != SHT_DYNSYM)
-          || symbols->sh_entsize != sizeof(Elf64_Sym)
-          || symbols->sh_link >= elf->n_sections)
-         continue;
-      strings = &elf->sections[symbols->sh_link];
-      n = symbols->sh_size / sizeof(Elf64_Sym);
-      for (k = 0; k < n; k++) {
-         Elf64_Sym sym;
-         const char *sym_name;
-         memcpy(&sym, elf->data + symbols->sh_offset + k * sizeof sym, sizeof sym);
-         if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0 || sym.st_size != size
-             || ELF64_ST_TYPE(sym.st_info) != STT_OBJECT)
-            continue;
-         sym_name = elf_string(elf, strings, sym.st_name);
-         if (sym_name == NULL || !symbol_name_matches(sym_name, name, suffixed))
-            continue;
-         if (found == 0 || sym.st_value != *value) {
-            if (found == 0)
-               *value = sym.st_value;
-            found++;
-         }
-      }
-   }
-   return found;
+   for_each_symbol(elf, 0, count_object, &lookup);
+   return lookup.found;
 }
 
 /*------------------------------------------------------------*/

@@ -32,8 +32,6 @@ graph it laid out).
 
 import collections
 import os
-import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,39 +39,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 import cgcompare  # noqa: E402
 import kcgdriver  # noqa: E402
-import pyenvs  # noqa: E402
+import seedruns  # noqa: E402
 
-TOP_SRCDIR = os.path.abspath(os.environ.get("top_srcdir", os.path.join(HERE, "..", "..")))
-TOP_BUILDDIR = os.path.abspath(os.environ.get("top_builddir", TOP_SRCDIR))
-VG_IN_PLACE = os.environ.get("VG_IN_PLACE", os.path.join(TOP_BUILDDIR, "vg-in-place"))
-WORK = os.path.join(TOP_BUILDDIR, "tests", "python", "build", "kcachegrind")
-ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHSEED=0",
-               "PYTHONDONTWRITEBYTECODE=1"]
+TEST = "kcachegrind"
+SCRIPT_ARGS = ("20000", "1", "both")
 FUNCTION = "primes:primes"
 VIEWS = (("mixed", []), ("python", ["--python-view=python"]))
-
-
-def annotate_problems(path):
-    """What callgrind_annotate (Valgrind's own reader) says on standard
-    error about PATH, or its failure: [] when it reads it cleanly."""
-    if shutil.which("callgrind_annotate") is None:
-        return []
-    result = subprocess.run(["callgrind_annotate", path], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    lines = result.stderr.splitlines()
-    if result.returncode != 0:
-        lines.append("exit status %d" % result.returncode)
-    return ["callgrind_annotate: " + line for line in lines[:5]]
-
-
-def run_profile(out, interpreter, options):
-    command = ENVIRONMENT + [VG_IN_PLACE, "--tool=pyprofgrind", "--pyprofgrind-out-file=" + out] \
-        + options + [interpreter, "examples/primes.py", "20000", "1", "both"]
-    result = subprocess.run(command, cwd=TOP_SRCDIR, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    if result.returncode != 0 or not os.path.exists(out):
-        raise RuntimeError("%s failed (%s): %s" % (" ".join(command), result.returncode,
-                                                   result.stderr[-400:]))
 
 
 def calls_of(profile, name):
@@ -122,14 +93,15 @@ def compare_calls(what, view, callers, callees, problems):
 def check(tag, view_name, profile_path, problems):
     what = "%s %s view" % (tag, view_name)
     profile = cgcompare.load_profile(profile_path)
-    problems.extend("%s: %s" % (what, line) for line in annotate_problems(profile_path))
+    problems.extend("%s: %s" % (what, line) for line in seedruns.annotate_problems(profile_path))
     inclusive, callers, callees = calls_of(profile, FUNCTION)
     # As KCacheGrind opens by default (cycle detection on), then, for the
     # mixed view, with cycle detection off.
     runs = [("", True)] + ([(" (cycle detection off)", False)] if view_name == "mixed" else [])
     for how, show_cycles in runs:
-        work = os.path.join(WORK, "%s-%s%s.kcg" % (tag, view_name, "" if show_cycles else "-nocycles"))
-        view = kcgdriver.open_profile(profile_path, work, FUNCTION, show_cycles=show_cycles)
+        kcg_work = os.path.join(os.path.dirname(profile_path), "%s-%s%s.kcg" % (
+            tag, view_name, "" if show_cycles else "-nocycles"))
+        view = kcgdriver.open_profile(profile_path, kcg_work, FUNCTION, show_cycles=show_cycles)
         for line in view.loader_messages:
             problems.append("%s: KCacheGrind's loader: %s" % (what, line))
         if FUNCTION not in view.nodes:
@@ -161,34 +133,19 @@ def main():
         print("kcachegrind: SKIP: no %s (Debian packages kcachegrind xvfb dbus-daemon graphviz; "
               "scripts/install-deps.sh --readers)" % ", ".join(missing))
         return 77
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
+    work = seedruns.work_dir(TEST)
     problems = []
     ran = 0
-    for tag, version in (("py312", "3.12"), ("py27", "2.7")):
-        build = pyenvs.newest_build(version)
-        if build is None:
-            print("kcachegrind: %s: no pyenv build of %s, skipped" % (tag, version))
-            continue
+    for tag, interpreter in seedruns.seed_interpreters(TEST):
         ran += 1
         for view_name, options in VIEWS:
-            out = os.path.join(WORK, "%s-%s.out" % (tag, view_name))
+            out = os.path.join(work, "%s-%s.out" % (tag, view_name))
             try:
-                run_profile(out, build[0], options)
+                seedruns.run_profile(out, interpreter, options, SCRIPT_ARGS)
                 check(tag, view_name, out, problems)
             except (RuntimeError, kcgdriver.KcgError, cgcompare.FormatError) as exc:
                 problems.append("%s %s view: %s" % (tag, view_name, exc))
-    if not ran:
-        print("kcachegrind: SKIP: no CPython 3.12 or 2.7 under pyenv")
-        return 77
-    for line in problems:
-        print("kcachegrind: FAIL: " + line)
-    if problems:
-        print("kcachegrind: work files in %s" % WORK)
-        return 1
-    shutil.rmtree(WORK, ignore_errors=True)
-    print("kcachegrind: PASS")
-    return 0
+    return seedruns.finish(TEST, problems, ran, work)
 
 
 if __name__ == "__main__":

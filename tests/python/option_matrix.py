@@ -29,8 +29,6 @@ failure, with the command of each run in commands.txt).
 
 import itertools
 import os
-import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,16 +36,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 import cgcompare  # noqa: E402
 import pychecks  # noqa: E402
-import pyenvs  # noqa: E402
+import seedruns  # noqa: E402
 
-TOP_SRCDIR = os.path.abspath(os.environ.get("top_srcdir", os.path.join(HERE, "..", "..")))
-TOP_BUILDDIR = os.path.abspath(os.environ.get("top_builddir", TOP_SRCDIR))
-VG_IN_PLACE = os.environ.get("VG_IN_PLACE", os.path.join(TOP_BUILDDIR, "vg-in-place"))
-WORK = os.path.join(TOP_BUILDDIR, "tests", "python", "build", "option_matrix")
-ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHSEED=0",
-               "PYTHONDONTWRITEBYTECODE=1"]
-SCRIPT = ["examples/primes.py", "5000", "1", "v1"]
-PRIMES_FILE = os.path.join(TOP_SRCDIR, "examples", "primes.py")
+TEST = "option_matrix"
+SCRIPT_ARGS = ("5000", "1", "v1")
+PRIMES_FILE = os.path.join(seedruns.TOP_SRCDIR, "examples", "primes.py")
 
 # toggle name -> options (None: no toggle); "c" is one Callgrind can do too
 TOGGLES = {"none": [], "python": ["--toggle-collect=primes.py:primes"],
@@ -66,18 +59,9 @@ def combinations(with_opcodes):
                      "--python-opcodes=" + opcode] + TOGGLES[toggle], toggle
 
 
-def run(tag, name, tool, interpreter, options, commands):
-    out = os.path.join(WORK, "%s-%s.out" % (tag, name))
-    command = ENVIRONMENT + [VG_IN_PLACE, "--tool=" + tool,
-                             "--%s-out-file=%s" % (tool, out)] + options \
-        + [interpreter] + SCRIPT
-    commands.append("cd %s && %s" % (TOP_SRCDIR, " ".join(command)))
-    result = subprocess.run(command, cwd=TOP_SRCDIR, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    if result.returncode != 0 or not os.path.exists(out):
-        raise RuntimeError("%s run %s exits %d: %s" % (tool, name, result.returncode,
-                                                       result.stderr[-300:]))
-    return out
+def run(work, tag, name, tool, interpreter, options, commands):
+    return seedruns.run_profile(os.path.join(work, "%s-%s.out" % (tag, name)), interpreter,
+                                options, SCRIPT_ARGS, tool=tool, commands=commands)
 
 
 def sanity(tag, name, path, problems):
@@ -107,16 +91,16 @@ def primes_figures(detail):
     return (detail.incoming_calls(node), detail.inclusive_ir(node))
 
 
-def check(tag, interpreter, with_opcodes, problems, commands):
+def check(work, tag, interpreter, with_opcodes, problems, commands):
     reference = {}
     for toggle in ("none", "c"):
-        path = run(tag, "callgrind-t" + toggle, "callgrind", interpreter, TOGGLES[toggle],
+        path = run(work, tag, "callgrind-t" + toggle, "callgrind", interpreter, TOGGLES[toggle],
                    commands)
         reference[toggle] = cgcompare.load_profile(path).total_ir
     groups = {}
     count = 0
     for name, options, toggle in combinations(with_opcodes):
-        detail = sanity(tag, name, run(tag, name, "pyprofgrind", interpreter, options,
+        detail = sanity(tag, name, run(work, tag, name, "pyprofgrind", interpreter, options,
                                        commands), problems)
         count += 1
         if detail is not None:
@@ -146,34 +130,21 @@ def check(tag, interpreter, with_opcodes, problems, commands):
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
+    work = seedruns.work_dir(TEST)
     problems, commands = [], []
     ran = 0
-    for tag, version, with_opcodes in (("py312", "3.12", True), ("py27", "2.7", False)):
-        build = pyenvs.newest_build(version)
-        if build is None:
-            print("option_matrix: %s: no pyenv build of %s, skipped" % (tag, version))
-            continue
+    for tag, interpreter in seedruns.seed_interpreters(TEST):
         ran += 1
         try:
-            check(tag, build[0], with_opcodes, problems, commands)
+            check(work, tag, interpreter, tag == "py312", problems, commands)
         except RuntimeError as exc:
             problems.append("%s: %s" % (tag, exc))
-    if not ran:
-        print("option_matrix: SKIP: no CPython 3.12 or 2.7 under pyenv")
-        return 77
-    for line in problems:
-        print("option_matrix: FAIL: " + line)
     if problems:
-        with open(os.path.join(WORK, "commands.txt"), "w") as stream:
+        with open(os.path.join(work, "commands.txt"), "w") as stream:
             stream.write("\n".join(commands) + "\n")
-        print("option_matrix: work files and the command of each run (commands.txt) in %s"
-              % WORK)
-        return 1
-    shutil.rmtree(WORK, ignore_errors=True)
-    print("option_matrix: PASS")
-    return 0
+        print("option_matrix: the command of each run is in %s"
+              % os.path.join(work, "commands.txt"))
+    return seedruns.finish(TEST, problems, ran, work)
 
 
 if __name__ == "__main__":

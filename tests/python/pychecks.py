@@ -220,12 +220,23 @@ class CorpusFiles(object):
 
 # -- checks (each returns a list of problems; empty = pass) ------------------
 
-def check_total(reference, candidate, what="total"):
+# tests/python/corpus/features.py sends itself SIGUSR1 with os.kill()
+# eight times; where Valgrind delivers such a signal varies now and then
+# between runs (on a loaded machine), also for Callgrind alone: two
+# Callgrind runs of it on 3.12.1 in one directory gave 296,711,307 and
+# 296,711,201 Ir, while three others in a row gave the same total.  Its
+# totals are compared within this many Ir (observed: 106 and 3).
+SIGNAL_TIMING_SLACK_IR = 256
+
+
+def check_total(reference, candidate, what="total", slack=0):
+    """Totals equal Callgrind's (within SLACK Ir) and the candidate's self
+    costs add up to its own total, exactly."""
     problems = []
     if candidate.total_ir != candidate.self_ir_sum:
         problems.append("%s: totals: %d != sum of self costs %d"
                         % (candidate.path, candidate.total_ir, candidate.self_ir_sum))
-    if reference.total_ir != candidate.total_ir:
+    if abs(reference.total_ir - candidate.total_ir) > slack:
         problems.append("%s: Callgrind %d, %s %d (diff %+d)"
                         % (what, reference.total_ir, os.path.basename(candidate.path),
                            candidate.total_ir, candidate.total_ir - reference.total_ir))
@@ -572,11 +583,11 @@ def layout_message_problems(lines, expected=None):
             % (expected, " | ".join(line.strip() for line in lines) or "nothing")]
 
 
-def check_python_view(reference, profile):
-    """--python-view=python: same total; every node with self cost is a Python
-    node except at most one non-Python root (a node nothing calls), and no
-    other non-Python node is named at all."""
-    problems = check_total(reference, profile, "total (--python-view=python)")
+def check_python_view(reference, profile, slack=0):
+    """--python-view=python: same total (within SLACK Ir); every node with
+    self cost is a Python node except at most one non-Python root (a node
+    nothing calls), and no other non-Python node is named at all."""
+    problems = check_total(reference, profile, "total (--python-view=python)", slack)
     others = sorted(n for n in profile.nodes if not is_python_object(n[0]))
     if len(others) > 1:
         problems.append("%s: %d non-Python nodes, at most one (the root) allowed: %s%s"

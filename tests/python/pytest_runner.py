@@ -115,6 +115,10 @@ VIEW_RUNS = {
 # BINARY_MODULO, 3.x's BINARY_MODULO or BINARY_OP), exported by all.
 TOGGLE_FUNCTION = "PyNumber_Remainder"
 
+# Tests whose total may differ from Callgrind's by a few Ir because of
+# where a self-sent signal is delivered (pychecks.SIGNAL_TIMING_SLACK_IR).
+SIGNAL_SLACK = {"features": pychecks.SIGNAL_TIMING_SLACK_IR}
+
 # Tests whose total depends on thread timing in glibc's synchronization
 # functions (see pychecks.timing_dependent_ir).
 TIMING_DEPENDENT_TESTS = {"threads"}
@@ -572,7 +576,12 @@ class TestRun(object):
                 self.notes.append(note)
                 self.check("total", problems, at)
             else:
-                self.check("total", pychecks.check_total(a, b), at)
+                slack = SIGNAL_SLACK.get(self.test, 0)
+                if slack and a.total_ir != b.total_ir:
+                    self.notes.append("total within %d Ir of Callgrind's (signal delivery "
+                                      "varies): Callgrind %d, pyprofgrind %d"
+                                      % (slack, a.total_ir, b.total_ir))
+                self.check("total", pychecks.check_total(a, b, slack=slack), at)
             self.check("objects", pychecks.check_python_objects(b, self.corpus, expected_ob), at)
             self.check("calls", pychecks.check_call_counts(b, orc, self.corpus), at)
             self.check("lines", pychecks.check_cost_lines(b, orc, self.corpus), at)
@@ -584,7 +593,8 @@ class TestRun(object):
             self.check("annotate", self.annotate(b.path), at)
         if "C" in profiles:
             self.check("python-view", pychecks.check_python_view(
-                profiles["A"]["main"], profiles["C"]["main"]), where)
+                profiles["A"]["main"], profiles["C"]["main"],
+                SIGNAL_SLACK.get(self.test, 0)), where)
         if "D" in profiles:
             self.check("python-no", pychecks.check_no_python(
                 profiles["A"]["main"], profiles["D"]["main"]), where)

@@ -25,35 +25,22 @@ python/build/reader_names/ (kept on failure).
 
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 import cgcompare  # noqa: E402
-import pyenvs  # noqa: E402
+import seedruns  # noqa: E402
 
-TOP_SRCDIR = os.path.abspath(os.environ.get("top_srcdir", os.path.join(HERE, "..", "..")))
-TOP_BUILDDIR = os.path.abspath(os.environ.get("top_builddir", TOP_SRCDIR))
-VG_IN_PLACE = os.environ.get("VG_IN_PLACE", os.path.join(TOP_BUILDDIR, "vg-in-place"))
-WORK = os.path.join(TOP_BUILDDIR, "tests", "python", "build", "reader_names")
-ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHSEED=0",
-               "PYTHONDONTWRITEBYTECODE=1"]
+TEST = "reader_names"
+SCRIPT_ARGS = ("20000", "1", "v1")
 FN_RE = re.compile(r"^c?fn=(?:\((\d+)\))? ?(.*)$")
 
 
-def run_profile(tag, interpreter, options):
-    out = os.path.join(WORK, "%s.out" % tag)
-    command = ENVIRONMENT + [VG_IN_PLACE, "--tool=pyprofgrind", "--pyprofgrind-out-file=" + out] \
-        + options + [interpreter, "examples/primes.py", "20000", "1", "v1"]
-    result = subprocess.run(command, cwd=TOP_SRCDIR, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    if result.returncode != 0 or not os.path.exists(out):
-        raise RuntimeError("%s failed (%s): %s" % (" ".join(command), result.returncode,
-                                                   result.stderr[-400:]))
-    return out
+def run_profile(work, tag, interpreter, options):
+    return seedruns.run_profile(os.path.join(work, "%s.out" % tag), interpreter, options,
+                                SCRIPT_ARGS)
 
 
 def functions_of(path):
@@ -93,8 +80,8 @@ def functions_of(path):
     return functions
 
 
-def check(tag, interpreter, problems):
-    out = run_profile(tag, interpreter, [])
+def check(work, tag, interpreter, problems):
+    out = run_profile(work, tag, interpreter, [])
     try:
         profile = cgcompare.load_profile(out)       # kcg_rules: a FormatError
     except cgcompare.FormatError as exc:
@@ -129,7 +116,7 @@ def check(tag, interpreter, problems):
     patterns = ("benchmark", "primes:benchmark", "primes.py:benchmark", "nosuch.py:benchmark")
     for pattern in patterns:
         toggled = cgcompare.load_profile(run_profile(
-            "%s-toggle-%s" % (tag, pattern.replace(":", "_")), interpreter,
+            work, "%s-toggle-%s" % (tag, pattern.replace(":", "_")), interpreter,
             ["--toggle-collect=" + pattern]))
         totals.append(toggled.total_ir)
     if len(set(totals[:3])) != 1 or not 0 < totals[0] < profile.total_ir or totals[3] != 0:
@@ -141,31 +128,16 @@ def check(tag, interpreter, problems):
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
+    work = seedruns.work_dir(TEST)
     problems = []
     ran = 0
-    for tag, version in (("py312", "3.12"), ("py27", "2.7")):
-        build = pyenvs.newest_build(version)
-        if build is None:
-            print("reader_names: %s: no pyenv build of %s, skipped" % (tag, version))
-            continue
+    for tag, interpreter in seedruns.seed_interpreters(TEST):
         ran += 1
         try:
-            check(tag, build[0], problems)
+            check(work, tag, interpreter, problems)
         except RuntimeError as exc:
             problems.append("%s: %s" % (tag, exc))
-    if not ran:
-        print("reader_names: SKIP: no CPython 3.12 or 2.7 under pyenv")
-        return 77
-    for line in problems:
-        print("reader_names: FAIL: " + line)
-    if problems:
-        print("reader_names: work files in %s" % WORK)
-        return 1
-    shutil.rmtree(WORK, ignore_errors=True)
-    print("reader_names: PASS")
-    return 0
+    return seedruns.finish(TEST, problems, ran, work)
 
 
 if __name__ == "__main__":

@@ -51,15 +51,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 import cgcompare  # noqa: E402
-import pyenvs  # noqa: E402
+import seedruns  # noqa: E402
 
-TOP_SRCDIR = os.path.abspath(os.environ.get("top_srcdir", os.path.join(HERE, "..", "..")))
-TOP_BUILDDIR = os.path.abspath(os.environ.get("top_builddir", TOP_SRCDIR))
-VG_IN_PLACE = os.environ.get("VG_IN_PLACE", os.path.join(TOP_BUILDDIR, "vg-in-place"))
-WORK = os.path.join(TOP_BUILDDIR, "tests", "python", "build", "speedscope_callgrind")
+TEST = "speedscope_callgrind"
+SCRIPT_ARGS = ("20000", "1", "both")
 DEFAULT_SPEEDSCOPE_DIR = "/var/cache/pyprofgrind/speedscope/node_modules/speedscope"
-ENVIRONMENT = ["env", "-i", "PATH=/usr/bin:/bin", "LC_ALL=C", "PYTHONHASHSEED=0",
-               "PYTHONDONTWRITEBYTECODE=1"]
 FUNCTION = "primes:primes"
 VIEWS = (("mixed", []), ("python", ["--python-view=python"]))
 NUMBER_RE = re.compile(r"^([\d,]+) \([<>]?[\d.]+%\)$")
@@ -70,29 +66,6 @@ SORT_BY_TOTAL = """setTimeout(function () {
     if (cells[i].textContent === "Total" && cells[i].children.length <= 2) { cells[i].click(); break; }
 }, 4000);
 """
-
-
-def annotate_problems(path):
-    """What callgrind_annotate (Valgrind's own reader) says on standard
-    error about PATH, or its failure: [] when it reads it cleanly."""
-    if shutil.which("callgrind_annotate") is None:
-        return []
-    result = subprocess.run(["callgrind_annotate", path], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    lines = result.stderr.splitlines()
-    if result.returncode != 0:
-        lines.append("exit status %d" % result.returncode)
-    return ["callgrind_annotate: " + line for line in lines[:5]]
-
-
-def run_profile(out, interpreter, options):
-    command = ENVIRONMENT + [VG_IN_PLACE, "--tool=pyprofgrind", "--pyprofgrind-out-file=" + out] \
-        + options + [interpreter, "examples/primes.py", "20000", "1", "both"]
-    result = subprocess.run(command, cwd=TOP_SRCDIR, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, universal_newlines=True)
-    if result.returncode != 0 or not os.path.exists(out):
-        raise RuntimeError("%s failed (%s): %s" % (" ".join(command), result.returncode,
-                                                   result.stderr[-400:]))
 
 
 def speedscope_rows(chromium, index, profile_path, work):
@@ -147,12 +120,12 @@ def ours(profile, name):
     return inclusive, self_cost, small
 
 
-def check(tag, view_name, chromium, index, profile_path, problems):
+def check(tag, view_name, chromium, index, profile_path, work, problems):
     what = "%s %s view" % (tag, view_name)
     profile = cgcompare.load_profile(profile_path)
-    problems.extend("%s: %s" % (what, line) for line in annotate_problems(profile_path))
+    problems.extend("%s: %s" % (what, line) for line in seedruns.annotate_problems(profile_path))
     inclusive, self_cost, small = ours(profile, FUNCTION)
-    rows = speedscope_rows(chromium, index, profile_path, WORK)
+    rows = speedscope_rows(chromium, index, profile_path, work)
     if not rows:
         problems.append("%s: speedscope's table is empty" % what)
         return
@@ -187,35 +160,20 @@ def main():
     if shutil.which(chromium) is None:
         print("speedscope_callgrind: SKIP: no %s (Debian package chromium)" % chromium)
         return 77
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
+    work = seedruns.work_dir(TEST)
     problems = []
     ran = 0
-    for tag, version in (("py312", "3.12"), ("py27", "2.7")):
-        build = pyenvs.newest_build(version)
-        if build is None:
-            print("speedscope_callgrind: %s: no pyenv build of %s, skipped" % (tag, version))
-            continue
+    for tag, interpreter in seedruns.seed_interpreters(TEST):
         ran += 1
         for view_name, options in VIEWS:
-            out = os.path.join(WORK, "%s-%s.out" % (tag, view_name))
+            out = os.path.join(work, "%s-%s.out" % (tag, view_name))
             try:
-                run_profile(out, build[0], options)
-                check(tag, view_name, chromium, index, out, problems)
+                seedruns.run_profile(out, interpreter, options, SCRIPT_ARGS)
+                check(tag, view_name, chromium, index, out, work, problems)
             except (RuntimeError, OSError, subprocess.TimeoutExpired,
                     cgcompare.FormatError) as exc:
                 problems.append("%s %s view: %s" % (tag, view_name, exc))
-    if not ran:
-        print("speedscope_callgrind: SKIP: no CPython 3.12 or 2.7 under pyenv")
-        return 77
-    for line in problems:
-        print("speedscope_callgrind: FAIL: " + line)
-    if problems:
-        print("speedscope_callgrind: work files in %s" % WORK)
-        return 1
-    shutil.rmtree(WORK, ignore_errors=True)
-    print("speedscope_callgrind: PASS")
-    return 0
+    return seedruns.finish(TEST, problems, ran, work)
 
 
 if __name__ == "__main__":

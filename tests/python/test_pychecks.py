@@ -296,6 +296,17 @@ class TotalTest(CheckTestCase):
             "totals: 100000", "totals: 100001"))
         self.assertProblem(pychecks.check_total(a, b), "Callgrind 100000", "100001 (diff +1)")
 
+    def test_signal_slack(self):
+        a = pychecks.ReferenceSummary(self.files.write("A.out.1", PROFILE))
+        slack = pychecks.SIGNAL_TIMING_SLACK_IR
+        near = self.files.profile(replace_once(PROFILE, "0 1000\n", "0 %d\n" % (1000 + slack))
+                                  .replace("totals: 100000", "totals: %d" % (100000 + slack)))
+        self.assertEqual(pychecks.check_total(a, near, slack=slack), [])
+        self.assertProblem(pychecks.check_total(a, near), "diff +%d" % slack)
+        far = self.files.profile(replace_once(PROFILE, "0 1000\n", "0 %d\n" % (1001 + slack))
+                                 .replace("totals: 100000", "totals: %d" % (100001 + slack)))
+        self.assertProblem(pychecks.check_total(a, far, slack=slack), "diff +%d" % (slack + 1))
+
     def test_totals_line_must_match_costs(self):
         a = pychecks.ReferenceSummary(self.files.write("A.out.1", PROFILE))
         text = PROFILE.replace("totals: 100000", "totals: 100001")
