@@ -1293,7 +1293,20 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
     * (RETURN_VALUE, YIELD_VALUE) by the time this runs. */
    if (label->is_opcode && opcode_mode != PG_OPCODES_NO && !th->label_continues) {
       eval = eval_frame_of(th, in) + 1;     /* 0 if there is none */
-      if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
+      p = eval > 0 ? top_python_frame(th, eval - 1) : 0;
+      if (eval > 0 && p == 0 && l->frame_model == PG_FRAMES_IN_EVAL) {
+         /* The first instruction of an eval call (a function called from
+          * C, a generator resumed from C) may be dispatched before any
+          * label block has shown the walker its frame: GCC copies the
+          * start of start_frame into the entry of Debian's 3.14 and jumps
+          * into the middle of its block, past the label.  Bring the
+          * frames up to date first, so that the instruction is counted
+          * on the frame it starts. */
+         pg_python_step(th, in, n_instrs);
+         th->dyn_hold = n_instrs;
+         p = top_python_frame(th, eval - 1);
+      }
+      if (p != 0) {
          PgFrame *py = &th->frames[p];
          UInt position = frame_position(l, py->py_frame, py->py_code);
          Bool current_is_top = True, again;
@@ -1323,9 +1336,16 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                current_is_top = True;
             }
          }
+         /* A re-dispatch is of the same instruction family (FOR_ITER
+          * specialised into FOR_ITER_GEN).  Another family at the same
+          * position is a new instruction whose handler does not store the
+          * instruction pointer: 3.14's END_FOR, which a generator driven by
+          * FOR_ITER_GEN returns into, still shows the FOR_ITER. */
          again = l->frame_model == PG_FRAMES_IN_EVAL && current_is_top
                  && position == py->py_dispatched && th->depth > p + 1
-                 && th->frames[th->depth - 1].is_opcode;
+                 && th->frames[th->depth - 1].is_opcode
+                 && th->frames[th->depth - 1].node != NULL
+                 && th->frames[th->depth - 1].node->opcode_family == label->base;
          py->py_dispatched = position;
          if (p == th->depth - 1)
             pg_callstack_charge_dynamic(th);
