@@ -1278,6 +1278,31 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label, const PgNode 
    return e->node;
 }
 
+/* Whether Python frame F, at position OFFSET, is past the last
+ * instruction counted on it, which has left the frame, rather than at
+ * LABEL's instruction, whose first block left it.  3.15's YIELD_VALUE
+ * stores the position of the instruction after it only after its label
+ * was met (the label saw the previous instruction's), then switches to
+ * the consumer: when the consumer's next instruction starts, the
+ * generator's position is one code unit past its YIELD_VALUE, not the
+ * position it was counted at.  Where LABEL's own first block left the
+ * frame, the position is at LABEL's instruction (3.12's YIELD_VALUE, which
+ * may directly follow the last one) or just past it (3.14's). */
+static Bool moved_past_last_instruction(const PgPyInterp *in, const PgFrame *f,
+                                        UInt offset, const PgPyLabel *label)
+{
+   const PgPyLayout *l = &in->layout;
+   UInt unit = (UInt)l->code_unit_bytes;
+   Int before, at;
+   if (f->py_last_op == NULL || unit == 0 || offset < unit)
+      return False;
+   before = code_opcode_at(l, f->py_code, offset - unit);
+   at = code_opcode_at(l, f->py_code, offset);
+   return before >= 0 && at >= 0
+          && pg_strcmp(l->opcode_names[before], f->py_last_op) == 0
+          && pg_strcmp(l->opcode_names[at], label->name) != 0;
+}
+
 void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                     UInt n_instrs, Bool continues)
 {
@@ -1315,14 +1340,17 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
             current_is_top = cur == py->py_frame;
             if (!current_is_top
                 && (position == py->py_dispatched
-                    || is_return_generator(in, py->py_code, py->py_dispatched))) {
+                    || is_return_generator(in, py->py_code, py->py_dispatched)
+                    || moved_past_last_instruction(in, py, position, label))) {
                /* The frame on top finished before this instruction (no
                 * label between its return and here): this instruction is
                 * its caller's, so bring the frames up to date first.
                 * (Else the frame on top started this instruction, whose
                 * first block left it: RETURN_VALUE, YIELD_VALUE.)  A
                 * frame that ran RETURN_GENERATOR is gone too, though that
-                * instruction moved its position on (3.13). */
+                * instruction moved its position on (3.13), and so is one
+                * whose last instruction moved its position past itself
+                * after its label (3.15's YIELD_VALUE). */
                pg_python_step(th, in, n_instrs);
                th->dyn_hold = n_instrs;
                p = top_python_frame(th, eval - 1);
@@ -1347,6 +1375,7 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                  && th->frames[th->depth - 1].node != NULL
                  && th->frames[th->depth - 1].node->opcode_family == label->base;
          py->py_dispatched = position;
+         py->py_last_op = label->name;
          if (p == th->depth - 1)
             pg_callstack_charge_dynamic(th);
          if (!is_lineless(py->node, position))
