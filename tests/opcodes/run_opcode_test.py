@@ -10,7 +10,9 @@
                                  again; runs nothing but callgrind_annotate
 
 LABEL is py37 ... py313 (pyenv builds: the real bin/pythonX.Y of the newest
-X.Y.* under $PYENV_ROOT, `pyenv root` or ~/.pyenv).  SCRIPT is a corpus
+X.Y.* under $PYENV_ROOT, `pyenv root` or ~/.pyenv), or debian314, debian315
+(Debian sid's /usr/bin/python3.14 and python3.15, with their -dbg debug
+info: scripts/test-platforms.sh's sid chroot).  SCRIPT is a corpus
 script name without .py (tests/opcodes/corpus); by default all.
 
 In $builddir/LABEL/ (default $top_builddir/tests/opcodes/build/LABEL/) the
@@ -27,7 +29,8 @@ and `python -B -S`.  The runs:
   B        pyprofgrind --python-opcodes=base (3.11+ only: nothing to fold before).
 and the checks, per corpus script (README.md gives the reasons):
   output   every run exits 0 and prints what the native run printed;
-  total    Y's and B's totals equal Callgrind's (and their self-cost sums);
+  total    Y's and B's totals equal Callgrind's (and their self-cost sums;
+           3.14+: both less the /proc/self/maps parse, T1 in RULES);
   annotate callgrind_annotate --auto=yes reads Y and B without a warning;
   costs    for every Python function F of the script, in Y and B:
            inclusive(F) (arcs into F from other nodes) ==
