@@ -32,7 +32,7 @@
 # Python end-to-end suite (tests/python, labels debian313 and debian313d).
 # sid's python3.14 and python3.15 run the Python suite (debian314,
 # debian315) and the opcode suite (tests/opcodes, opcodes/debian314 and
-# opcodes/debian315 in the summary: about 35 s of CPU each); their debug
+# opcodes/debian315 in the summary: 27-40 s of CPU each); their debug
 # builds and the JIT runs (debian314d, debian315d, debian314jit,
 # debian315jit) pass the Python suite too but are left out of the matrix
 # for CI's time: run them with `--in sid 'make check TESTS=...'`.
