@@ -378,6 +378,14 @@ static void write_function(PgWriter *w, PgNode *node, const SelfEntry *self,
    pg_writer_name(w, PG_NAME_OB, node->obj);
    pg_writer_name(w, PG_NAME_FL, node->file);
    pg_writer_function(w, PG_NAME_FN, node->obj, node->file, node->name);
+   /* A Python function whose every eval-loop instruction went to its
+    * opcode nodes has no self cost; a zero at its first line keeps its
+    * file from being one callgrind_annotate --auto=yes knows but has no
+    * line of (it then warns, Perl's "uninitialized value $line_nums[0]"). */
+   if (n_self == 0 && node->kind == PG_NODE_PYTHON && node->py != NULL) {
+      const ULong zero = 0;
+      pg_writer_cost(w, 0, (UInt)node->py->first_line, &zero, 1);
+   }
    for (i = 0; i < n_self; i++) {
       switch_file(w, node, &file, self[i].file);
       pg_writer_cost(w, node->kind != PG_NODE_PYTHON ? object_offset(self[i].addr) : self[i].addr,

@@ -1307,6 +1307,31 @@ static PgNode *opcode_node(const PgPyInterp *in, PgPyLabel *label, const PgNode 
    return e->node;
 }
 
+/* Whether Python frame F, at position OFFSET, is past the last
+ * instruction counted on it, which has left the frame, rather than at
+ * LABEL's instruction, whose first block left it.  3.15's YIELD_VALUE
+ * stores the position of the instruction after it only after its label
+ * was met (the label saw the previous instruction's), then switches to
+ * the consumer: when the consumer's next instruction starts, the
+ * generator's position is one code unit past its YIELD_VALUE, not the
+ * position it was counted at.  Where LABEL's own first block left the
+ * frame, the position is at LABEL's instruction (3.12's YIELD_VALUE, which
+ * may directly follow the last one) or just past it (3.14's). */
+static Bool moved_past_last_instruction(const PgPyInterp *in, const PgFrame *f,
+                                        UInt offset, const PgPyLabel *label)
+{
+   const PgPyLayout *l = &in->layout;
+   UInt unit = (UInt)l->code_unit_bytes;
+   Int before, at;
+   if (f->py_last_op == NULL || unit == 0 || offset < unit)
+      return False;
+   before = code_opcode_at(l, f->py_code, offset - unit);
+   at = code_opcode_at(l, f->py_code, offset);
+   return before >= 0 && at >= 0
+          && pg_strcmp(l->opcode_names[before], f->py_last_op) == 0
+          && pg_strcmp(l->opcode_names[at], label->name) != 0;
+}
+
 void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                     UInt n_instrs, Bool continues)
 {
@@ -1322,7 +1347,20 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
     * (RETURN_VALUE, YIELD_VALUE) by the time this runs. */
    if (label->is_opcode && opcode_mode != PG_OPCODES_NO && !th->label_continues) {
       eval = eval_frame_of(th, in) + 1;     /* 0 if there is none */
-      if (eval > 0 && (p = top_python_frame(th, eval - 1)) != 0) {
+      p = eval > 0 ? top_python_frame(th, eval - 1) : 0;
+      if (eval > 0 && p == 0 && l->frame_model == PG_FRAMES_IN_EVAL) {
+         /* The first instruction of an eval call (a function called from
+          * C, a generator resumed from C) may be dispatched before any
+          * label block has shown the walker its frame: GCC copies the
+          * start of start_frame into the entry of Debian's 3.14 and jumps
+          * into the middle of its block, past the label.  Bring the
+          * frames up to date first, so that the instruction is counted
+          * on the frame it starts. */
+         pg_python_step(th, in, n_instrs);
+         th->dyn_hold = n_instrs;
+         p = top_python_frame(th, eval - 1);
+      }
+      if (p != 0) {
          PgFrame *py = &th->frames[p];
          UInt position = frame_position(l, py->py_frame, py->py_code);
          Bool current_is_top = True, again;
@@ -1331,14 +1369,17 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
             current_is_top = cur == py->py_frame;
             if (!current_is_top
                 && (position == py->py_dispatched
-                    || is_return_generator(in, py->py_code, py->py_dispatched))) {
+                    || is_return_generator(in, py->py_code, py->py_dispatched)
+                    || moved_past_last_instruction(in, py, position, label))) {
                /* The frame on top finished before this instruction (no
                 * label between its return and here): this instruction is
                 * its caller's, so bring the frames up to date first.
                 * (Else the frame on top started this instruction, whose
                 * first block left it: RETURN_VALUE, YIELD_VALUE.)  A
                 * frame that ran RETURN_GENERATOR is gone too, though that
-                * instruction moved its position on (3.13). */
+                * instruction moved its position on (3.13), and so is one
+                * whose last instruction moved its position past itself
+                * after its label (3.15's YIELD_VALUE). */
                pg_python_step(th, in, n_instrs);
                th->dyn_hold = n_instrs;
                p = top_python_frame(th, eval - 1);
@@ -1352,10 +1393,18 @@ void pg_python_at_label(PgThread *th, PgPyInterp *in, PgPyLabel *label,
                current_is_top = True;
             }
          }
+         /* A re-dispatch is of the same instruction family (FOR_ITER
+          * specialised into FOR_ITER_GEN).  Another family at the same
+          * position is a new instruction whose handler does not store the
+          * instruction pointer: 3.14's END_FOR, which a generator driven by
+          * FOR_ITER_GEN returns into, still shows the FOR_ITER. */
          again = l->frame_model == PG_FRAMES_IN_EVAL && current_is_top
                  && position == py->py_dispatched && th->depth > p + 1
-                 && th->frames[th->depth - 1].is_opcode;
+                 && th->frames[th->depth - 1].is_opcode
+                 && th->frames[th->depth - 1].node != NULL
+                 && th->frames[th->depth - 1].node->opcode_family == label->base;
          py->py_dispatched = position;
+         py->py_last_op = label->name;
          if (p == th->depth - 1)
             pg_callstack_charge_dynamic(th);
          if (!is_lineless(py->node, position))

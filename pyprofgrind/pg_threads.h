@@ -36,6 +36,7 @@ typedef struct {
    Addr    py_code;
    UInt    py_dispatched;    /* bytecode offset of the last instruction
                                 started (set at each instruction label) */
+   const HChar *py_last_op;  /* that instruction's (interned) name */
    Bool    py_indexed;       /* in the thread's index of Python frames by
                                 interpreter frame (PgPyFrameIndex) */
    UInt    py_index_next;    /* ...and the next older frame of its bucket

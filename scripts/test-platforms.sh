@@ -3,7 +3,8 @@
 # Debian chroots, each with its own Valgrind, gcc, libdwarf and CPython, and
 # runs the unit tests and the C end-to-end suite against that chroot's
 # Callgrind there (plus, where the chroot has one the tool supports, the
-# Python suite on its Debian CPython).  One summary line per platform.
+# Python suite, and on sid the opcode suite, on its Debian CPython).  One
+# summary line per platform.
 #
 #   scripts/test-platforms.sh [SUITE...]            prepare, build, test
 #   scripts/test-platforms.sh --prepare [SUITE...]  only make the chroots
@@ -30,8 +31,10 @@
 # On the Python suite: Debian 13's python3.13 and python3.13d run the
 # Python end-to-end suite (tests/python, labels debian313 and debian313d).
 # sid's python3.14 and python3.15 run the Python suite (debian314,
-# debian315); their debug builds and the JIT runs (debian314d, debian315d,
-# debian314jit, debian315jit) pass it too but are left out of the matrix
+# debian315) and the opcode suite (tests/opcodes, opcodes/debian314 and
+# opcodes/debian315 in the summary: 27-40 s of CPU each); their debug
+# builds and the JIT runs (debian314d, debian315d, debian314jit,
+# debian315jit) pass the Python suite too but are left out of the matrix
 # for CI's time: run them with `--in sid 'make check TESTS=...'`.
 # python_probes_of can name interpreters the matrix only reports on (what
 # the inspector and the tool say, whether the totals agree on a small
@@ -78,7 +81,8 @@ packages_of() {  # SUITE
 python_tests_of() {  # SUITE -> the Python suite's tests that must pass there
   case $1 in
     trixie) echo "tests/python/debian313.test tests/python/debian313d.test" ;;
-    sid) echo "tests/python/debian314.test tests/python/debian315.test" ;;
+    sid) echo "tests/python/debian314.test tests/python/debian315.test" \
+              "tests/opcodes/debian314.test tests/opcodes/debian315.test" ;;
   esac
 }
 check_environment_of() {  # SUITE -> environment of its make check-c
@@ -304,7 +308,7 @@ platform $suite: FAIL: cannot copy the source into $CACHE/$suite$IN_SRC"
     line="$line unit+C e2e $(counts_of "$out/check-c.log")"
     [ "$(step_status check-c)" = 0 ] || { failed_steps="check-c"; line="$line FAILED"; }
     if [ -n "$py_tests" ]; then
-      line="$line; Python suite ($(echo "$py_tests" | sed 's|tests/python/||g; s|\.test||g')) $(counts_of "$out/python.log")"
+      line="$line; Python suite ($(echo "$py_tests" | sed 's|tests/python/||g; s|tests/||g; s|\.test||g')) $(counts_of "$out/python.log")"
       [ "$(step_status python)" = 0 ] || { failed_steps="$failed_steps python"; line="$line FAILED"; }
     fi
   fi

@@ -23,6 +23,10 @@ every frame of the SCRIPTs' files and FILE.json is written:
       the same events split by the instruction that follows in the code
       (the next one that is not a CACHE entry): what a specialised form
       that also executes its successor skips;
+  "preceded": [[file, node, firstlineno, opname, previous_opname, count], ...]
+      the 'opcode' events per instruction and the instruction before it in
+      the code (CACHE entries skipped; "-" for the first): 3.14+'s
+      POP_JUMP_IF_* jump over the NOT_TAKEN after them when untraced;
   "after_extended_arg": [[file, node, firstlineno, opname, count], ...]
       for every 'opcode' event at an EXTENDED_ARG, the instruction it
       prefixes (the first one after the EXTENDED_ARG chain).  The
@@ -33,11 +37,14 @@ every frame of the SCRIPTs' files and FILE.json is written:
   "calls": [[file, node, firstlineno, count], ...]  'call' events (frame
       starts and resumptions) per code object;
   "starts": [[file, node, firstlineno, count], ...]  the 'call' events at
-      the code's first RESUME instruction (3.11+), i.e. frame starts, not
+      the RESUME that ends the prologue (3.11+), i.e. frame starts, not
       resumptions of a generator;
   "prologue": [[file, node, firstlineno, opname, count], ...]  3.11+: the
-      instructions before the first RESUME (MAKE_CELL, COPY_FREE_VARS,
-      RETURN_GENERATOR, POP_TOP), which run once per frame start and are
+      instructions before the RESUME that ends it: the first RESUME, or in
+      code with a RETURN_GENERATOR the first RESUME after that (3.15's
+      generator expressions start with RESUME, LOAD_FAST, GET_ITER,
+      RETURN_GENERATOR, POP_TOP, RESUME); MAKE_CELL, COPY_FREE_VARS,
+      RETURN_GENERATOR, POP_TOP..., which run once per frame start and are
       never traced;
   "static": [[file, node, firstlineno, line, opname, count], ...]  every
       instruction of every traced code object (CACHE entries left out), by
@@ -73,9 +80,21 @@ def node_name(code):
     return name
 
 
+RETURN_GENERATOR = dis.opmap.get("RETURN_GENERATOR", -1)
+
+
 def first_resume(co_code):
-    """Offset of the first RESUME (3.11+), or None."""
+    """Offset of the RESUME that ends the prologue (3.11+), or None: the
+    first RESUME, or where the code has a RETURN_GENERATOR, the first one
+    after it (3.15's generator expressions run a RESUME, LOAD_FAST and
+    GET_ITER before their RETURN_GENERATOR, untraced, and their first
+    'call' event is at the RESUME after it)."""
+    start = 0
     for offset in range(0, len(co_code), 2):
+        if co_code[offset] == RETURN_GENERATOR:
+            start = offset
+            break
+    for offset in range(start, len(co_code), 2):
         if co_code[offset] == RESUME:
             return offset
     return None
@@ -95,6 +114,15 @@ def lines_of(code):
         line = starts.get(offset, line)
         lines[offset] = line
     return lines
+
+
+def previous_instruction(co_code, offset):
+    """Opcode of the instruction before the one at OFFSET (CACHE entries
+    skipped), or None."""
+    at = offset - 2
+    while at >= 0 and co_code[at] == CACHE:
+        at -= 2
+    return co_code[at] if at >= 0 else None
 
 
 def next_instruction(co_code, offset):
@@ -165,12 +193,16 @@ class Oracle(object):
         def ident(code):
             return [code.co_filename, node_name(code), code.co_firstlineno]
 
-        opcodes, follow, prologue = {}, {}, {}
+        opcodes, follow, prologue, preceded = {}, {}, {}, {}
         for (code, lasti, line), n in self.sites.items():
             co_code = self.raw[code]
             name = dis.opname[co_code[lasti]]
             key = tuple(ident(code) + [line, name])
             opcodes[key] = opcodes.get(key, 0) + n
+            previous = previous_instruction(co_code, lasti)
+            pkey = tuple(ident(code) + [name, "-" if previous is None
+                                        else dis.opname[previous]])
+            preceded[pkey] = preceded.get(pkey, 0) + n
             following = next_instruction(co_code, lasti)
             key += ("-" if following is None else dis.opname[following],)
             follow[key] = follow.get(key, 0) + n
@@ -191,6 +223,7 @@ class Oracle(object):
             "version": list(sys.version_info[:3]),
             "opcodes": sorted(list(k) + [n] for k, n in opcodes.items()),
             "follow": sorted(list(k) + [n] for k, n in follow.items()),
+            "preceded": sorted(list(k) + [n] for k, n in preceded.items()),
             "after_extended_arg": sorted(ident(c) + [dis.opname[op], n]
                                          for (c, op), n in self.after_ext.items()),
             "extended_arg_chain": sorted(ident(c) + [n] for c, n in self.ext_chain.items()),
