@@ -741,11 +741,19 @@ def check_primes(profiles, primes_file, callgrind_v1=None, source_text=None):
         notes.append("calls into list appending (to *append* functions, or from a "
                      "'.append(' line): from primes (v1) %d (%d to *append*), from "
                      "primes_optimized (v2) %d (%d to *append*)" % (v1, v1_direct, v2, v2_direct))
-        if not v1 > v2:
+        everywhere = append_calls_anywhere(callgrind_v1.full()) if callgrind_v1 else None
+        if v1 == v2 == 0 and everywhere is not None and everywhere < MIN_V1_APPEND_CALLS:
+            # A stripped interpreter appends inline and grows lists in
+            # functions without a symbol, which are charged to the Python
+            # line that runs them: no call has a name to see.
+            notes.append("UNSUPPORTED: v1 > v2 calls into list appending not applicable: "
+                         "neither makes a call to a named *append* function, and Callgrind "
+                         "counts only %d in the whole v1 run (list.append runs inline, "
+                         "without symbols for its helpers)" % everywhere)
+        elif not v1 > v2:
             problems.append("primes (v1) makes %d calls into list appending, "
                             "primes_optimized (v2) %d: expected v1 > v2" % (v1, v2))
         if v1 < MIN_V1_APPEND_CALLS:
-            everywhere = append_calls_anywhere(callgrind_v1.full()) if callgrind_v1 else None
             if everywhere is not None and everywhere < MIN_V1_APPEND_CALLS:
                 notes.append("UNSUPPORTED: v1 >= %d calls to *append* not applicable: "
                              "Callgrind counts only %d calls to functions named *append* "

@@ -486,6 +486,19 @@ class PrimesTest(CheckTestCase):
         self.assertEqual(problems, [])
         self.assertIn("UNSUPPORTED: v1 >= 10000", "\n".join(notes))
 
+    def test_no_named_appends_at_all(self):
+        # a stripped interpreter: neither version calls a named *append*
+        v1 = self.V1.replace("(5) list_append", "(5) realloc")
+        v2 = self.V2.replace("(5) list_append", "(5) realloc")
+        few = pychecks.ReferenceSummary(self.files.write("A.v1c", PROFILE.replace(
+            "(5) list_append", "(5) PyList_Append").replace("calls=12000 0", "calls=900 0")))
+        problems, notes = self.check(v1=v1, v2=v2, reference=few)
+        self.assertEqual(problems, [])
+        self.assertIn("UNSUPPORTED: v1 > v2 calls into list appending not applicable",
+                      "\n".join(notes))
+        many = pychecks.ReferenceSummary(self.files.write("A.v1d", PROFILE))
+        self.assertProblem(self.check(v1=v1, v2=v2, reference=many)[0], "expected v1 > v2")
+
     def test_appends_through_a_c_function(self):
         # primes calls call_function, which calls listappend, from its
         # ".append(" line 6 (counted) and from line 5 (not counted), and
