@@ -15,8 +15,9 @@
 # Interpreters: the pyenv builds 2.7, 3.11 and 3.13 found here, and
 # /usr/bin/python3.14 and python3.15 where they exist (Debian sid: run it
 # in the sid chroot, scripts/test-platforms.sh --in sid 'SRC/bench/bench.sh'),
-# those also with their JIT on (PYTHON_JIT=1).  BENCH_ONLY=PATTERN keeps
-# the rows whose name contains PATTERN (e.g. "3.14").
+# those also with their JIT on (PYTHON_JIT=1).  BENCH_ONLY=REGEX keeps
+# the rows whose name matches the extended regular expression REGEX (e.g.
+# "^(start-up|primes v1) 3.1[45]").
 # Needs /usr/bin/time (Debian package time) and a built tree: this source
 # tree, or the build directory it is run from (an out-of-tree build).
 #
@@ -69,7 +70,7 @@ median() {
 # drifts slows all three alike; medians of wall time and peak RSS.
 row() {
   name=$1; shift
-  case $name in *"${BENCH_ONLY:-}"*) ;; *) return 0 ;; esac
+  if [ -n "${BENCH_ONLY:-}" ] && ! echo "$name" | grep -Eq "$BENCH_ONLY"; then return 0; fi
   for tool in none callgrind pyprofgrind; do
     run_once "$tool" "$@"
     : > "$work/$tool"
