@@ -4,6 +4,9 @@
  * its callee in the thread: a recursive call is counted as a call, but its
  * cost is already inside the outer activation's, and adding it again would
  * make a recursive function look more expensive than the whole program.
+ * (--inclusive=every adds it for every call, as Callgrind does: then each
+ * function's incoming arcs add up to its self cost plus its outgoing
+ * ones, which gprof2dot's cycle integration requires.)
  * A bytecode instruction's node is shared by every Python function, and
  * one function's instruction (a CALL) runs the others' (their CALLs): for
  * it the outermost activation is counted per calling function and
@@ -50,6 +53,13 @@ void pg_callstack_set_python_leave_hook(PgPythonLeaveHook hook)
 void pg_callstack_set_c_calls_hidden(Bool hidden)
 {
    c_calls_hidden = hidden;
+}
+
+static Bool inclusive_every;
+
+void pg_callstack_set_inclusive_every(Bool every)
+{
+   inclusive_every = every;
 }
 
 PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root)
@@ -398,9 +408,9 @@ PgFrame *pg_callstack_push_call(PgThread *th, PgNode *caller, Addr site,
                              callee->opcode_family != NULL ? callee->opcode_family
                                                            : callee->name);
       f->pair = pair + 1;
-      f->adds_inclusive = th->pair_depths.entries[pair].depth++ == 0;
+      f->adds_inclusive = th->pair_depths.entries[pair].depth++ == 0 || inclusive_every;
    } else {
-      f->adds_inclusive = outermost;
+      f->adds_inclusive = outermost || inclusive_every;
    }
    if (callee->toggles_collect && outermost) {
       /* --toggle-collect flips collection when the function's outermost

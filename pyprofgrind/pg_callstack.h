@@ -16,6 +16,10 @@
  * to its caller, as a PLT stub's is (set once, from the options). */
 void    pg_callstack_set_c_calls_hidden(Bool hidden);
 
+/* --inclusive=every: every activation adds its cost to its arc, not only
+ * the callee's outermost one (set once, from the options). */
+void    pg_callstack_set_inclusive_every(Bool every);
+
 /* The function executing when TH's top frame is on top (a skipped PLT
  * frame answers for its caller); ROOT when the stack is empty. */
 PgNode *pg_callstack_current_node(const PgThread *th, PgNode *root);

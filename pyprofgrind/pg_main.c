@@ -814,6 +814,7 @@ static void pg_post_clo_init(void)
               clo.debug_resync);
    pg_fn_init(clo.skip_plt, pg_python_classify_node);
    pg_callstack_set_c_calls_hidden(clo.python && clo.python_view);
+   pg_callstack_set_inclusive_every(clo.inclusive_every);
    pg_fn_set_toggle_patterns(clo.toggle_collect, clo.n_toggle_collect);
    pg_fn_set_dispatch_patterns(clo.dispatch_handlers, clo.n_dispatch_handlers);
    pg_bb_init();

@@ -23,6 +23,13 @@ const HChar pg_options_usage[] =
    "    --skip-plt=no|yes           ignore calls to/from PLT sections [yes]\n"
    "    --compress-strings=no|yes   compress file and function names [yes]\n"
    "    --compress-pos=no|yes       compress positions of cost lines [yes]\n"
+   "    --inclusive=outermost|every  outermost: a call's cost is added to its\n"
+   "                                arc only by the callee's outermost\n"
+   "                                activation, so no inclusive cost exceeds\n"
+   "                                the total; every: by every call, as\n"
+   "                                Callgrind does (a function's calls in\n"
+   "                                equal its self cost plus its calls out,\n"
+   "                                which gprof2dot requires) [outermost]\n"
    "    --python=no|yes             attribute costs to Python frames too [yes]\n"
    "    --python-view=mixed|python  mixed: C and Python functions in one call\n"
    "                                graph; python: Python functions only, C\n"
@@ -76,6 +83,7 @@ void pg_options_set_defaults(PgOptions *opts)
    opts->python           = True;
    opts->python_view      = False;
    opts->python_calls_full = False;
+   opts->inclusive_every  = False;
    opts->n_toggle_collect = 0;
    opts->folded_stacks    = False;
    opts->folded_max_contexts = PG_DEFAULT_FOLDED_MAX_CONTEXTS;
@@ -193,6 +201,21 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       if (err && err_len)
          pg_snprintf(err, err_len, "--python-opcodes: invalid value '%s' "
                      "(expected no, yes or base)", value ? value : "");
+      return PG_OPT_BAD_VALUE;
+   }
+
+   if (match_option(arg, "--inclusive", &value)) {
+      if (value != NULL && pg_strcmp(value, "outermost") == 0) {
+         opts->inclusive_every = False;
+         return PG_OPT_OK;
+      }
+      if (value != NULL && pg_strcmp(value, "every") == 0) {
+         opts->inclusive_every = True;
+         return PG_OPT_OK;
+      }
+      if (err && err_len)
+         pg_snprintf(err, err_len, "--inclusive: invalid value '%s' "
+                     "(expected outermost or every)", value ? value : "");
       return PG_OPT_BAD_VALUE;
    }
 

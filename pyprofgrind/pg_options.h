@@ -27,6 +27,9 @@ typedef struct {
    Bool   python;                /* --python=yes|no, default yes */
    Bool   python_view;           /* --python-view=mixed|python: True for python */
    UInt   python_opcodes;        /* --python-opcodes=no|yes|base: 0, 1, 2 */
+   Bool   inclusive_every;       /* --inclusive=outermost|every: True for
+                                    every (each call adds its inclusive
+                                    cost to its arc, as Callgrind does) */
    Bool   python_calls_full;     /* --python-calls=direct|full: True for
                                     full (every C function of the
                                     interpreter's call path is a node) */

@@ -346,6 +346,8 @@ START_TEST(test_python_word_options)
       parse_bad(&opts, bad_calls[i], "--python-calls", "direct or full");
    parse_bad(&opts, "--python-view=c", "--python-view", "mixed or python");
    parse_bad(&opts, "--python-opcodes=all", "--python-opcodes", "no, yes or base");
+   parse_bad(&opts, "--inclusive=all", "--inclusive", "outermost or every");
+   parse_bad(&opts, "--inclusive", "--inclusive", "outermost or every");
    ck_assert_int_eq(memcmp(&opts, &defaults, sizeof opts), 0);
 
    parse_ok(&opts, "--python-calls=full");
@@ -356,6 +358,11 @@ START_TEST(test_python_word_options)
    ck_assert(opts.python_view);
    parse_ok(&opts, "--python-opcodes=base");
    ck_assert_uint_eq(opts.python_opcodes, 2);
+   ck_assert(!opts.inclusive_every);
+   parse_ok(&opts, "--inclusive=every");
+   ck_assert(opts.inclusive_every);
+   parse_ok(&opts, "--inclusive=outermost");
+   ck_assert(!opts.inclusive_every);
 }
 END_TEST
 
@@ -369,7 +376,7 @@ START_TEST(test_usage_text)
       "--compress-pos=no|yes", "--toggle-collect=<pattern>",
       "--folded-stacks=no|yes", "--folded-max-contexts=<n>",
       "--python-view=mixed|python", "--python-calls=direct|full",
-      "--python-opcodes=no|yes|base"
+      "--python-opcodes=no|yes|base", "--inclusive=outermost|every"
    };
    size_t i;
    size_t len = strlen(pg_options_usage);
