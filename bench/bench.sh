@@ -9,7 +9,8 @@
 #
 # Workloads: bench/workload.c (C); per interpreter a short run (the
 # interpreter's start-up and the profile's dump weigh: `-c pass`) and long
-# ones: examples/primes.py (v1 and v2), bench/oo.py (small method calls)
+# ones: examples/primes.py (v1 and v2; v1 also ten times as long, where
+# the start-up no longer weighs), bench/oo.py (small method calls)
 # and bench/strings.py (strings and dicts), with Python attribution on (the
 # default) and, from 3.11, with opcode nodes (--python-opcodes=yes).
 # Interpreters: the pyenv builds 2.7, 3.11 and 3.13 found here, and
@@ -114,6 +115,7 @@ while read -r v py env_list; do
   row "start-up $v" "$py" -c pass
   row "primes v1 $v" "$py" "$top/examples/primes.py" 100000 2 v1
   row "primes v2 $v" "$py" "$top/examples/primes.py" 100000 2 v2
+  row "primes v1 long $v" "$py" "$top/examples/primes.py" 1000000 3 v1
   row "oo $v" "$py" "$top/bench/oo.py" 300
   row "strings $v" "$py" "$top/bench/strings.py" 5000
   case $v in
