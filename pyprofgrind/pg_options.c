@@ -111,20 +111,29 @@ static Bool match_option(const HChar *arg, const HChar *option_name,
    return False;
 }
 
-static PgOptResult parse_yes_no(const HChar *option_name, const HChar *value,
-                                Bool *field, HChar *err, SizeT err_len)
+/* An option whose value is one of two words, setting a Bool: yes/no, and
+ * the options that name their two modes (--python-view=mixed|python). */
+typedef struct {
+   const HChar *name;
+   const HChar *first, *second;   /* in the order the error message lists them */
+   Bool         first_sets;       /* what FIRST stores; SECOND stores the other */
+   Bool        *field;
+} TwoWordOption;
+
+static PgOptResult parse_two_words(const TwoWordOption *option, const HChar *value,
+                                   HChar *err, SizeT err_len)
 {
-   if (value != NULL && pg_strcmp(value, "yes") == 0) {
-      *field = True;
+   if (value != NULL && pg_strcmp(value, option->first) == 0) {
+      *option->field = option->first_sets;
       return PG_OPT_OK;
    }
-   if (value != NULL && pg_strcmp(value, "no") == 0) {
-      *field = False;
+   if (value != NULL && pg_strcmp(value, option->second) == 0) {
+      *option->field = !option->first_sets;
       return PG_OPT_OK;
    }
    if (err && err_len)
-      pg_snprintf(err, err_len, "%s: invalid value '%s' (expected yes or no)",
-                  option_name, value ? value : "");
+      pg_snprintf(err, err_len, "%s: invalid value '%s' (expected %s or %s)",
+                  option->name, value ? value : "", option->first, option->second);
    return PG_OPT_BAD_VALUE;
 }
 
@@ -133,29 +142,28 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
 {
    const HChar *value;
    UInt i;
-   struct {
-      const HChar *name;
-      Bool        *field;
-   } yes_no_options[] = {
-      { "--dump-instr",       &opts->dump_instr },
-      { "--instr-atstart",    &opts->instr_atstart },
-      { "--collect-atstart",  &opts->collect_atstart },
-      { "--separate-threads", &opts->separate_threads },
-      { "--skip-plt",         &opts->skip_plt },
-      { "--compress-strings", &opts->compress_names },
-      { "--compress-pos",     &opts->compress_pos },
-      { "--python",           &opts->python },
-      { "--debug-resync",     &opts->debug_resync },
-      { "--folded-stacks",    &opts->folded_stacks },
+   const TwoWordOption two_word_options[] = {
+      { "--dump-instr",       "yes", "no", True, &opts->dump_instr },
+      { "--instr-atstart",    "yes", "no", True, &opts->instr_atstart },
+      { "--collect-atstart",  "yes", "no", True, &opts->collect_atstart },
+      { "--separate-threads", "yes", "no", True, &opts->separate_threads },
+      { "--skip-plt",         "yes", "no", True, &opts->skip_plt },
+      { "--compress-strings", "yes", "no", True, &opts->compress_names },
+      { "--compress-pos",     "yes", "no", True, &opts->compress_pos },
+      { "--python",           "yes", "no", True, &opts->python },
+      { "--debug-resync",     "yes", "no", True, &opts->debug_resync },
+      { "--folded-stacks",    "yes", "no", True, &opts->folded_stacks },
+      { "--python-view",      "mixed", "python", False, &opts->python_view },
+      { "--python-calls",     "direct", "full", False, &opts->python_calls_full },
+      { "--inclusive",        "outermost", "every", False, &opts->inclusive_every },
    };
 
    if (err && err_len)
       err[0] = '\0';
 
-   for (i = 0; i < sizeof yes_no_options / sizeof yes_no_options[0]; i++) {
-      if (match_option(arg, yes_no_options[i].name, &value))
-         return parse_yes_no(yes_no_options[i].name, value,
-                             yes_no_options[i].field, err, err_len);
+   for (i = 0; i < sizeof two_word_options / sizeof two_word_options[0]; i++) {
+      if (match_option(arg, two_word_options[i].name, &value))
+         return parse_two_words(&two_word_options[i], value, err, err_len);
    }
 
    if (match_option(arg, "--pyprofgrind-out-file", &value)) {
@@ -201,51 +209,6 @@ PgOptResult pg_options_parse(PgOptions *opts, const HChar *arg,
       if (err && err_len)
          pg_snprintf(err, err_len, "--python-opcodes: invalid value '%s' "
                      "(expected no, yes or base)", value ? value : "");
-      return PG_OPT_BAD_VALUE;
-   }
-
-   if (match_option(arg, "--inclusive", &value)) {
-      if (value != NULL && pg_strcmp(value, "outermost") == 0) {
-         opts->inclusive_every = False;
-         return PG_OPT_OK;
-      }
-      if (value != NULL && pg_strcmp(value, "every") == 0) {
-         opts->inclusive_every = True;
-         return PG_OPT_OK;
-      }
-      if (err && err_len)
-         pg_snprintf(err, err_len, "--inclusive: invalid value '%s' "
-                     "(expected outermost or every)", value ? value : "");
-      return PG_OPT_BAD_VALUE;
-   }
-
-   if (match_option(arg, "--python-calls", &value)) {
-      if (value != NULL && pg_strcmp(value, "direct") == 0) {
-         opts->python_calls_full = False;
-         return PG_OPT_OK;
-      }
-      if (value != NULL && pg_strcmp(value, "full") == 0) {
-         opts->python_calls_full = True;
-         return PG_OPT_OK;
-      }
-      if (err && err_len)
-         pg_snprintf(err, err_len, "--python-calls: invalid value '%s' "
-                     "(expected direct or full)", value ? value : "");
-      return PG_OPT_BAD_VALUE;
-   }
-
-   if (match_option(arg, "--python-view", &value)) {
-      if (value != NULL && pg_strcmp(value, "mixed") == 0) {
-         opts->python_view = False;
-         return PG_OPT_OK;
-      }
-      if (value != NULL && pg_strcmp(value, "python") == 0) {
-         opts->python_view = True;
-         return PG_OPT_OK;
-      }
-      if (err && err_len)
-         pg_snprintf(err, err_len, "--python-view: invalid value '%s' "
-                     "(expected mixed or python)", value ? value : "");
       return PG_OPT_BAD_VALUE;
    }
 
