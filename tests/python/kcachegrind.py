@@ -42,9 +42,7 @@ import kcgdriver  # noqa: E402
 import seedruns  # noqa: E402
 
 TEST = "kcachegrind"
-SCRIPT_ARGS = ("20000", "1", "both")
-FUNCTION = "primes:primes"
-VIEWS = (("mixed", []), ("python", ["--python-view=python"]))
+FUNCTION = seedruns.READER_FUNCTION
 
 
 def calls_of(profile, name):
@@ -90,7 +88,7 @@ def compare_calls(what, view, callers, callees, problems):
     return compared
 
 
-def check(tag, view_name, profile_path, problems):
+def check(tag, view_name, profile_path, work, problems):
     what = "%s %s view" % (tag, view_name)
     profile = cgcompare.load_profile(profile_path)
     problems.extend("%s: %s" % (what, line) for line in seedruns.annotate_problems(profile_path))
@@ -133,19 +131,8 @@ def main():
         print("kcachegrind: SKIP: no %s (Debian packages kcachegrind xvfb dbus-daemon graphviz; "
               "scripts/install-deps.sh --readers)" % ", ".join(missing))
         return 77
-    work = seedruns.work_dir(TEST)
-    problems = []
-    ran = 0
-    for tag, interpreter in seedruns.seed_interpreters(TEST):
-        ran += 1
-        for view_name, options in VIEWS:
-            out = os.path.join(work, "%s-%s.out" % (tag, view_name))
-            try:
-                seedruns.run_profile(out, interpreter, options, SCRIPT_ARGS)
-                check(tag, view_name, out, problems)
-            except (RuntimeError, kcgdriver.KcgError, cgcompare.FormatError) as exc:
-                problems.append("%s %s view: %s" % (tag, view_name, exc))
-    return seedruns.finish(TEST, problems, ran, work)
+    return seedruns.check_reader_profiles(TEST, check,
+                                          (kcgdriver.KcgError, cgcompare.FormatError))
 
 
 if __name__ == "__main__":

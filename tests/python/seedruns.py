@@ -74,6 +74,34 @@ def seed_interpreters(test, versions=SEED_INTERPRETERS):
             yield tag, build[0]
 
 
+# The profiles the tests with the real readers open (kcachegrind.py,
+# speedscope_callgrind.py): both versions in one run, in each view, and the
+# function whose figures they compare.
+READER_SCRIPT_ARGS = ("20000", "1", "both")
+READER_VIEWS = (("mixed", []), ("python", ["--python-view=python"]))
+READER_FUNCTION = "primes:primes"
+
+
+def check_reader_profiles(test, check, errors=()):
+    """Profiles primes.py in each of READER_VIEWS on each seed interpreter
+    and calls CHECK(tag, view name, profile path, work dir, problems) on
+    each; a RuntimeError or one of ERRORS becomes a problem.  Returns the
+    test's exit status (finish)."""
+    work = work_dir(test)
+    problems = []
+    ran = 0
+    for tag, interpreter in seed_interpreters(test):
+        ran += 1
+        for view_name, options in READER_VIEWS:
+            out = os.path.join(work, "%s-%s.out" % (tag, view_name))
+            try:
+                run_profile(out, interpreter, options, READER_SCRIPT_ARGS)
+                check(tag, view_name, out, work, problems)
+            except (RuntimeError,) + tuple(errors) as exc:
+                problems.append("%s %s view: %s" % (tag, view_name, exc))
+    return finish(test, problems, ran, work)
+
+
 def finish(test, problems, ran, work):
     """Prints TEST's verdict; returns its exit status (77 if no
     interpreter RAN).  Work files stay only after a failure."""

@@ -54,10 +54,8 @@ import cgcompare  # noqa: E402
 import seedruns  # noqa: E402
 
 TEST = "speedscope_callgrind"
-SCRIPT_ARGS = ("20000", "1", "both")
 DEFAULT_SPEEDSCOPE_DIR = "/var/cache/pyprofgrind/speedscope/node_modules/speedscope"
-FUNCTION = "primes:primes"
-VIEWS = (("mixed", []), ("python", ["--python-view=python"]))
+FUNCTION = seedruns.READER_FUNCTION
 NUMBER_RE = re.compile(r"^([\d,]+) \([<>]?[\d.]+%\)$")
 # Clicks the table's "Total" header once the profile is shown.
 SORT_BY_TOTAL = """setTimeout(function () {
@@ -166,20 +164,10 @@ def main():
     if shutil.which(chromium) is None:
         print("speedscope_callgrind: SKIP: no %s (Debian package chromium)" % chromium)
         return 77
-    work = seedruns.work_dir(TEST)
-    problems = []
-    ran = 0
-    for tag, interpreter in seedruns.seed_interpreters(TEST):
-        ran += 1
-        for view_name, options in VIEWS:
-            out = os.path.join(work, "%s-%s.out" % (tag, view_name))
-            try:
-                seedruns.run_profile(out, interpreter, options, SCRIPT_ARGS)
-                check(tag, view_name, chromium, index, out, work, problems)
-            except (RuntimeError, OSError, subprocess.TimeoutExpired,
-                    cgcompare.FormatError) as exc:
-                problems.append("%s %s view: %s" % (tag, view_name, exc))
-    return seedruns.finish(TEST, problems, ran, work)
+    return seedruns.check_reader_profiles(
+        TEST, lambda tag, view_name, out, work, problems: check(
+            tag, view_name, chromium, index, out, work, problems),
+        (OSError, subprocess.TimeoutExpired, cgcompare.FormatError))
 
 
 if __name__ == "__main__":
